@@ -1,0 +1,227 @@
+"""Strict JSON parsing with positions, and locating a JSON Pointer in the source text."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+MAX_DEPTH = 1024
+"""Deepest nesting accepted (orjson's limit); deeper text is reported, never a crash."""
+
+
+class JsonTextError(ValueError):
+    """Text that is not a strict RFC 8259 JSON document; ``offset`` is where it breaks."""
+
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.offset = offset
+
+
+@dataclass(slots=True)
+class Parsed:
+    """A parsed document, with what a lenient reparse had to recover from.
+
+    ``surrogates`` lists paths of strings that held lone surrogates (replaced by U+FFFD
+    in ``value``, which keeps their length); ``overflows`` lists paths of numbers that
+    overflow a double, such as ``1e400``.
+    """
+
+    value: Any
+    surrogates: list[tuple[str | int, ...]] = field(default_factory=list)
+    overflows: list[tuple[str | int, ...]] = field(default_factory=list)
+
+
+_ORJSON_SUFFIX = re.compile(r":\s*line \d+ column \d+ \(char \d+\)$")
+_CONSTANT = re.compile(r"-?(?:NaN|Infinity)")
+
+
+def parse(data: bytes | str) -> Parsed:
+    """Parse *data* as strict JSON, or raise :class:`JsonTextError` with a clear reason.
+
+    NaN, Infinity, trailing commas, single quotes and truncated text are errors. Lone
+    surrogate escapes and numbers beyond a double's range are legal JSON text, so they
+    parse, and are reported in :class:`Parsed` for the caller to judge.
+    """
+    try:
+        return Parsed(orjson.loads(data))
+    except orjson.JSONDecodeError as exc:
+        strict_error = exc
+    text = _decode(data)
+    offset = _char_offset(text, data, strict_error.pos)
+    reason = _ORJSON_SUFFIX.sub("", str(strict_error.msg))
+    constant = _CONSTANT.match(text, offset)
+    if constant:
+        raise JsonTextError(
+            f"{constant.group()} is not valid JSON (JSON numbers must be finite)", offset
+        )
+    if "recursion limit" in reason:
+        raise JsonTextError(f"nested more than {MAX_DEPTH} levels deep", offset)
+    try:
+        value = json.loads(text, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError):
+        raise JsonTextError(reason, offset) from None
+    parsed = Parsed(value)
+    parsed.value = _recover(value, (), parsed)
+    return parsed
+
+
+def _decode(data: bytes | str) -> str:
+    if isinstance(data, str):
+        return data
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise JsonTextError(
+            f"not valid UTF-8: byte 0x{data[exc.start]:02x} at byte offset {exc.start}",
+            len(data[: exc.start].decode("utf-8", "replace")),
+        ) from None
+
+
+def _char_offset(text: str, data: bytes | str, pos: int) -> int:
+    # orjson reports positions in bytes of its input; callers want characters.
+    if isinstance(data, str):
+        return pos
+    return len(data[:pos].decode("utf-8", "replace"))
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _recover(node: Any, path: tuple[str | int, ...], parsed: Parsed) -> Any:
+    if isinstance(node, str):
+        if _has_surrogate(node):
+            parsed.surrogates.append(path)
+            return "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in node)
+        return node
+    if isinstance(node, float) and math.isinf(node):
+        parsed.overflows.append(path)
+        return node
+    if isinstance(node, dict):
+        return {k: _recover(v, (*path, k), parsed) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_recover(v, (*path, i), parsed) for i, v in enumerate(node)]
+    return node
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+# --- locating a pointer in source text -------------------------------------------------
+
+_WS = re.compile(r"[ \t\n\r]*")
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_SCALAR = re.compile(r"[^,\]}\s]*")
+_STRUCTURAL = re.compile(r'["\[\]{}]')
+
+
+def locate(text: str, path: tuple[str | int, ...] | list[str | int]) -> int:
+    """Return the character offset in *text* of the value at *path*.
+
+    When the path leads nowhere (a missing property), the offset of the deepest
+    existing ancestor is returned: that is where the property belongs. Duplicate keys
+    resolve to the last one, as JSON parsers keep it.
+    """
+    i = _skip_ws(text, 0)
+    for token in path:
+        found = _child(text, i, token)
+        if found is None:
+            return i
+        i = found
+    return i
+
+
+def line_column(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column (in characters) of *offset* in *text*."""
+    line = text.count("\n", 0, offset) + 1
+    column = offset - text.rfind("\n", 0, offset)
+    return line, column
+
+
+def _skip_ws(text: str, i: int) -> int:
+    match = _WS.match(text, i)
+    return match.end() if match else i
+
+
+def _child(text: str, i: int, token: str | int) -> int | None:
+    if i >= len(text):
+        return None
+    if text[i] == "{":
+        return _member(text, i, str(token))
+    if text[i] == "[" and isinstance(token, int | str) and str(token).isdigit():
+        return _element(text, i, int(token))
+    return None
+
+
+def _member(text: str, i: int, key: str) -> int | None:
+    found = None
+    j = _skip_ws(text, i + 1)
+    while j < len(text) and text[j] == '"':
+        match = _STRING.match(text, j)
+        if match is None:
+            break
+        try:
+            name = json.loads(match.group())
+        except ValueError:
+            break
+        j = _skip_ws(text, match.end())
+        if j >= len(text) or text[j] != ":":
+            break
+        j = _skip_ws(text, j + 1)
+        if name == key:
+            found = j
+        j = _skip_ws(text, _skip_value(text, j))
+        if j < len(text) and text[j] == ",":
+            j = _skip_ws(text, j + 1)
+    return found
+
+
+def _element(text: str, i: int, index: int) -> int | None:
+    j = _skip_ws(text, i + 1)
+    position = 0
+    while j < len(text) and text[j] != "]":
+        if position == index:
+            return j
+        j = _skip_ws(text, _skip_value(text, j))
+        if j < len(text) and text[j] == ",":
+            j = _skip_ws(text, j + 1)
+        else:
+            break
+        position += 1
+    return None
+
+
+def _skip_value(text: str, i: int) -> int:
+    if i >= len(text):
+        return i
+    if text[i] == '"':
+        match = _STRING.match(text, i)
+        return match.end() if match else len(text)
+    if text[i] not in "[{":
+        match = _SCALAR.match(text, i)
+        return max(match.end() if match else i, i + 1)
+    depth = 0
+    while True:
+        match = _STRUCTURAL.search(text, i)
+        if match is None:
+            return len(text)
+        i = match.start()
+        if match.group() == '"':
+            string = _STRING.match(text, i)
+            i = string.end() if string else len(text)
+            continue
+        depth += 1 if match.group() in "[{" else -1
+        i += 1
+        if depth == 0:
+            return i

@@ -1,0 +1,107 @@
+"""The ``wai-contract`` command line: click options in, library calls out.
+
+Nothing here does the work; heavy modules are imported inside each command so that
+``wai-contract --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from .errors import WaiContractError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+LINT_FORMAT_NAMES = ("text", "json", "github", "sarif")  # == report.LINT_FORMATS, kept lazy
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+def _guard(command: F) -> F:
+    """Turn toolkit errors into ``error: ...`` and exit 2, and a closed pipe into silence."""
+    import functools
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except WaiContractError as exc:
+            _fail(str(exc))
+        except BrokenPipeError:
+            sys.stderr.close()  # `wai-contract lint ... | head`: stop quietly
+            sys.exit(1)
+        except KeyboardInterrupt:
+            _fail("interrupted")
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="wai-contract")
+def cli() -> None:
+    """Schema validation and contract testing for the Workers AI text-generation API of
+    @cf/mistral/mistral-7b-instruct-v0.2-lora."""
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: click errors become one ``error: ...`` line and exit 2."""
+    try:
+        cli.main(args=argv, prog_name="wai-contract", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        hint = ""
+        if isinstance(exc, click.UsageError) and exc.ctx is not None:
+            hint = f" (see '{exc.ctx.command_path} --help')"
+        _fail(exc.format_message() + hint)
+    except click.Abort:
+        _fail("aborted")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, metavar="PATH|-...")
+@click.option("--format", "fmt", type=click.Choice(LINT_FORMAT_NAMES), default="text",
+              show_default=True, help="Output format.")
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
+@click.option("--stdin-format", type=click.Choice(["auto", "json", "jsonl"]), default="auto",
+              show_default=True,
+              help="How to split stdin: one JSON body, JSONL, or guess from the text.")
+@_guard
+def lint(paths: tuple[str, ...], fmt: str, strict: bool, stdin_format: str) -> None:
+    """Validate request bodies before sending them.
+
+    PATH is a .json file (one body), a .jsonl file (one body per line), a directory (its
+    .json and .jsonl files, recursively) or - for stdin. Every error is reported with its
+    JSON Pointer and its line and column in the file; warnings flag legal but odd input.
+
+    Exit status: 0 all valid, 1 any invalid (or any warning with --strict), 2 usage error.
+    """
+    import time
+
+    from .lint import lint as lint_body
+    from .report import LINT_FORMATS, LintSummary
+    from .sources import STDIN, expand, iter_bodies
+
+    files = expand(paths)
+    summary = LintSummary(sources=len(files))
+    reporter = LINT_FORMATS[fmt](sys.stdout)
+    positions = fmt != "json"
+    started = time.perf_counter()
+    stdin = sys.stdin.buffer if STDIN in files else None
+    for body in iter_bodies(files, stdin=stdin, stdin_format=stdin_format):  # type: ignore[arg-type]
+        result = lint_body(body.data, source=body.source, line=body.line, positions=positions)
+        summary.add(result)
+        reporter.add(result)
+    summary.seconds = time.perf_counter() - started
+    if summary.bodies == 0:
+        raise WaiContractError("no request bodies found in " + ", ".join(paths))
+    reporter.close(summary)
+    sys.stdout.flush()
+    sys.exit(1 if summary.invalid or (strict and summary.warnings) else 0)

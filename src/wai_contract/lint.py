@@ -1,0 +1,468 @@
+"""Lint request bodies: every schema error at its place, plus warnings for odd input.
+
+The verdict always equals the JSON Schema verdict of ``schemas/input.json``. What lint
+adds is *where* and *why*: the top-level ``oneOf`` is resolved to the branch the body
+clearly meant (``prompt`` -> Prompt, ``messages`` -> Messages) so a bad field is reported
+as itself, a tool that fits neither variant is explained against the closest one, and a
+missing property is reported at the pointer where it belongs.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import _jsontext
+from ._messages import describe, json_type, preview
+from .schemas import join_pointer, load_schema, resolve_pointer
+from .validators import Validator, compile_validator
+
+__all__ = ["WARNING_CODES", "Finding", "LintResult", "lint"]
+
+Path = tuple[str | int, ...]
+
+PROMPT, MESSAGES = 0, 1
+BRANCH_NAMES = ("Prompt", "Messages")
+BRANCH_KEYS = ("prompt", "messages")
+KNOWN_ROLES = ("system", "user", "assistant", "tool")
+MESSAGE_KEYS = ("role", "content")
+IMAGE_WARNINGS_SHOWN = 10
+JS_SAFE_INTEGER = 2**53 - 1
+
+_VARIANT_NAMES = {
+    "/properties/image/oneOf": ("a byte array (array of numbers)", "a binary string"),
+    "/properties/tools/items/oneOf": (
+        "the flat variant {name, description, parameters}",
+        "the function variant {type, function}",
+    ),
+}
+WARNING_CODES = {
+    "unknown-key": "A key the model does not know; likely a typo.",
+    "ignored-key": "A key that the body's branch (Prompt or Messages) ignores.",
+    "image-byte-range": "An image array item that is not a byte (an integer 0..255).",
+    "unknown-role": "A message role other than system, user, assistant or tool.",
+    "empty-messages": "An empty messages list.",
+    "empty-content": "A non-assistant message with empty content.",
+    "max-tokens-range": "max_tokens below 1.",
+    "unsafe-integer": "An integer beyond 2^53 - 1, which JavaScript cannot hold exactly.",
+    "duplicate-tool-name": "Two tools with the same name.",
+    "tool-parameters-type": "Tool parameters whose type is not object.",
+    "tool-required-unknown": "A required tool parameter that is not declared in properties.",
+    "lone-surrogate": "A string with a lone UTF-16 surrogate escape.",
+}
+"""Every warning code lint emits, with what it flags."""
+
+_BRANCH_PREFIX = re.compile(r"^/oneOf/\d+")
+_SUBJECTS = {"/properties/image/oneOf": "image", "/properties/tools/items/oneOf": "this tool"}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One error or warning in a body.
+
+    ``rule`` is the failing JSON Schema keyword for an error (``"json"`` when the text
+    is not JSON) and the warning code for a warning. ``line`` and ``column`` (1-based,
+    in the source file) are set when the body came as text.
+    """
+
+    pointer: str
+    rule: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LintResult:
+    """The verdict on one body and every finding, in document order of discovery."""
+
+    source: str
+    line: int
+    errors: tuple[Finding, ...] = ()
+    warnings: tuple[Finding, ...] = ()
+
+    @property
+    def valid(self) -> bool:
+        """True when the body satisfies the schema (warnings allowed)."""
+        return not self.errors
+
+    def to_dict(self) -> dict[str, Any]:
+        """The documented JSON shape of ``lint --format json``."""
+        return {
+            "source": self.source,
+            "line": self.line,
+            "valid": not self.errors,
+            "errors": [
+                {"pointer": f.pointer, "keyword": f.rule, "message": f.message}
+                for f in self.errors
+            ],
+            "warnings": [
+                {"pointer": f.pointer, "code": f.rule, "message": f.message}
+                for f in self.warnings
+            ],
+        }
+
+
+@dataclass(slots=True)
+class _Found:
+    path: Path
+    rule: str
+    message: str
+
+
+@dataclass(slots=True)
+class _Findings:
+    errors: list[_Found] = field(default_factory=list)
+    warnings: list[_Found] = field(default_factory=list)
+
+
+def lint(
+    body_or_text: Any,
+    *,
+    source: str = "<input>",
+    line: int = 1,
+    positions: bool = True,
+) -> LintResult:
+    """Lint one request body.
+
+    *body_or_text* is JSON text (``str`` or ``bytes``) or an already parsed body (a
+    ``dict``, or any value, which is then judged as a body). For text, findings carry
+    the ``line``/``column`` of the offending value, counted from *line* (the body's first
+    line in its file); pass ``positions=False`` to skip locating them.
+    """
+    if isinstance(body_or_text, str | bytes | bytearray | memoryview):
+        return _lint_text(bytes(body_or_text) if not isinstance(body_or_text, str)
+                          else body_or_text, source, line, positions)
+    found = _Findings()
+    body = _audit_python(body_or_text, (), found)
+    _check(body, found)
+    return _result(source, line, found, None)
+
+
+def _lint_text(data: bytes | str, source: str, line: int, positions: bool) -> LintResult:
+    try:
+        parsed = _jsontext.parse(data)
+    except _jsontext.JsonTextError as exc:
+        error = _Found((), "json", f"not valid JSON: {exc.message}")
+        text = data if isinstance(data, str) else data.decode("utf-8", "replace")
+        return _result(source, line, _Findings([error]), text if positions else None,
+                       {(): exc.offset})
+    found = _Findings()
+    if parsed.surrogates or parsed.overflows:
+        _report_recovered(parsed.surrogates, parsed.overflows, found)
+    _check(parsed.value, found)
+    text = None
+    if positions and (found.errors or found.warnings):
+        text = data if isinstance(data, str) else data.decode("utf-8", "replace")
+    return _result(source, line, found, text)
+
+
+def _result(
+    source: str,
+    line: int,
+    found: _Findings,
+    text: str | None,
+    offsets: dict[Path, int] | None = None,
+) -> LintResult:
+    def finding(item: _Found) -> Finding:
+        pointer = join_pointer(item.path)
+        if text is None:
+            return Finding(pointer, item.rule, item.message)
+        offset = (offsets or {}).get(item.path)
+        if offset is None:
+            offset = _jsontext.locate(text, item.path)
+        at_line, column = _jsontext.line_column(text, offset)
+        return Finding(pointer, item.rule, item.message, line + at_line - 1, column)
+
+    return LintResult(
+        source,
+        line,
+        tuple(finding(f) for f in found.errors),
+        tuple(finding(f) for f in found.warnings),
+    )
+
+
+# --- errors ----------------------------------------------------------------------------
+
+
+def _check(body: Any, found: _Findings) -> None:
+    if not compile_validator("input").is_valid(body):
+        # A value that JSON cannot carry is reported once, as such, not again by the schema.
+        unrepresentable = {f.path for f in found.errors if f.rule == "json"}
+        found.errors.extend(e for e in _schema_errors(body) if e.path not in unrepresentable)
+    if isinstance(body, dict):
+        found.warnings.extend(_warnings(body))
+
+
+def _schema_errors(body: Any) -> list[_Found]:
+    if not isinstance(body, dict):
+        return [_Found((), "type",
+                       f"a request body must be a JSON object, got {json_type(body)} "
+                       f"{preview(body)}")]
+    has_prompt, has_messages = "prompt" in body, "messages" in body
+    if has_prompt != has_messages:
+        return _branch_errors(body, PROMPT if has_prompt else MESSAGES)
+    as_prompt, as_messages = _branch_errors(body, PROMPT), _branch_errors(body, MESSAGES)
+    if has_prompt:
+        head = _Found((), "oneOf",
+                      "`prompt` and `messages` are mutually exclusive: send a Prompt body "
+                      "(with prompt) or a Messages body (with messages), not both")
+    else:
+        head = _Found((), "required",
+                      "the body needs either `prompt` (a Prompt body) or `messages` "
+                      "(a Messages body)")
+    return [head, *_common(as_prompt, as_messages)]
+
+
+def _common(first: list[_Found], second: list[_Found]) -> list[_Found]:
+    """Errors that remain whichever branch the body is fixed towards."""
+    in_second = {(f.path, f.rule) for f in second}
+    return [f for f in first
+            if (f.path, f.rule) in in_second and f.path not in {("prompt",), ("messages",)}]
+
+
+def _branch_errors(body: dict[str, Any], branch: int) -> list[_Found]:
+    at = f"/oneOf/{branch}"
+    return _explain(compile_validator("input", at), body, at, ())
+
+
+def _explain(validator: Validator, instance: Any, at: str, prefix: Path) -> list[_Found]:
+    out: list[_Found] = []
+    for violation in validator.iter_errors(instance):
+        path = prefix + violation.path
+        if violation.keyword == "oneOf":
+            out.extend(_explain_one_of(violation.instance, at + join_pointer(violation.schema_path),
+                                       path))
+        elif violation.keyword == "required":
+            out.append(_Found((*path, violation.detail), "required", describe(violation)))
+        else:
+            out.append(_Found(path, violation.keyword, describe(violation)))
+    return out
+
+
+def _explain_one_of(instance: Any, at: str, path: Path) -> list[_Found]:
+    alternatives = resolve_pointer(load_schema("input"), at)
+    generic = _BRANCH_PREFIX.sub("", at)
+    names = _VARIANT_NAMES.get(generic) or tuple(
+        alt.get("title", f"variant {i + 1}") for i, alt in enumerate(alternatives)
+    )
+    subject = _SUBJECTS.get(generic, "the value")
+    results = [
+        _explain(compile_validator("input", f"{at}/{i}"), instance, f"{at}/{i}", path)
+        for i in range(len(alternatives))
+    ]
+    fitting = [i for i, r in enumerate(results) if not r]
+    if len(fitting) > 1:
+        both = " and ".join(names[i] for i in fitting)
+        return [_Found(path, "oneOf",
+                       f"{subject} fits {both}, but must fit exactly one: "
+                       "remove the keys of the shape you do not mean")]
+
+    def wrong_type(i: int) -> bool:
+        return any(f.path == path and f.rule == "type" for f in results[i])
+
+    if all(wrong_type(i) for i in range(len(alternatives))):
+        return [_Found(path, "type",
+                       f"expected {' or '.join(names)}, got {json_type(instance)} "
+                       f"{preview(instance)}")]
+
+    def distance(i: int) -> tuple[bool, float, int]:
+        required = alternatives[i].get("required", [])
+        missing = sum(1 for name in required
+                      if not (isinstance(instance, dict) and name in instance))
+        return wrong_type(i), missing / len(required) if required else 0.0, len(results[i])
+
+    closest = min(range(len(alternatives)), key=distance)
+    note = f" ({subject} fits no variant; it is closest to {names[closest]})"
+    return [_Found(f.path, f.rule, f.message + note) for f in results[closest]]
+
+
+# --- warnings --------------------------------------------------------------------------
+
+
+def _branch_of(body: dict[str, Any]) -> int | None:
+    has_prompt, has_messages = "prompt" in body, "messages" in body
+    if has_prompt != has_messages:
+        return PROMPT if has_prompt else MESSAGES
+    if has_prompt:  # both: the branch that validates, if exactly one does
+        fits = [b for b in (PROMPT, MESSAGES)
+                if compile_validator("input", f"/oneOf/{b}").is_valid(body)]
+        return fits[0] if len(fits) == 1 else None
+    return None
+
+
+_INPUT = load_schema("input")
+_BRANCH_KEYS = tuple(frozenset(alt["properties"]) for alt in _INPUT["oneOf"])
+_ALL_KEYS = sorted(_BRANCH_KEYS[PROMPT] | _BRANCH_KEYS[MESSAGES])
+
+
+def _did_you_mean(name: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean `{close[0]}`?" if close else ""
+
+
+def _warnings(body: dict[str, Any]) -> list[_Found]:
+    out: list[_Found] = []
+    branch = _branch_of(body)
+    for key in body:
+        if key not in _BRANCH_KEYS[PROMPT] and key not in _BRANCH_KEYS[MESSAGES]:
+            out.append(_Found((key,), "unknown-key",
+                              f"`{key}` is not a parameter of this model and will be ignored"
+                              + _did_you_mean(key, _ALL_KEYS)))
+        elif branch is not None and key not in _BRANCH_KEYS[branch]:
+            name, other = BRANCH_NAMES[branch], BRANCH_NAMES[1 - branch]
+            out.append(_Found((key,), "ignored-key",
+                              f"`{key}` belongs to {other} bodies; this {name} body "
+                              f"ignores it"))
+    messages = body.get("messages")
+    if isinstance(messages, list):
+        out.extend(_message_warnings(messages))
+    image = body.get("image")
+    if isinstance(image, list):
+        out.extend(_image_warnings(image))
+    tools = body.get("tools")
+    if isinstance(tools, list):
+        out.extend(_tool_warnings(tools))
+    max_tokens = body.get("max_tokens")
+    if _is_number(max_tokens):
+        if max_tokens < 1:
+            out.append(_Found(("max_tokens",), "max-tokens-range",
+                              f"max_tokens {preview(max_tokens)} leaves no room for an answer"))
+        elif max_tokens > JS_SAFE_INTEGER:
+            out.append(_Found(("max_tokens",), "unsafe-integer",
+                              f"max_tokens {preview(max_tokens)} is beyond 2^53 - 1: a "
+                              "JavaScript runtime such as Workers cannot hold it exactly"))
+    return out
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _message_warnings(messages: list[Any]) -> list[_Found]:
+    out: list[_Found] = []
+    if not messages:
+        out.append(_Found(("messages",), "empty-messages",
+                          "`messages` is empty: the model gets no conversation to answer"))
+    for i, message in enumerate(messages):
+        if not isinstance(message, dict):
+            continue
+        for key in message:
+            if key not in MESSAGE_KEYS:
+                out.append(_Found(("messages", i, key), "unknown-key",
+                                  f"`{key}` is not a message field (only role and content "
+                                  "are)" + _did_you_mean(key, MESSAGE_KEYS)))
+        role = message.get("role")
+        if isinstance(role, str) and role not in KNOWN_ROLES:
+            out.append(_Found(("messages", i, "role"), "unknown-role",
+                              f"role {preview(role)} is none of {', '.join(KNOWN_ROLES)}"
+                              + _did_you_mean(role, KNOWN_ROLES)))
+        if message.get("content") == "" and role != "assistant":
+            out.append(_Found(("messages", i, "content"), "empty-content",
+                              f"this {preview(role)} message has empty content"))
+    return out
+
+
+def _image_warnings(image: list[Any]) -> list[_Found]:
+    odd = [i for i, v in enumerate(image)
+           if _is_number(v) and not (0 <= v <= 255 and float(v).is_integer())]
+    out = [_Found(("image", i), "image-byte-range",
+                  f"image item {preview(image[i])} is not a byte (an integer 0..255)")
+           for i in odd[:IMAGE_WARNINGS_SHOWN]]
+    if len(odd) > IMAGE_WARNINGS_SHOWN:
+        out.append(_Found(("image",), "image-byte-range",
+                          f"{len(odd) - IMAGE_WARNINGS_SHOWN:,} more image items are not "
+                          "bytes (integers 0..255)"))
+    return out
+
+
+def _tool_warnings(tools: list[Any]) -> list[_Found]:
+    out: list[_Found] = []
+    seen: dict[str, int] = {}
+    for i, tool in enumerate(tools):
+        if not isinstance(tool, dict):
+            continue
+        prefix: Path = ("tools", i)
+        spec = tool
+        if "function" in tool and isinstance(tool["function"], dict):
+            spec, prefix = tool["function"], ("tools", i, "function")
+        name = spec.get("name")
+        if isinstance(name, str):
+            if name in seen:
+                out.append(_Found((*prefix, "name"), "duplicate-tool-name",
+                                  f"tool name {preview(name)} is already used by "
+                                  f"/tools/{seen[name]}: the model cannot tell them apart"))
+            seen.setdefault(name, i)
+        parameters = spec.get("parameters")
+        if not isinstance(parameters, dict):
+            continue
+        kind = parameters.get("type")
+        if isinstance(kind, str) and kind != "object":
+            out.append(_Found((*prefix, "parameters", "type"), "tool-parameters-type",
+                              f"parameters type is {preview(kind)}; tool arguments are "
+                              "a JSON object, so it should be \"object\""))
+        declared = parameters.get("properties")
+        required = parameters.get("required")
+        if isinstance(declared, dict) and isinstance(required, list):
+            for j, needed in enumerate(required):
+                if isinstance(needed, str) and needed not in declared:
+                    out.append(_Found((*prefix, "parameters", "required", j),
+                                      "tool-required-unknown",
+                                      f"required parameter {preview(needed)} is not "
+                                      "declared in properties"
+                                      + _did_you_mean(needed, declared)))
+    return out
+
+
+def _report_recovered(surrogates: list[Path], overflows: list[Path], found: _Findings) -> None:
+    for path in surrogates:
+        found.warnings.append(_Found(path, "lone-surrogate",
+                                     "string holds a lone UTF-16 surrogate escape (such as "
+                                     "\\ud83d), which is not a character; it is counted as "
+                                     "U+FFFD"))
+    for path in overflows:
+        found.errors.append(_Found(path, "json",
+                                   "number is beyond the range of a 64-bit float and reads "
+                                   "as infinity"))
+
+
+# --- Python values ---------------------------------------------------------------------
+
+
+def _audit_python(value: Any, path: Path, found: _Findings) -> Any:
+    """Report what JSON cannot carry in a Python value, and make it safe to validate."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            _report_recovered([path], [], found)
+            return "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in value)
+        return value
+    if isinstance(value, bool) or value is None or isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            found.errors.append(_Found(path, "json",
+                                       f"{value!r} is not a JSON number (JSON numbers are "
+                                       "finite)"))
+            return None
+        return value
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                found.errors.append(_Found(path, "json",
+                                           f"object key {key!r} is not a string"))
+                key = str(key)
+            out[key] = _audit_python(item, (*path, key), found)
+        return out
+    if isinstance(value, list | tuple):
+        return [_audit_python(item, (*path, i), found) for i, item in enumerate(value)]
+    found.errors.append(_Found(path, "json",
+                               f"a {type(value).__name__} is not a JSON value"))
+    return None
+

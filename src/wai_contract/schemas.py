@@ -1,0 +1,56 @@
+"""The vendored JSON Schemas, loaded once per process.
+
+``schemas/`` at the top of the repository is the source of truth; the package ships
+an identical copy in ``wai_contract/_data`` (a test keeps the two equal) so that an
+installed wheel needs no checkout.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from importlib import resources
+from typing import Any
+
+from .errors import ConfigError
+
+SCHEMA_NAMES = ("input", "output", "envelope", "stream-event")
+"""Names of the vendored schemas: request body, result, v4 envelope, one SSE event."""
+
+MODEL = "@cf/mistral/mistral-7b-instruct-v0.2-lora"
+"""The model whose API the schemas describe."""
+
+
+@functools.cache
+def load_schema(name: str) -> dict[str, Any]:
+    """Return the vendored schema *name* (one of :data:`SCHEMA_NAMES`) as a dict.
+
+    The dict is shared and cached: do not mutate it.
+    """
+    if name not in SCHEMA_NAMES:
+        raise ConfigError(f"unknown schema {name!r}; choose one of {', '.join(SCHEMA_NAMES)}")
+    text = resources.files("wai_contract").joinpath(f"_data/{name}.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def resolve_pointer(document: Any, pointer: str) -> Any:
+    """Return the part of *document* that the JSON Pointer *pointer* names (RFC 6901)."""
+    node = document
+    for token in split_pointer(pointer):
+        node = node[int(token)] if isinstance(node, list) else node[token]
+    return node
+
+
+def split_pointer(pointer: str) -> list[str]:
+    """Split a JSON Pointer into its unescaped reference tokens."""
+    if not pointer:
+        return []
+    if not pointer.startswith("/"):
+        raise ValueError(f"JSON Pointer must start with '/': {pointer!r}")
+    return [t.replace("~1", "/").replace("~0", "~") for t in pointer[1:].split("/")]
+
+
+def join_pointer(tokens: tuple[str | int, ...] | list[str | int]) -> str:
+    """Build a JSON Pointer from reference tokens, escaping ``~`` and ``/``."""
+    return "".join("/" + str(t).replace("~", "~0").replace("/", "~1") for t in tokens)
