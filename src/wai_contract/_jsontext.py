@@ -55,12 +55,15 @@ def parse(data: bytes | str) -> Parsed:
     text = _decode(data)
     offset = _char_offset(text, data, strict_error.pos)
     reason = _ORJSON_SUFFIX.sub("", str(strict_error.msg))
-    constant = _CONSTANT.match(text, offset)
-    if constant:
-        raise JsonTextError(
-            f"{constant.group()} is not valid JSON (JSON numbers must be finite)", offset
-        )
-    if "recursion limit" in reason:
+    if not text.strip():
+        raise JsonTextError("the document is empty", 0)
+    for start in (offset - 1, offset):  # orjson stops after the sign of -Infinity
+        constant = _CONSTANT.match(text, start) if start >= 0 else None
+        if constant:
+            raise JsonTextError(
+                f"{constant.group()} is not allowed: JSON numbers must be finite", start
+            )
+    if "recursion limit" in reason or "depth limit" in reason:
         raise JsonTextError(f"nested more than {MAX_DEPTH} levels deep", offset)
     try:
         value = json.loads(text, parse_constant=_refuse_constant)

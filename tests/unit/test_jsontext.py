@@ -1,0 +1,68 @@
+"""Strict JSON parsing and locating pointers in source text."""
+
+from __future__ import annotations
+
+import pytest
+
+from wai_contract._jsontext import JsonTextError, line_column, locate, parse
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("NaN", "NaN is not allowed"),
+    ('{"temperature": Infinity}', "Infinity is not allowed"),
+    ('{"temperature": -Infinity}', "-Infinity is not allowed"),
+    ('{"prompt": "a",}', "trailing comma"),
+    ("{'prompt': 'a'}", "expected a string key"),
+    ('{"prompt": "a"', "end of data"),
+    ("", "empty"),
+    ("  \n", "empty"),
+    ("[" * 5000, "nested more than 1024 levels"),
+    ('{"a": 1} {"b": 2}', "content after document"),
+])
+def test_rejects_what_strict_json_rejects(text: str, reason: str) -> None:
+    with pytest.raises(JsonTextError, match=reason):
+        parse(text)
+
+
+def test_invalid_utf8_is_an_error_with_its_byte() -> None:
+    with pytest.raises(JsonTextError, match="not valid UTF-8: byte 0xff"):
+        parse(b'{"prompt": "\xff"}')
+
+
+def test_lone_surrogate_parses_and_is_reported() -> None:
+    parsed = parse('{"prompt": "a\\ud83d", "x": ["\\udc00"]}')
+    assert parsed.value == {"prompt": "a\ufffd", "x": ["\ufffd"]}
+    assert parsed.surrogates == [("prompt",), ("x", 0)]
+
+
+def test_double_overflow_parses_and_is_reported() -> None:
+    parsed = parse('{"seed": 1e400, "ok": 1.5}')
+    assert parsed.overflows == [("seed",)]
+
+
+def test_big_integers_do_not_crash() -> None:
+    assert parse('{"seed": 1000000000000000000000000000000}').value["seed"] == 1e30
+
+
+@pytest.mark.parametrize(("path", "expected"), [
+    ((), "{"),
+    (("b",), "[1"),
+    (("b", 1), '{"c"'),
+    (("b", 1, "c"), '"x'),
+    (("b", 1, "zzz"), '{"c"'),  # a missing key: its parent, where it belongs
+    (("d", "e/f"), "true"),
+])
+def test_locate_finds_the_value(path: tuple[str | int, ...], expected: str) -> None:
+    text = '{"a": "}{[", "b": [1, {"c": "x\\"]"}], "d": {"e/f": true}}'
+    assert text[locate(text, path):].startswith(expected)
+
+
+def test_locate_resolves_duplicate_keys_to_the_last() -> None:
+    text = '{"a": 1, "a": 2}'
+    assert text[locate(text, ("a",))] == "2"
+
+
+def test_line_column_counts_code_points() -> None:
+    text = '{\n  "prompt": "\U0001f600",\n  "x": 1}'
+    assert line_column(text, text.index('"x"')) == (3, 3)
+    assert line_column(text, text.index("1}")) == (3, 8)

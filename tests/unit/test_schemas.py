@@ -1,0 +1,76 @@
+"""The vendored schemas: valid against their metaschema, faithful to the page, shipped."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from tests.conftest import ROOT, SCHEMAS, page_schema
+from wai_contract import SCHEMA_NAMES, load_schema
+from wai_contract.errors import ConfigError
+
+ADDED_KEYS = {"$schema", "$id", "$comment"}
+
+
+@pytest.mark.parametrize("name", SCHEMA_NAMES)
+def test_schema_is_valid_2020_12_with_provenance(name: str) -> None:
+    schema = json.loads((SCHEMAS / f"{name}.json").read_text("utf-8"))
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert len(schema["$comment"]) > 80, "each schema explains its provenance"
+
+
+@pytest.mark.parametrize("name", SCHEMA_NAMES)
+def test_packaged_copy_equals_source_of_truth(name: str) -> None:
+    assert load_schema(name) == json.loads((SCHEMAS / f"{name}.json").read_text("utf-8")), (
+        f"src/wai_contract/_data/{name}.json drifted from schemas/{name}.json: copy it over"
+    )
+
+
+def test_input_schema_is_the_page_schema_verbatim() -> None:
+    page = page_schema((SCHEMAS / "source" / "model-page.txt").read_text("utf-8"))
+    ours = {k: v for k, v in load_schema("input").items() if k not in ADDED_KEYS}
+    assert ours == page
+
+
+def test_vendored_page_is_the_shared_capture() -> None:
+    shared = ROOT.parent / "shared" / "seed"
+    captures = sorted(shared.glob("*.txt")) if shared.is_dir() else []
+    if not captures:
+        pytest.skip("no shared/seed beside this checkout")
+    vendored = (SCHEMAS / "source" / "model-page.txt").read_text("utf-8")
+    assert any(Path(c).read_text("utf-8") == vendored for c in captures)
+
+
+def test_unknown_schema_name_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="unknown schema 'inputs'"):
+        load_schema("inputs")
+
+
+def test_envelope_accepts_success_and_error_and_rejects_mixtures() -> None:
+    validator = jsonschema.Draft202012Validator(load_schema("envelope"))
+    ok = {"result": {"response": "hi"}, "success": True, "errors": [], "messages": []}
+    err = {"result": None, "success": False, "errors": [{"code": 5006, "message": "bad"}],
+           "messages": []}
+    assert validator.is_valid(ok) and validator.is_valid(err)
+    assert not validator.is_valid({**ok, "errors": [{"code": 1, "message": "x"}]})
+    assert not validator.is_valid({**err, "errors": []})
+    assert not validator.is_valid({**err, "errors": [{"code": "5006", "message": "bad"}]})
+    assert not validator.is_valid({**ok, "success": "true"})
+
+
+def test_output_and_stream_event_schemas() -> None:
+    output = jsonschema.Draft202012Validator(load_schema("output"))
+    event = jsonschema.Draft202012Validator(load_schema("stream-event"))
+    usage = {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5}
+    assert output.is_valid({"response": "hi", "usage": usage,
+                            "tool_calls": [{"name": "f", "arguments": {"a": 1}}]})
+    assert not output.is_valid({"response": 1})
+    assert not output.is_valid({"response": "", "tool_calls": [{"name": "f",
+                                                                "arguments": "{}"}]})
+    assert not output.is_valid({"response": "", "usage": {**usage, "total_tokens": 5.5}})
+    assert event.is_valid({"response": "piece", "p": "padding"})
+    assert not event.is_valid({"text": "piece"})
