@@ -46,7 +46,7 @@ def test_text_format_lines_and_summary(bodies: Path) -> None:
                for line in lines)
     assert any(line.startswith("mixed.jsonl:4:47: /image/1: ") for line in lines)
     assert any(line.startswith("mixed.jsonl:5:") and "trailing comma" in line for line in lines)
-    assert any(line.startswith("ok.json:3:3: /temprature: ") for line in lines)
+    assert any(line.startswith("ok.json:3:17: /temprature: ") for line in lines)
     assert lines[-1].startswith("3 of 5 bodies from 2 sources invalid (3 errors, 2 warnings)")
     assert result.stderr == ""
 
