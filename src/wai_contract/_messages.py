@@ -36,7 +36,11 @@ def preview(value: Any) -> str:
         if len(value) <= _PREVIEW:
             return json.dumps(value, ensure_ascii=False)
         head = json.dumps(value[:_PREVIEW], ensure_ascii=False)[:-1]
-        return f"{head}…\" ({len(value):,} characters)"
+        return f'{head}…" ({len(value):,} characters)'
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    if isinstance(value, int):
+        return str(value)
     if isinstance(value, float):
         if math.isinf(value):
             return "a number beyond a double's range"
@@ -96,8 +100,10 @@ def describe(violation: Violation) -> str:
         return f"{preview(value)} must be greater than {preview(limit)}"
     if keyword == "maxLength" and isinstance(value, str):
         over = len(value) - limit
-        return (f"string is {len(value):,} characters long, {over:,} over the maximum of "
-                f"{limit:,} (characters are Unicode code points)")
+        return (
+            f"string is {len(value):,} characters long, {over:,} over the maximum of "
+            f"{limit:,} (characters are Unicode code points)"
+        )
     if keyword == "minLength" and isinstance(value, str):
         if limit == 1:
             return "must not be empty"

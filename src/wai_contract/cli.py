@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar, cast
 
 import click
 
@@ -67,14 +67,31 @@ def main(argv: list[str] | None = None) -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, metavar="PATH|-...")
-@click.option("--format", "fmt", type=click.Choice(LINT_FORMAT_NAMES), default="text",
-              show_default=True, help="Output format.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(LINT_FORMAT_NAMES),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
-@click.option("--stdin-format", type=click.Choice(["auto", "json", "jsonl"]), default="auto",
-              show_default=True,
-              help="How to split stdin: one JSON body, JSONL, or guess from the text.")
+@click.option(
+    "--stdin-format",
+    type=click.Choice(["auto", "json", "jsonl"]),
+    default="auto",
+    show_default=True,
+    help="How to split stdin: one JSON body, JSONL, or guess from the text.",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Worker processes for large .jsonl files (0: one per core).",
+)
 @_guard
-def lint(paths: tuple[str, ...], fmt: str, strict: bool, stdin_format: str) -> None:
+def lint(paths: tuple[str, ...], fmt: str, strict: bool, stdin_format: str, jobs: int) -> None:
     """Validate request bodies before sending them.
 
     PATH is a .json file (one body), a .jsonl file (one body per line), a directory (its
@@ -83,25 +100,20 @@ def lint(paths: tuple[str, ...], fmt: str, strict: bool, stdin_format: str) -> N
 
     Exit status: 0 all valid, 1 any invalid (or any warning with --strict), 2 usage error.
     """
-    import time
-
-    from .lint import lint as lint_body
-    from .report import LINT_FORMATS, LintSummary
-    from .sources import STDIN, expand, iter_bodies
+    from .batch import default_jobs, lint_files
+    from .sources import STDIN, StdinFormat, expand
 
     files = expand(paths)
-    summary = LintSummary(sources=len(files))
-    reporter = LINT_FORMATS[fmt](sys.stdout)
-    positions = fmt != "json"
-    started = time.perf_counter()
     stdin = sys.stdin.buffer if STDIN in files else None
-    for body in iter_bodies(files, stdin=stdin, stdin_format=stdin_format):  # type: ignore[arg-type]
-        result = lint_body(body.data, source=body.source, line=body.line, positions=positions)
-        summary.add(result)
-        reporter.add(result)
-    summary.seconds = time.perf_counter() - started
+    summary = lint_files(
+        files,
+        fmt,
+        sys.stdout,
+        jobs=jobs or default_jobs(),
+        stdin=stdin,
+        stdin_format=cast("StdinFormat", stdin_format),
+    )
     if summary.bodies == 0:
         raise WaiContractError("no request bodies found in " + ", ".join(paths))
-    reporter.close(summary)
     sys.stdout.flush()
     sys.exit(1 if summary.invalid or (strict and summary.warnings) else 0)

@@ -10,16 +10,19 @@ missing property is reported at the pointer where it belongs.
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from . import _jsontext
 from ._messages import describe, json_type, preview
 from .schemas import join_pointer, load_schema, resolve_pointer
-from .validators import Validator, compile_validator
+from .validators import compile_validator
 
 __all__ = ["WARNING_CODES", "Finding", "LintResult", "lint"]
 
@@ -60,7 +63,7 @@ _BRANCH_PREFIX = re.compile(r"^/oneOf/\d+")
 _SUBJECTS = {"/properties/image/oneOf": "image", "/properties/tools/items/oneOf": "this tool"}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Finding:
     """One error or warning in a body.
 
@@ -76,7 +79,7 @@ class Finding:
     column: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class LintResult:
     """The verdict on one body and every finding, in document order of discovery."""
 
@@ -97,12 +100,10 @@ class LintResult:
             "line": self.line,
             "valid": not self.errors,
             "errors": [
-                {"pointer": f.pointer, "keyword": f.rule, "message": f.message}
-                for f in self.errors
+                {"pointer": f.pointer, "keyword": f.rule, "message": f.message} for f in self.errors
             ],
             "warnings": [
-                {"pointer": f.pointer, "code": f.rule, "message": f.message}
-                for f in self.warnings
+                {"pointer": f.pointer, "code": f.rule, "message": f.message} for f in self.warnings
             ],
         }
 
@@ -134,31 +135,51 @@ def lint(
     the ``line``/``column`` of the offending value, counted from *line* (the body's first
     line in its file); pass ``positions=False`` to skip locating them.
     """
-    if isinstance(body_or_text, str | bytes | bytearray | memoryview):
-        return _lint_text(bytes(body_or_text) if not isinstance(body_or_text, str)
-                          else body_or_text, source, line, positions)
-    found = _Findings()
-    body = _audit_python(body_or_text, (), found)
-    _check(body, found)
-    return _result(source, line, found, None)
+    if isinstance(body_or_text, bytearray | memoryview):
+        body_or_text = bytes(body_or_text)
+    elif not isinstance(body_or_text, str | bytes):
+        found = _Findings()
+        body = _audit_python(body_or_text, (), found)
+        _check(body, found)
+        return _result(source, line, found, None)
+    try:
+        value = orjson.loads(body_or_text)
+    except orjson.JSONDecodeError:
+        return _lint_unusual_text(body_or_text, source, line, positions)
+    # The hot path: most bodies are valid and clean, and cost one parse, one Rust call
+    # and one pass over their top-level keys.
+    if compile_validator("input").is_valid(value):
+        warnings = _warnings(value)
+        if not warnings:
+            return LintResult(source, line)
+        found = _Findings(warnings=warnings)
+    else:
+        found = _Findings()
+        _check(value, found, valid=False)
+    text = None
+    if positions:
+        text = (
+            body_or_text
+            if isinstance(body_or_text, str)
+            else body_or_text.decode("utf-8", "replace")
+        )
+    return _result(source, line, found, text)
 
 
-def _lint_text(data: bytes | str, source: str, line: int, positions: bool) -> LintResult:
+def _lint_unusual_text(data: bytes | str, source: str, line: int, positions: bool) -> LintResult:
+    """Text that strict parsing refused: explain why, or lint what a lenient parse found."""
+    text = data if isinstance(data, str) else data.decode("utf-8", "replace")
     try:
         parsed = _jsontext.parse(data)
     except _jsontext.JsonTextError as exc:
         error = _Found((), "json", f"not valid JSON: {exc.message}")
-        text = data if isinstance(data, str) else data.decode("utf-8", "replace")
-        return _result(source, line, _Findings([error]), text if positions else None,
-                       {(): exc.offset})
+        return _result(
+            source, line, _Findings([error]), text if positions else None, {(): exc.offset}
+        )
     found = _Findings()
-    if parsed.surrogates or parsed.overflows:
-        _report_recovered(parsed.surrogates, parsed.overflows, found)
+    _report_recovered(parsed.surrogates, parsed.overflows, found)
     _check(parsed.value, found)
-    text = None
-    if positions and (found.errors or found.warnings):
-        text = data if isinstance(data, str) else data.decode("utf-8", "replace")
-    return _result(source, line, found, text)
+    return _result(source, line, found, text if positions else None)
 
 
 def _result(
@@ -181,16 +202,18 @@ def _result(
     return LintResult(
         source,
         line,
-        tuple(finding(f) for f in found.errors),
-        tuple(finding(f) for f in found.warnings),
+        tuple([finding(f) for f in found.errors]),
+        tuple([finding(f) for f in found.warnings]),
     )
 
 
 # --- errors ----------------------------------------------------------------------------
 
 
-def _check(body: Any, found: _Findings) -> None:
-    if not compile_validator("input").is_valid(body):
+def _check(body: Any, found: _Findings, valid: bool | None = None) -> None:
+    if valid is None:
+        valid = compile_validator("input").is_valid(body)
+    if not valid:
         # A value that JSON cannot carry is reported once, as such, not again by the schema.
         unrepresentable = {f.path for f in found.errors if f.rule == "json"}
         found.errors.extend(e for e in _schema_errors(body) if e.path not in unrepresentable)
@@ -200,80 +223,153 @@ def _check(body: Any, found: _Findings) -> None:
 
 def _schema_errors(body: Any) -> list[_Found]:
     if not isinstance(body, dict):
-        return [_Found((), "type",
-                       f"a request body must be a JSON object, got {json_type(body)} "
-                       f"{preview(body)}")]
+        return [
+            _Found(
+                (),
+                "type",
+                f"a request body must be a JSON object, got {json_type(body)} {preview(body)}",
+            )
+        ]
     has_prompt, has_messages = "prompt" in body, "messages" in body
     if has_prompt != has_messages:
         return _branch_errors(body, PROMPT if has_prompt else MESSAGES)
     as_prompt, as_messages = _branch_errors(body, PROMPT), _branch_errors(body, MESSAGES)
     if has_prompt:
-        head = _Found((), "oneOf",
-                      "`prompt` and `messages` are mutually exclusive: send a Prompt body "
-                      "(with prompt) or a Messages body (with messages), not both")
+        head = _Found(
+            (),
+            "oneOf",
+            "`prompt` and `messages` are mutually exclusive: send a Prompt body "
+            "(with prompt) or a Messages body (with messages), not both",
+        )
     else:
-        head = _Found((), "required",
-                      "the body needs either `prompt` (a Prompt body) or `messages` "
-                      "(a Messages body)")
+        head = _Found(
+            (),
+            "required",
+            "the body needs either `prompt` (a Prompt body) or `messages` (a Messages body)",
+        )
     return [head, *_common(as_prompt, as_messages)]
 
 
 def _common(first: list[_Found], second: list[_Found]) -> list[_Found]:
     """Errors that remain whichever branch the body is fixed towards."""
     in_second = {(f.path, f.rule) for f in second}
-    return [f for f in first
-            if (f.path, f.rule) in in_second and f.path not in {("prompt",), ("messages",)}]
+    return [
+        f
+        for f in first
+        if (f.path, f.rule) in in_second and f.path not in {("prompt",), ("messages",)}
+    ]
 
 
 def _branch_errors(body: dict[str, Any], branch: int) -> list[_Found]:
-    at = f"/oneOf/{branch}"
-    return _explain(compile_validator("input", at), body, at, ())
+    return _explain(_node(f"/oneOf/{branch}"), body, ())
 
 
-def _explain(validator: Validator, instance: Any, at: str, prefix: Path) -> list[_Found]:
+class _Node:
+    """One subschema of the input schema, with its compiled validators and children."""
+
+    def __init__(self, at: str) -> None:
+        self.at = at
+        self.schema: dict[str, Any] = resolve_pointer(load_schema("input"), at)
+        self.validator = compile_validator("input", at)
+        self.shallow = compile_validator("input", at, shallow=True)
+
+    @functools.cached_property
+    def properties(self) -> dict[str, _Node]:
+        return {
+            key: _node(f"{self.at}/properties{join_pointer((key,))}")
+            for key in self.schema.get("properties", {})
+        }
+
+    @functools.cached_property
+    def additional(self) -> _Node | None:
+        extra = self.schema.get("additionalProperties")
+        return _node(f"{self.at}/additionalProperties") if isinstance(extra, dict) else None
+
+    @functools.cached_property
+    def items(self) -> _Node | None:
+        items = self.schema.get("items")
+        return _node(f"{self.at}/items") if isinstance(items, dict) else None
+
+    @functools.cached_property
+    def one_of(self) -> tuple[_Node, ...]:
+        return tuple(
+            _node(f"{self.at}/oneOf/{i}") for i in range(len(self.schema.get("oneOf", ())))
+        )
+
+
+@functools.cache
+def _node(at: str) -> _Node:
+    return _Node(at)
+
+
+def _explain(node: _Node, instance: Any, path: Path) -> list[_Found]:
+    """Every violation of *node* by *instance*, each at its deepest place.
+
+    The walk descends only into children that fail (a cheap ``is_valid`` each), so the
+    backend reports errors for small values; the keywords at each node are judged by
+    the backend itself, through a validator of the node without its applicators.
+    """
     out: list[_Found] = []
-    for violation in validator.iter_errors(instance):
-        path = prefix + violation.path
-        if violation.keyword == "oneOf":
-            out.extend(_explain_one_of(violation.instance, at + join_pointer(violation.schema_path),
-                                       path))
-        elif violation.keyword == "required":
+    for violation in node.shallow.iter_errors(instance):
+        if violation.keyword == "required":
             out.append(_Found((*path, violation.detail), "required", describe(violation)))
         else:
             out.append(_Found(path, violation.keyword, describe(violation)))
+            if violation.keyword == "type":
+                return out  # the children of a value of the wrong type mean nothing
+    if isinstance(instance, dict):
+        properties, additional = node.properties, node.additional
+        for key, value in instance.items():
+            child = properties.get(key, additional)
+            if child is not None and not child.validator.is_valid(value):
+                out.extend(_explain(child, value, (*path, key)))
+    elif isinstance(instance, list) and node.items is not None:
+        items = node.items
+        for i, item in enumerate(instance):
+            if not items.validator.is_valid(item):
+                out.extend(_explain(items, item, (*path, i)))
+    if node.one_of and sum(alt.validator.is_valid(instance) for alt in node.one_of) != 1:
+        out.extend(_explain_one_of(instance, node, path))
     return out
 
 
-def _explain_one_of(instance: Any, at: str, path: Path) -> list[_Found]:
-    alternatives = resolve_pointer(load_schema("input"), at)
-    generic = _BRANCH_PREFIX.sub("", at)
+def _explain_one_of(instance: Any, node: _Node, path: Path) -> list[_Found]:
+    alternatives = node.schema["oneOf"]
+    generic = _BRANCH_PREFIX.sub("", node.at + "/oneOf")
     names = _VARIANT_NAMES.get(generic) or tuple(
         alt.get("title", f"variant {i + 1}") for i, alt in enumerate(alternatives)
     )
     subject = _SUBJECTS.get(generic, "the value")
-    results = [
-        _explain(compile_validator("input", f"{at}/{i}"), instance, f"{at}/{i}", path)
-        for i in range(len(alternatives))
-    ]
+    results = [_explain(alt, instance, path) for alt in node.one_of]
     fitting = [i for i, r in enumerate(results) if not r]
     if len(fitting) > 1:
         both = " and ".join(names[i] for i in fitting)
-        return [_Found(path, "oneOf",
-                       f"{subject} fits {both}, but must fit exactly one: "
-                       "remove the keys of the shape you do not mean")]
+        return [
+            _Found(
+                path,
+                "oneOf",
+                f"{subject} fits {both}, but must fit exactly one: "
+                "remove the keys of the shape you do not mean",
+            )
+        ]
 
     def wrong_type(i: int) -> bool:
         return any(f.path == path and f.rule == "type" for f in results[i])
 
     if all(wrong_type(i) for i in range(len(alternatives))):
-        return [_Found(path, "type",
-                       f"expected {' or '.join(names)}, got {json_type(instance)} "
-                       f"{preview(instance)}")]
+        return [
+            _Found(
+                path,
+                "type",
+                f"expected {' or '.join(names)}, got {json_type(instance)} {preview(instance)}",
+            )
+        ]
 
     def distance(i: int) -> tuple[bool, float, int]:
         required = alternatives[i].get("required", [])
-        missing = sum(1 for name in required
-                      if not (isinstance(instance, dict) and name in instance))
+        missing = sum(
+            1 for name in required if not (isinstance(instance, dict) and name in instance)
+        )
         return wrong_type(i), missing / len(required) if required else 0.0, len(results[i])
 
     closest = min(range(len(alternatives)), key=distance)
@@ -289,54 +385,85 @@ def _branch_of(body: dict[str, Any]) -> int | None:
     if has_prompt != has_messages:
         return PROMPT if has_prompt else MESSAGES
     if has_prompt:  # both: the branch that validates, if exactly one does
-        fits = [b for b in (PROMPT, MESSAGES)
-                if compile_validator("input", f"/oneOf/{b}").is_valid(body)]
+        fits = [
+            b
+            for b in (PROMPT, MESSAGES)
+            if compile_validator("input", f"/oneOf/{b}").is_valid(body)
+        ]
         return fits[0] if len(fits) == 1 else None
     return None
 
 
 _INPUT = load_schema("input")
 _BRANCH_KEYS = tuple(frozenset(alt["properties"]) for alt in _INPUT["oneOf"])
-_ALL_KEYS = sorted(_BRANCH_KEYS[PROMPT] | _BRANCH_KEYS[MESSAGES])
+_SHARED_KEYS = _BRANCH_KEYS[PROMPT] & _BRANCH_KEYS[MESSAGES]
+_ALL_KEYS = frozenset(_BRANCH_KEYS[PROMPT] | _BRANCH_KEYS[MESSAGES])
 
 
 def _did_you_mean(name: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(name, sorted(choices), n=1, cutoff=0.6)
     return f"; did you mean `{close[0]}`?" if close else ""
 
 
 def _warnings(body: dict[str, Any]) -> list[_Found]:
     out: list[_Found] = []
-    branch = _branch_of(body)
-    for key in body:
-        if key not in _BRANCH_KEYS[PROMPT] and key not in _BRANCH_KEYS[MESSAGES]:
-            out.append(_Found((key,), "unknown-key",
-                              f"`{key}` is not a parameter of this model and will be ignored"
-                              + _did_you_mean(key, _ALL_KEYS)))
-        elif branch is not None and key not in _BRANCH_KEYS[branch]:
+    for key in body.keys() - _SHARED_KEYS:
+        if key not in _ALL_KEYS:
+            out.append(
+                _Found(
+                    (key,),
+                    "unknown-key",
+                    f"`{key}` is not a parameter of this model and will be ignored"
+                    + _did_you_mean(key, _ALL_KEYS),
+                )
+            )
+            continue
+        branch = _branch_of(body)
+        if branch is not None and key not in _BRANCH_KEYS[branch]:
             name, other = BRANCH_NAMES[branch], BRANCH_NAMES[1 - branch]
-            out.append(_Found((key,), "ignored-key",
-                              f"`{key}` belongs to {other} bodies; this {name} body "
-                              f"ignores it"))
+            out.append(
+                _Found(
+                    (key,),
+                    "ignored-key",
+                    f"`{key}` belongs to {other} bodies; this {name} body ignores it",
+                )
+            )
     messages = body.get("messages")
-    if isinstance(messages, list):
+    if messages.__class__ is list:
         out.extend(_message_warnings(messages))
     image = body.get("image")
-    if isinstance(image, list):
+    if image.__class__ is list:
         out.extend(_image_warnings(image))
     tools = body.get("tools")
-    if isinstance(tools, list):
+    if tools.__class__ is list:
         out.extend(_tool_warnings(tools))
     max_tokens = body.get("max_tokens")
-    if _is_number(max_tokens):
+    if max_tokens is not None and _is_number(max_tokens):
         if max_tokens < 1:
-            out.append(_Found(("max_tokens",), "max-tokens-range",
-                              f"max_tokens {preview(max_tokens)} leaves no room for an answer"))
+            out.append(
+                _Found(
+                    ("max_tokens",),
+                    "max-tokens-range",
+                    f"max_tokens {preview(max_tokens)} leaves no room for an answer",
+                )
+            )
         elif max_tokens > JS_SAFE_INTEGER:
-            out.append(_Found(("max_tokens",), "unsafe-integer",
-                              f"max_tokens {preview(max_tokens)} is beyond 2^53 - 1: a "
-                              "JavaScript runtime such as Workers cannot hold it exactly"))
+            out.append(
+                _Found(
+                    ("max_tokens",),
+                    "unsafe-integer",
+                    f"max_tokens {preview(max_tokens)} is beyond 2^53 - 1: a "
+                    "JavaScript runtime such as Workers cannot hold it exactly",
+                )
+            )
+    if out:
+        out.sort(key=_document_order(body))
     return out
+
+
+def _document_order(body: dict[str, Any]) -> Any:
+    order = {key: i for i, key in enumerate(body)}
+    return lambda found: order.get(found.path[0], len(order)) if found.path else -1
 
 
 def _is_number(value: Any) -> bool:
@@ -346,37 +473,74 @@ def _is_number(value: Any) -> bool:
 def _message_warnings(messages: list[Any]) -> list[_Found]:
     out: list[_Found] = []
     if not messages:
-        out.append(_Found(("messages",), "empty-messages",
-                          "`messages` is empty: the model gets no conversation to answer"))
+        out.append(
+            _Found(
+                ("messages",),
+                "empty-messages",
+                "`messages` is empty: the model gets no conversation to answer",
+            )
+        )
     for i, message in enumerate(messages):
-        if not isinstance(message, dict):
+        if message.__class__ is not dict:
             continue
-        for key in message:
-            if key not in MESSAGE_KEYS:
-                out.append(_Found(("messages", i, key), "unknown-key",
-                                  f"`{key}` is not a message field (only role and content "
-                                  "are)" + _did_you_mean(key, MESSAGE_KEYS)))
+        if len(message) != 2 or "role" not in message or "content" not in message:
+            for key in message.keys() - _MESSAGE_KEYS:
+                out.append(
+                    _Found(
+                        ("messages", i, key),
+                        "unknown-key",
+                        f"`{key}` is not a message field (only role and content "
+                        "are)" + _did_you_mean(key, _MESSAGE_KEYS),
+                    )
+                )
         role = message.get("role")
-        if isinstance(role, str) and role not in KNOWN_ROLES:
-            out.append(_Found(("messages", i, "role"), "unknown-role",
-                              f"role {preview(role)} is none of {', '.join(KNOWN_ROLES)}"
-                              + _did_you_mean(role, KNOWN_ROLES)))
+        if role not in _KNOWN_ROLES and isinstance(role, str):
+            out.append(
+                _Found(
+                    ("messages", i, "role"),
+                    "unknown-role",
+                    f"role {preview(role)} is none of {', '.join(KNOWN_ROLES)}"
+                    + _did_you_mean(role, KNOWN_ROLES),
+                )
+            )
         if message.get("content") == "" and role != "assistant":
-            out.append(_Found(("messages", i, "content"), "empty-content",
-                              f"this {preview(role)} message has empty content"))
+            out.append(
+                _Found(
+                    ("messages", i, "content"),
+                    "empty-content",
+                    f"this {preview(role)} message has empty content",
+                )
+            )
     return out
 
 
+_KNOWN_ROLES = frozenset(KNOWN_ROLES)
+_MESSAGE_KEYS = frozenset(MESSAGE_KEYS)
+
+
 def _image_warnings(image: list[Any]) -> list[_Found]:
-    odd = [i for i, v in enumerate(image)
-           if _is_number(v) and not (0 <= v <= 255 and float(v).is_integer())]
-    out = [_Found(("image", i), "image-byte-range",
-                  f"image item {preview(image[i])} is not a byte (an integer 0..255)")
-           for i in odd[:IMAGE_WARNINGS_SHOWN]]
+    odd = [
+        i
+        for i, v in enumerate(image)
+        if _is_number(v) and not (0 <= v <= 255 and float(v).is_integer())
+    ]
+    out = [
+        _Found(
+            ("image", i),
+            "image-byte-range",
+            f"image item {preview(image[i])} is not a byte (an integer 0..255)",
+        )
+        for i in odd[:IMAGE_WARNINGS_SHOWN]
+    ]
     if len(odd) > IMAGE_WARNINGS_SHOWN:
-        out.append(_Found(("image",), "image-byte-range",
-                          f"{len(odd) - IMAGE_WARNINGS_SHOWN:,} more image items are not "
-                          "bytes (integers 0..255)"))
+        out.append(
+            _Found(
+                ("image",),
+                "image-byte-range",
+                f"{len(odd) - IMAGE_WARNINGS_SHOWN:,} more image items are not "
+                "bytes (integers 0..255)",
+            )
+        )
     return out
 
 
@@ -393,41 +557,61 @@ def _tool_warnings(tools: list[Any]) -> list[_Found]:
         name = spec.get("name")
         if isinstance(name, str):
             if name in seen:
-                out.append(_Found((*prefix, "name"), "duplicate-tool-name",
-                                  f"tool name {preview(name)} is already used by "
-                                  f"/tools/{seen[name]}: the model cannot tell them apart"))
+                out.append(
+                    _Found(
+                        (*prefix, "name"),
+                        "duplicate-tool-name",
+                        f"tool name {preview(name)} is already used by "
+                        f"/tools/{seen[name]}: the model cannot tell them apart",
+                    )
+                )
             seen.setdefault(name, i)
         parameters = spec.get("parameters")
         if not isinstance(parameters, dict):
             continue
         kind = parameters.get("type")
         if isinstance(kind, str) and kind != "object":
-            out.append(_Found((*prefix, "parameters", "type"), "tool-parameters-type",
-                              f"parameters type is {preview(kind)}; tool arguments are "
-                              "a JSON object, so it should be \"object\""))
+            out.append(
+                _Found(
+                    (*prefix, "parameters", "type"),
+                    "tool-parameters-type",
+                    f"parameters type is {preview(kind)}; tool arguments are "
+                    'a JSON object, so it should be "object"',
+                )
+            )
         declared = parameters.get("properties")
         required = parameters.get("required")
         if isinstance(declared, dict) and isinstance(required, list):
             for j, needed in enumerate(required):
                 if isinstance(needed, str) and needed not in declared:
-                    out.append(_Found((*prefix, "parameters", "required", j),
-                                      "tool-required-unknown",
-                                      f"required parameter {preview(needed)} is not "
-                                      "declared in properties"
-                                      + _did_you_mean(needed, declared)))
+                    out.append(
+                        _Found(
+                            (*prefix, "parameters", "required", j),
+                            "tool-required-unknown",
+                            f"required parameter {preview(needed)} is not "
+                            "declared in properties" + _did_you_mean(needed, declared),
+                        )
+                    )
     return out
 
 
 def _report_recovered(surrogates: list[Path], overflows: list[Path], found: _Findings) -> None:
     for path in surrogates:
-        found.warnings.append(_Found(path, "lone-surrogate",
-                                     "string holds a lone UTF-16 surrogate escape (such as "
-                                     "\\ud83d), which is not a character; it is counted as "
-                                     "U+FFFD"))
+        found.warnings.append(
+            _Found(
+                path,
+                "lone-surrogate",
+                "string holds a lone UTF-16 surrogate escape (such as "
+                "\\ud83d), which is not a character; it is counted as "
+                "U+FFFD",
+            )
+        )
     for path in overflows:
-        found.errors.append(_Found(path, "json",
-                                   "number is beyond the range of a 64-bit float and reads "
-                                   "as infinity"))
+        found.errors.append(
+            _Found(
+                path, "json", "number is beyond the range of a 64-bit float and reads as infinity"
+            )
+        )
 
 
 # --- Python values ---------------------------------------------------------------------
@@ -446,23 +630,20 @@ def _audit_python(value: Any, path: Path, found: _Findings) -> Any:
         return value
     if isinstance(value, float):
         if not math.isfinite(value):
-            found.errors.append(_Found(path, "json",
-                                       f"{value!r} is not a JSON number (JSON numbers are "
-                                       "finite)"))
+            found.errors.append(
+                _Found(path, "json", f"{value!r} is not a JSON number (JSON numbers are finite)")
+            )
             return None
         return value
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
             if not isinstance(key, str):
-                found.errors.append(_Found(path, "json",
-                                           f"object key {key!r} is not a string"))
+                found.errors.append(_Found(path, "json", f"object key {key!r} is not a string"))
                 key = str(key)
             out[key] = _audit_python(item, (*path, key), found)
         return out
     if isinstance(value, list | tuple):
         return [_audit_python(item, (*path, i), found) for i, item in enumerate(value)]
-    found.errors.append(_Found(path, "json",
-                               f"a {type(value).__name__} is not a JSON value"))
+    found.errors.append(_Found(path, "json", f"a {type(value).__name__} is not a JSON value"))
     return None
-

@@ -39,8 +39,10 @@ def expand(paths: Sequence[str]) -> list[str]:
             files.append(path)
         elif os.path.isdir(path):
             found = sorted(
-                str(p) for p in Path(path).rglob("*")
-                if p.suffix in BODY_SUFFIXES and p.is_file()
+                str(p)
+                for p in Path(path).rglob("*")
+                if p.suffix in BODY_SUFFIXES
+                and p.is_file()
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
             if not found:

@@ -14,7 +14,7 @@ lint table against both.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -52,24 +52,31 @@ class Validator(Protocol):
 class RsValidator:
     """Validator backed by jsonschema-rs."""
 
+    is_valid: Callable[[Any], bool]
+
     def __init__(self, schema: dict[str, Any]) -> None:
         import jsonschema_rs
 
         self._schema = schema
         self._compiled = jsonschema_rs.Draft202012Validator(schema)
-
-    def is_valid(self, instance: Any) -> bool:
-        return bool(self._compiled.is_valid(instance))
+        # The hot path calls the compiled method directly, without a Python frame.
+        self.is_valid = self._compiled.is_valid
 
     def iter_errors(self, instance: Any) -> Iterator[Violation]:
         for error in self._compiled.iter_errors(instance):
             schema_path = tuple(error.schema_path)
             keyword = error.kind.name
-            detail = error.kind.value if keyword == "required" else _keyword_value(
-                self._schema, schema_path
+            detail = (
+                error.kind.value
+                if keyword == "required"
+                else _keyword_value(self._schema, schema_path)
             )
             yield Violation(
-                tuple(error.instance_path), keyword, error.instance, detail, schema_path,
+                tuple(error.instance_path),
+                keyword,
+                error.instance,
+                detail,
+                schema_path,
                 error.message,
             )
 
@@ -93,15 +100,20 @@ class PyValidator:
             if keyword == "required":
                 # jsonschema reports one error per missing name but keeps the whole list in
                 # validator_value; recover the name the way the message states it.
-                for name in error.validator_value:
-                    if isinstance(error.instance, dict) and name not in error.instance:
-                        if repr(name) in error.message:
-                            yield Violation(path, keyword, error.instance, name, schema_path,
-                                            error.message)
-                            break
+                missing = [
+                    name
+                    for name in error.validator_value
+                    if isinstance(error.instance, dict) and name not in error.instance
+                ]
+                named = next((n for n in missing if repr(n) in error.message), None)
+                if named is not None:
+                    yield Violation(
+                        path, keyword, error.instance, named, schema_path, error.message
+                    )
                 continue
-            yield Violation(path, keyword, error.instance, error.validator_value, schema_path,
-                            error.message)
+            yield Violation(
+                path, keyword, error.instance, error.validator_value, schema_path, error.message
+            )
 
 
 BACKENDS: dict[str, type[RsValidator] | type[PyValidator]] = {
@@ -118,14 +130,27 @@ def _keyword_value(schema: dict[str, Any], schema_path: tuple[str | int, ...]) -
     return node
 
 
+APPLICATORS = frozenset({"properties", "additionalProperties", "items", "oneOf"})
+"""Keywords that judge children or alternatives; a *shallow* validator leaves them out."""
+
+
 @functools.cache
-def compile_validator(schema: str = "input", at: str = "", backend: str = "rs") -> Validator:
-    """Compile (once per process) the vendored *schema*, or its subschema at pointer *at*."""
+def compile_validator(
+    schema: str = "input", at: str = "", backend: str = "rs", *, shallow: bool = False
+) -> Validator:
+    """Compile (once per process) the vendored *schema*, or its subschema at pointer *at*.
+
+    A *shallow* validator judges only the keywords about the value itself (``type``,
+    ``required``, bounds, ...), not its children: :data:`APPLICATORS` are removed.
+    """
     if backend not in BACKENDS:
-        raise ConfigError(f"unknown validator backend {backend!r}; choose one of "
-                          f"{', '.join(BACKENDS)}")
+        raise ConfigError(
+            f"unknown validator backend {backend!r}; choose one of {', '.join(BACKENDS)}"
+        )
     document = load_schema(schema)
     subschema = resolve_pointer(document, at) if at else document
     if not isinstance(subschema, dict):
         raise ConfigError(f"{schema}.json{at or '#'} is not a schema object")
+    if shallow:
+        subschema = {k: v for k, v in subschema.items() if k not in APPLICATORS}
     return BACKENDS[backend]({"$schema": DIALECT, **subschema})

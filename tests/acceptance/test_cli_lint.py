@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from importlib import resources
@@ -14,12 +15,16 @@ import pytest
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
-def run(*args: str, stdin: bytes | None = None, cwd: Path | None = None
-        ) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, stdin: bytes | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "wai_contract", *args],
         input=stdin.decode() if stdin is not None else None,
-        capture_output=True, text=True, cwd=cwd, timeout=60,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=60,
     )
 
 
@@ -40,10 +45,11 @@ def test_text_format_lines_and_summary(bodies: Path) -> None:
     result = run("lint", "ok.json", "mixed.jsonl", cwd=bodies)
     assert result.returncode == 1
     lines = result.stdout.splitlines()
-    assert "mixed.jsonl:1:27: /top_k: 51 is greater than the maximum of 50 [error maximum]" \
-        in lines
-    assert any(line.startswith("mixed.jsonl:4:15: /messages/0/content: required property")
-               for line in lines)
+    assert "mixed.jsonl:1:27: /top_k: 51 is greater than the maximum of 50 [error maximum]" in lines
+    assert any(
+        line.startswith("mixed.jsonl:4:15: /messages/0/content: required property")
+        for line in lines
+    )
     assert any(line.startswith("mixed.jsonl:4:47: /image/1: ") for line in lines)
     assert any(line.startswith("mixed.jsonl:5:") and "trailing comma" in line for line in lines)
     assert any(line.startswith("ok.json:3:17: /temprature: ") for line in lines)
@@ -56,10 +62,18 @@ def test_json_format_is_exactly_one_object_per_body(bodies: Path) -> None:
     records = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["line"] for r in records] == [1, 3, 4, 5]
     assert records[0] == {
-        "source": "mixed.jsonl", "line": 1, "valid": False,
-        "errors": [{"pointer": "/top_k", "keyword": "maximum",
-                    "message": "51 is greater than the maximum of 50"}],
-        "warnings": []}
+        "source": "mixed.jsonl",
+        "line": 1,
+        "valid": False,
+        "errors": [
+            {
+                "pointer": "/top_k",
+                "keyword": "maximum",
+                "message": "51 is greater than the maximum of 50",
+            }
+        ],
+        "warnings": [],
+    }
     assert records[1]["valid"] is True
     assert records[2]["warnings"][0]["code"] == "image-byte-range"
     assert records[3]["errors"][0]["keyword"] == "json"
@@ -93,8 +107,10 @@ def test_directories_are_searched_for_bodies(bodies: Path) -> None:
 
 def test_github_annotations(bodies: Path) -> None:
     result = run("lint", "--format", "github", "mixed.jsonl", cwd=bodies)
-    assert ("::error file=mixed.jsonl,line=1,col=27,title=wai-contract maximum::"
-            "/top_k: 51 is greater than the maximum of 50") in result.stdout.splitlines()
+    assert (
+        "::error file=mixed.jsonl,line=1,col=27,title=wai-contract maximum::"
+        "/top_k: 51 is greater than the maximum of 50"
+    ) in result.stdout.splitlines()
     assert "::warning file=mixed.jsonl,line=4," in result.stdout
 
 
@@ -106,19 +122,23 @@ def test_sarif_is_valid_sarif_2_1_0(bodies: Path) -> None:
     results = log["runs"][0]["results"]
     assert len(results) == 5
     first = next(r for r in results if r["ruleId"] == "error/maximum")
-    assert first["locations"][0]["physicalLocation"]["region"] == {"startLine": 1,
-                                                                   "startColumn": 27}
+    assert first["locations"][0]["physicalLocation"]["region"] == {
+        "startLine": 1,
+        "startColumn": 27,
+    }
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["lint", "missing.json"], "error: cannot read missing.json: no such file or directory"),
-    (["lint", "--format", "xml", "ok.json"], "error: Invalid value for '--format'"),
-    (["lint"], "error: Missing argument"),
-    (["lint", "empty"], "error: cannot read empty: directory holds no .json or .jsonl files"),
-    (["frobnicate"], "error: No such command 'frobnicate'"),
-])
-def test_bad_input_is_one_line_and_exit_two(bodies: Path, args: list[str], message: str
-                                            ) -> None:
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["lint", "missing.json"], "error: cannot read missing.json: no such file or directory"),
+        (["lint", "--format", "xml", "ok.json"], "error: Invalid value for '--format'"),
+        (["lint"], "error: Missing argument"),
+        (["lint", "empty"], "error: cannot read empty: directory holds no .json or .jsonl files"),
+        (["frobnicate"], "error: No such command 'frobnicate'"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_two(bodies: Path, args: list[str], message: str) -> None:
     (bodies / "empty").mkdir()
     result = run(*args, cwd=bodies)
     assert result.returncode == 2
@@ -136,8 +156,13 @@ def test_empty_jsonl_is_an_error_not_a_silent_pass(tmp_path: Path) -> None:
 
 def test_hostile_input_never_tracebacks(tmp_path: Path) -> None:
     (tmp_path / "evil.jsonl").write_bytes(
-        b"[" * 100000 + b"\n" + b'{"prompt": "\\ud83d"}\n' + b"\xff\xfe\n"
-        + b'{"seed": 1e400, "prompt": "x"}\n' + b'{"prompt": "x", "top_k": 1' + b"0" * 5000
+        b"[" * 100000
+        + b"\n"
+        + b'{"prompt": "\\ud83d"}\n'
+        + b"\xff\xfe\n"
+        + b'{"seed": 1e400, "prompt": "x"}\n'
+        + b'{"prompt": "x", "top_k": 1'
+        + b"0" * 5000
         + b"}\n"
     )
     result = run("lint", "--format", "json", "evil.jsonl", cwd=tmp_path)
@@ -150,3 +175,30 @@ def test_help_lists_every_command() -> None:
     result = run("--help")
     assert result.returncode == 0
     assert "lint" in result.stdout
+
+
+def test_parallel_lint_of_a_large_file_equals_sequential(tmp_path: Path) -> None:
+    from wai_contract.batch import PARALLEL_MIN_BYTES
+
+    lines = []
+    padding = "x" * 2000
+    for i in range(PARALLEL_MIN_BYTES // 2000 + 500):
+        body = {"prompt": padding, "top_k": 40 + i % 20}
+        if i % 7 == 0:
+            lines.append("")  # blank lines are skipped but still counted
+        lines.append(json.dumps(body) if i % 50 else '{"prompt": "x",}')
+    big = tmp_path / "big.jsonl"
+    big.write_text("\n".join(lines) + "\n")
+    assert big.stat().st_size > PARALLEL_MIN_BYTES
+    outputs = {}
+    for fmt in ("json", "text", "github"):
+        for jobs in ("1", "2"):
+            result = run("lint", "-j", jobs, "--format", fmt, "big.jsonl", cwd=tmp_path)
+            assert result.returncode == 1
+            # the summary's timing differs between runs; everything else must not
+            outputs[fmt, jobs] = re.sub(r" in \d+\.\d+s$", "", result.stdout, flags=re.M)
+        assert outputs[fmt, "1"] == outputs[fmt, "2"]
+    records = [json.loads(x) for x in outputs["json", "1"].splitlines()]
+    assert len(records) == PARALLEL_MIN_BYTES // 2000 + 500
+    bad_json = [r["line"] for r in records if r["errors"] and r["errors"][0]["keyword"] == "json"]
+    assert bad_json[:2] == [2, 59]  # line numbers count the blank lines

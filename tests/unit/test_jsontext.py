@@ -7,18 +7,21 @@ import pytest
 from wai_contract._jsontext import JsonTextError, line_column, locate, parse
 
 
-@pytest.mark.parametrize(("text", "reason"), [
-    ("NaN", "NaN is not allowed"),
-    ('{"temperature": Infinity}', "Infinity is not allowed"),
-    ('{"temperature": -Infinity}', "-Infinity is not allowed"),
-    ('{"prompt": "a",}', "trailing comma"),
-    ("{'prompt': 'a'}", "expected a string key"),
-    ('{"prompt": "a"', "end of data"),
-    ("", "empty"),
-    ("  \n", "empty"),
-    ("[" * 5000, "nested more than 1024 levels"),
-    ('{"a": 1} {"b": 2}', "content after document"),
-])
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("NaN", "NaN is not allowed"),
+        ('{"temperature": Infinity}', "Infinity is not allowed"),
+        ('{"temperature": -Infinity}', "-Infinity is not allowed"),
+        ('{"prompt": "a",}', "trailing comma"),
+        ("{'prompt': 'a'}", "expected a string key"),
+        ('{"prompt": "a"', "end of data"),
+        ("", "empty"),
+        ("  \n", "empty"),
+        ("[" * 5000, "nested more than 1024 levels"),
+        ('{"a": 1} {"b": 2}', "content after document"),
+    ],
+)
 def test_rejects_what_strict_json_rejects(text: str, reason: str) -> None:
     with pytest.raises(JsonTextError, match=reason):
         parse(text)
@@ -44,17 +47,20 @@ def test_big_integers_do_not_crash() -> None:
     assert parse('{"seed": 1000000000000000000000000000000}').value["seed"] == 1e30
 
 
-@pytest.mark.parametrize(("path", "expected"), [
-    ((), "{"),
-    (("b",), "[1"),
-    (("b", 1), '{"c"'),
-    (("b", 1, "c"), '"x'),
-    (("b", 1, "zzz"), '{"c"'),  # a missing key: its parent, where it belongs
-    (("d", "e/f"), "true"),
-])
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ((), "{"),
+        (("b",), "[1"),
+        (("b", 1), '{"c"'),
+        (("b", 1, "c"), '"x'),
+        (("b", 1, "zzz"), '{"c"'),  # a missing key: its parent, where it belongs
+        (("d", "e/f"), "true"),
+    ],
+)
 def test_locate_finds_the_value(path: tuple[str | int, ...], expected: str) -> None:
     text = '{"a": "}{[", "b": [1, {"c": "x\\"]"}], "d": {"e/f": true}}'
-    assert text[locate(text, path):].startswith(expected)
+    assert text[locate(text, path) :].startswith(expected)
 
 
 def test_locate_resolves_duplicate_keys_to_the_last() -> None:

@@ -40,8 +40,10 @@ def test_neither_branch_names_both_keys_and_keeps_shared_errors() -> None:
 
 
 def test_tool_fitting_neither_variant_names_the_closest_and_what_it_needs() -> None:
-    body = {"messages": MESSAGES,
-            "tools": [{"type": "function", "function": {"name": "get_weather"}}]}
+    body = {
+        "messages": MESSAGES,
+        "tools": [{"type": "function", "function": {"name": "get_weather"}}],
+    }
     errors = _errors(lint(body))
     assert set(errors) == {"/tools/0/function/description", "/tools/0/function/parameters"}
     assert all("closest to the function variant" in m for m in errors.values())
@@ -81,11 +83,23 @@ def test_warnings_for_legal_but_odd_input() -> None:
         "image": [0, 256, 1.5],
         "max_tokens": 0,
         "tools": [
-            {"name": "t", "description": "d",
-             "parameters": {"type": "array", "required": ["cty"],
-                            "properties": {"city": {"type": "string", "description": "c"}}}},
-            {"type": "function", "function": {"name": "t", "description": "d", "parameters": {
-                "type": "object", "properties": {}}}},
+            {
+                "name": "t",
+                "description": "d",
+                "parameters": {
+                    "type": "array",
+                    "required": ["cty"],
+                    "properties": {"city": {"type": "string", "description": "c"}},
+                },
+            },
+            {
+                "type": "function",
+                "function": {
+                    "name": "t",
+                    "description": "d",
+                    "parameters": {"type": "object", "properties": {}},
+                },
+            },
         ],
     }
     result = lint(body)
@@ -139,7 +153,10 @@ def test_lone_surrogate_warns_and_counts_as_one_character() -> None:
 def test_python_values_json_cannot_carry() -> None:
     result = lint({"prompt": "hi", "temperature": float("nan"), 3: "x", "seed": {1, 2}})
     assert {(e.pointer, e.rule) for e in result.errors} == {
-        ("/temperature", "json"), ("", "json"), ("/seed", "json")}
+        ("/temperature", "json"),
+        ("", "json"),
+        ("/seed", "json"),
+    }
     assert lint({"prompt": "a\ud83d"}).warnings[0].rule == "lone-surrogate"
 
 
@@ -159,10 +176,16 @@ def test_positions_count_from_the_body_line_in_its_file() -> None:
 def test_not_json_is_one_error_at_the_root_with_keyword_json() -> None:
     result = lint('{"prompt": "hi",\n "x": NaN}')
     assert result.to_dict() == {
-        "source": "<input>", "line": 1, "valid": False,
-        "errors": [{"pointer": "", "keyword": "json",
-                    "message": "not valid JSON: NaN is not allowed: JSON numbers must be "
-                               "finite"}],
+        "source": "<input>",
+        "line": 1,
+        "valid": False,
+        "errors": [
+            {
+                "pointer": "",
+                "keyword": "json",
+                "message": "not valid JSON: NaN is not allowed: JSON numbers must be finite",
+            }
+        ],
         "warnings": [],
     }
     assert (result.errors[0].line, result.errors[0].column) == (2, 7)
@@ -177,24 +200,41 @@ def _mangle(data: bytes, cuts: list[int]) -> bytes:
     for cut in cuts:
         if data:
             i = cut % len(data)
-            data = data[:i] + data[i + 1:]
+            data = data[:i] + data[i + 1 :]
     return data
 
 
-VALID_TEXTS = [json.dumps(b).encode() for b in (
-    {"prompt": "hi", "image": [1, 2], "seed": 5},
-    {"messages": [{"role": "user", "content": "x"}], "tools": [
-        {"type": "function", "function": {"name": "f", "description": "d",
-                                          "parameters": {"type": "object", "properties": {}}}}]},
-)]
+VALID_TEXTS = [
+    json.dumps(b).encode()
+    for b in (
+        {"prompt": "hi", "image": [1, 2], "seed": 5},
+        {
+            "messages": [{"role": "user", "content": "x"}],
+            "tools": [
+                {
+                    "type": "function",
+                    "function": {
+                        "name": "f",
+                        "description": "d",
+                        "parameters": {"type": "object", "properties": {}},
+                    },
+                }
+            ],
+        },
+    )
+]
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.one_of(
-    st.binary(max_size=200),
-    st.builds(_mangle, st.sampled_from(VALID_TEXTS), st.lists(st.integers(0, 10**6), max_size=4)),
-    st.text(max_size=100).map(str.encode),
-))
+@given(
+    st.one_of(
+        st.binary(max_size=200),
+        st.builds(
+            _mangle, st.sampled_from(VALID_TEXTS), st.lists(st.integers(0, 10**6), max_size=4)
+        ),
+        st.text(max_size=100).map(str.encode),
+    )
+)
 def test_random_bytes_and_mangled_json_never_crash(data: bytes) -> None:
     result = lint(data, source="fuzz.jsonl")
     assert isinstance(result.valid, bool)
@@ -205,9 +245,16 @@ def test_random_bytes_and_mangled_json_never_crash(data: bytes) -> None:
 
 JSON_VALUES: Any = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
-        st.sampled_from(["prompt", "messages", "role", "content", "top_k", "tools", "image",
-                         "name", "x"]), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                ["prompt", "messages", "role", "content", "top_k", "tools", "image", "name", "x"]
+            ),
+            inner,
+            max_size=4,
+        )
+    ),
     max_leaves=12,
 )
 

@@ -54,28 +54,53 @@ def _bound_cases() -> list[Case]:
                 else:
                     inside = bound - outward * 0.001
                     outside = math.nextafter(bound, math.inf * outward)
-                for label, value, ok in (("at", bound, True), ("inside", inside, True),
-                                         ("outside", outside, False)):
-                    cases.append(Case(f"{branch}-{name}-{key}-{label}",
-                                      _with(branch, **{name: value}), ok,
-                                      None if ok else f"/{name}", None if ok else key))
+                for label, value, ok in (
+                    ("at", bound, True),
+                    ("inside", inside, True),
+                    ("outside", outside, False),
+                ):
+                    cases.append(
+                        Case(
+                            f"{branch}-{name}-{key}-{label}",
+                            _with(branch, **{name: value}),
+                            ok,
+                            None if ok else f"/{name}",
+                            None if ok else key,
+                        )
+                    )
     for branch, field_path, make in (
         ("Prompt", "/prompt", lambda s: {"prompt": s}),
-        ("Messages", "/messages/0/content",
-         lambda s: {"messages": [{"role": "user", "content": s}]}),
+        (
+            "Messages",
+            "/messages/0/content",
+            lambda s: {"messages": [{"role": "user", "content": s}]},
+        ),
     ):
         limit = 131072
         for alphabet in ("a", SMILE):
             cases.append(Case(f"{branch}-maxLength-at-{alphabet!a}", make(alphabet * limit), True))
-            cases.append(Case(f"{branch}-maxLength-inside-{alphabet!a}",
-                              make(alphabet * (limit - 1)), True))
-            cases.append(Case(f"{branch}-maxLength-outside-{alphabet!a}",
-                              make(alphabet * (limit + 1)), False, field_path, "maxLength"))
+            cases.append(
+                Case(f"{branch}-maxLength-inside-{alphabet!a}", make(alphabet * (limit - 1)), True)
+            )
+            cases.append(
+                Case(
+                    f"{branch}-maxLength-outside-{alphabet!a}",
+                    make(alphabet * (limit + 1)),
+                    False,
+                    field_path,
+                    "maxLength",
+                )
+            )
     cases.append(Case("Prompt-minLength-outside", {"prompt": ""}, False, "/prompt", "minLength"))
     cases.append(Case("Prompt-minLength-at", {"prompt": "x"}, True))
     cases.append(Case("Prompt-minLength-astral", {"prompt": SMILE}, True))
-    cases.append(Case("Messages-content-empty", _with("Messages", messages=[
-        {"role": "user", "content": ""}]), True))
+    cases.append(
+        Case(
+            "Messages-content-empty",
+            _with("Messages", messages=[{"role": "user", "content": ""}]),
+            True,
+        )
+    )
     return cases
 
 
@@ -94,18 +119,26 @@ def _type_cases() -> list[Case]:
         branch = alternative["title"]
         for name, prop in alternative["properties"].items():
             for value in CONFUSIONS.get(prop.get("type"), []):
-                body = {name: value} if name in ("prompt", "messages") else _with(
-                    branch, **{name: value})
+                body = (
+                    {name: value}
+                    if name in ("prompt", "messages")
+                    else _with(branch, **{name: value})
+                )
                 cases.append(Case(f"{branch}-{name}-{value!r}", body, False, f"/{name}", "type"))
-    cases.append(Case("integer-7.0-is-integer", _with("Prompt", max_tokens=7.0, top_k=7.0),
-                      True))
+    cases.append(Case("integer-7.0-is-integer", _with("Prompt", max_tokens=7.0, top_k=7.0), True))
     return cases
 
 
 def _tool(name: str = "get_weather") -> dict[str, Any]:
-    return {"name": name, "description": "Weather for a city", "parameters": {
-        "type": "object", "required": ["city"],
-        "properties": {"city": {"type": "string", "description": "City"}}}}
+    return {
+        "name": name,
+        "description": "Weather for a city",
+        "parameters": {
+            "type": "object",
+            "required": ["city"],
+            "properties": {"city": {"type": "string", "description": "City"}},
+        },
+    }
 
 
 def _function_tool(name: str = "get_weather") -> dict[str, Any]:
@@ -121,36 +154,84 @@ STRUCTURE = [
     Case("empty-object", {}, False, "", "required"),
     Case("both-branches", {"prompt": "hi", "messages": MESSAGES}, False, "", "oneOf"),
     Case("both-branches-messages-malformed-is-a-prompt", {"prompt": "hi", "messages": 5}, True),
-    Case("message-missing-content", {"messages": [{"role": "user"}]}, False,
-         "/messages/0/content", "required"),
-    Case("message-missing-role", {"messages": [{"content": "x"}]}, False,
-         "/messages/0/role", "required"),
+    Case(
+        "message-missing-content",
+        {"messages": [{"role": "user"}]},
+        False,
+        "/messages/0/content",
+        "required",
+    ),
+    Case(
+        "message-missing-role",
+        {"messages": [{"content": "x"}]},
+        False,
+        "/messages/0/role",
+        "required",
+    ),
     Case("message-not-object", {"messages": ["hi"]}, False, "/messages/0", "type"),
-    Case("message-role-number", {"messages": [{"role": 1, "content": "x"}]}, False,
-         "/messages/0/role", "type"),
+    Case(
+        "message-role-number",
+        {"messages": [{"role": 1, "content": "x"}]},
+        False,
+        "/messages/0/role",
+        "type",
+    ),
     Case("messages-empty-list", {"messages": []}, True),
     Case("role-tool", {"messages": [{"role": "tool", "content": "42"}]}, True),
     Case("tool-flat", _with("Messages", tools=[_tool()]), True),
     Case("tool-function", _with("Messages", tools=[_function_tool()]), True),
-    Case("tool-both-variants", _with("Messages", tools=[{**_tool(), **_function_tool()}]),
-         False, "/tools/0", "oneOf"),
-    Case("tool-flat-missing-parameters",
-         _with("Messages", tools=[{"name": "x", "description": "d"}]), False,
-         "/tools/0/parameters", "required"),
-    Case("tool-function-missing-code-of-function",
-         _with("Messages", tools=[{"type": "function", "function": {"name": "x"}}]), False,
-         "/tools/0/function/description", "required"),
-    Case("tool-parameter-missing-description",
-         _with("Messages", tools=[{**_tool(), "parameters": {
-             "type": "object", "properties": {"city": {"type": "string"}}}}]), False,
-         "/tools/0/parameters/properties/city/description", "required"),
-    Case("tool-parameters-missing-properties",
-         _with("Messages", tools=[{**_tool(), "parameters": {"type": "object"}}]), False,
-         "/tools/0/parameters/properties", "required"),
+    Case(
+        "tool-both-variants",
+        _with("Messages", tools=[{**_tool(), **_function_tool()}]),
+        False,
+        "/tools/0",
+        "oneOf",
+    ),
+    Case(
+        "tool-flat-missing-parameters",
+        _with("Messages", tools=[{"name": "x", "description": "d"}]),
+        False,
+        "/tools/0/parameters",
+        "required",
+    ),
+    Case(
+        "tool-function-missing-code-of-function",
+        _with("Messages", tools=[{"type": "function", "function": {"name": "x"}}]),
+        False,
+        "/tools/0/function/description",
+        "required",
+    ),
+    Case(
+        "tool-parameter-missing-description",
+        _with(
+            "Messages",
+            tools=[
+                {
+                    **_tool(),
+                    "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
+                }
+            ],
+        ),
+        False,
+        "/tools/0/parameters/properties/city/description",
+        "required",
+    ),
+    Case(
+        "tool-parameters-missing-properties",
+        _with("Messages", tools=[{**_tool(), "parameters": {"type": "object"}}]),
+        False,
+        "/tools/0/parameters/properties",
+        "required",
+    ),
     Case("tool-not-object", _with("Messages", tools=["get_weather"]), False, "/tools/0", "type"),
     Case("functions-ok", _with("Messages", functions=[{"name": "f", "code": "return 1"}]), True),
-    Case("functions-missing-code", _with("Messages", functions=[{"name": "f"}]), False,
-         "/functions/0/code", "required"),
+    Case(
+        "functions-missing-code",
+        _with("Messages", functions=[{"name": "f"}]),
+        False,
+        "/functions/0/code",
+        "required",
+    ),
     Case("image-array", _with("Prompt", image=[0, 255, 128]), True),
     Case("image-string", _with("Messages", image="iVBORw0KGgo="), True),
     Case("image-array-out-of-byte-range-is-legal", _with("Prompt", image=[-1, 256, 1.5]), True),

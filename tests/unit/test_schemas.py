@@ -7,8 +7,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-
 from tests.conftest import ROOT, SCHEMAS, page_schema
+
 from wai_contract import SCHEMA_NAMES, load_schema
 from wai_contract.errors import ConfigError
 
@@ -53,8 +53,12 @@ def test_unknown_schema_name_is_a_config_error() -> None:
 def test_envelope_accepts_success_and_error_and_rejects_mixtures() -> None:
     validator = jsonschema.Draft202012Validator(load_schema("envelope"))
     ok = {"result": {"response": "hi"}, "success": True, "errors": [], "messages": []}
-    err = {"result": None, "success": False, "errors": [{"code": 5006, "message": "bad"}],
-           "messages": []}
+    err = {
+        "result": None,
+        "success": False,
+        "errors": [{"code": 5006, "message": "bad"}],
+        "messages": [],
+    }
     assert validator.is_valid(ok) and validator.is_valid(err)
     assert not validator.is_valid({**ok, "errors": [{"code": 1, "message": "x"}]})
     assert not validator.is_valid({**err, "errors": []})
@@ -66,11 +70,11 @@ def test_output_and_stream_event_schemas() -> None:
     output = jsonschema.Draft202012Validator(load_schema("output"))
     event = jsonschema.Draft202012Validator(load_schema("stream-event"))
     usage = {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5}
-    assert output.is_valid({"response": "hi", "usage": usage,
-                            "tool_calls": [{"name": "f", "arguments": {"a": 1}}]})
+    assert output.is_valid(
+        {"response": "hi", "usage": usage, "tool_calls": [{"name": "f", "arguments": {"a": 1}}]}
+    )
     assert not output.is_valid({"response": 1})
-    assert not output.is_valid({"response": "", "tool_calls": [{"name": "f",
-                                                                "arguments": "{}"}]})
+    assert not output.is_valid({"response": "", "tool_calls": [{"name": "f", "arguments": "{}"}]})
     assert not output.is_valid({"response": "", "usage": {**usage, "total_tokens": 5.5}})
     assert event.is_valid({"response": "piece", "p": "padding"})
     assert not event.is_valid({"text": "piece"})

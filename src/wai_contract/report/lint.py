@@ -34,13 +34,15 @@ class LintSummary:
 
     def line(self) -> str:
         """One human sentence, e.g. for the end of the text format."""
-        counted = (f"{self.bodies:,} bod{'y' if self.bodies == 1 else 'ies'} from "
-                   f"{self.sources:,} source{'' if self.sources == 1 else 's'}")
-        found = (f"{self.errors:,} error{_s(self.errors)}, "
-                 f"{self.warnings:,} warning{_s(self.warnings)}")
+        counted = (
+            f"{self.bodies:,} bod{'y' if self.bodies == 1 else 'ies'} from "
+            f"{self.sources:,} source{'' if self.sources == 1 else 's'}"
+        )
+        found = (
+            f"{self.errors:,} error{_s(self.errors)}, {self.warnings:,} warning{_s(self.warnings)}"
+        )
         if self.invalid:
-            return (f"{self.invalid:,} of {counted} invalid ({found}) "
-                    f"in {self.seconds:.2f}s")
+            return f"{self.invalid:,} of {counted} invalid ({found}) in {self.seconds:.2f}s"
         return f"all {counted} valid ({found}) in {self.seconds:.2f}s"
 
 
@@ -62,34 +64,57 @@ def _place(result: LintResult, finding: Finding) -> tuple[int, int]:
     return finding.line or result.line, finding.column or 1
 
 
-class TextReporter:
+class LineReporter:
+    """A format that renders each result on its own, so results can be rendered anywhere
+    (in worker processes too) and written in order."""
+
+    summary_line = True
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def render(self, result: LintResult) -> str:
+        raise NotImplementedError
+
+    def add(self, result: LintResult) -> None:
+        self.out.write(self.render(result))
+
+    def close(self, summary: LintSummary) -> None:
+        if self.summary_line:
+            self.out.write(summary.line() + "\n")
+
+
+class TextReporter(LineReporter):
     """``file:line:column: pointer: message [severity rule]``, then a summary line."""
 
-    def __init__(self, out: TextIO) -> None:
-        self.out = out
-
-    def add(self, result: LintResult) -> None:
-        for severity, findings in (("error", result.errors), ("warning", result.warnings)):
-            for f in findings:
-                line, column = _place(result, f)
-                self.out.write(f"{result.source}:{line}:{column}: {f.pointer or '(root)'}: "
-                               f"{f.message} [{severity} {f.rule}]\n")
-
-    def close(self, summary: LintSummary) -> None:
-        self.out.write(summary.line() + "\n")
+    def render(self, result: LintResult) -> str:
+        return "".join(
+            f"{result.source}:{line}:{column}: {f.pointer or '(root)'}: {f.message} "
+            f"[{severity} {f.rule}]\n"
+            for severity, findings in (("error", result.errors), ("warning", result.warnings))
+            for f in findings
+            for line, column in (_place(result, f),)
+        )
 
 
-class JsonReporter:
+class JsonReporter(LineReporter):
     """One JSON object per body, newline-delimited (see ``LintResult.to_dict``)."""
 
+    summary_line = False
+
     def __init__(self, out: TextIO) -> None:
-        self.out = out
+        super().__init__(out)
+        self._clean: tuple[str, str] = ("", "")
 
-    def add(self, result: LintResult) -> None:
-        self.out.write(orjson.dumps(result.to_dict()).decode() + "\n")
-
-    def close(self, summary: LintSummary) -> None:
-        pass
+    def render(self, result: LintResult) -> str:
+        if result.errors or result.warnings:
+            return orjson.dumps(result.to_dict()).decode() + "\n"
+        # A clean body is the common case: reuse its line, with only "line" changing.
+        source, head = self._clean
+        if source != result.source:
+            head = '{"source":' + orjson.dumps(result.source).decode() + ',"line":'
+            self._clean = (result.source, head)
+        return f'{head}{result.line},"valid":true,"errors":[],"warnings":[]}}\n'
 
 
 def _escape_data(text: str) -> str:
@@ -100,23 +125,23 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-class GithubReporter:
+class GithubReporter(LineReporter):
     """GitHub Actions workflow commands: ``::error file=...,line=...,col=...::message``."""
 
-    def __init__(self, out: TextIO) -> None:
-        self.out = out
-
-    def add(self, result: LintResult) -> None:
+    def render(self, result: LintResult) -> str:
+        out = []
         for severity, findings in (("error", result.errors), ("warning", result.warnings)):
             for f in findings:
                 line, column = _place(result, f)
-                props = (f"file={_escape_property(result.source)},line={line},col={column},"
-                         f"title={_escape_property('wai-contract ' + f.rule)}")
-                self.out.write(f"::{severity} {props}::"
-                               f"{_escape_data((f.pointer or '(root)') + ': ' + f.message)}\n")
-
-    def close(self, summary: LintSummary) -> None:
-        self.out.write(summary.line() + "\n")
+                props = (
+                    f"file={_escape_property(result.source)},line={line},col={column},"
+                    f"title={_escape_property('wai-contract ' + f.rule)}"
+                )
+                out.append(
+                    f"::{severity} {props}::"
+                    f"{_escape_data((f.pointer or '(root)') + ': ' + f.message)}\n"
+                )
+        return "".join(out)
 
 
 class SarifReporter:
@@ -143,10 +168,14 @@ class SarifReporter:
                     "properties": {"pointer": f.pointer},
                 }
                 if not result.source.startswith("<"):
-                    entry["locations"] = [{"physicalLocation": {
-                        "artifactLocation": {"uri": result.source.replace("\\", "/")},
-                        "region": {"startLine": line, "startColumn": column},
-                    }}]
+                    entry["locations"] = [
+                        {
+                            "physicalLocation": {
+                                "artifactLocation": {"uri": result.source.replace("\\", "/")},
+                                "region": {"startLine": line, "startColumn": column},
+                            }
+                        }
+                    ]
                 self.results.append(entry)
 
     def close(self, summary: LintSummary) -> None:
@@ -155,15 +184,21 @@ class SarifReporter:
         log = {
             "$schema": self.SCHEMA,
             "version": "2.1.0",
-            "runs": [{
-                "tool": {"driver": {
-                    "name": "wai-contract",
-                    "version": __version__,
-                    "rules": [{"id": rule_id, "shortDescription": {"text": text}}
-                              for rule_id, text in sorted(self.rules.items())],
-                }},
-                "results": self.results,
-            }],
+            "runs": [
+                {
+                    "tool": {
+                        "driver": {
+                            "name": "wai-contract",
+                            "version": __version__,
+                            "rules": [
+                                {"id": rule_id, "shortDescription": {"text": text}}
+                                for rule_id, text in sorted(self.rules.items())
+                            ],
+                        }
+                    },
+                    "results": self.results,
+                }
+            ],
         }
         self.out.write(orjson.dumps(log, option=orjson.OPT_INDENT_2).decode() + "\n")
 
@@ -179,7 +214,7 @@ _RULE_TEXT = {
     "minLength": "A string is shorter than its minimum.",
 }
 
-LINT_FORMATS: dict[str, type[TextReporter | JsonReporter | GithubReporter | SarifReporter]] = {
+LINT_FORMATS: dict[str, type[LineReporter | SarifReporter]] = {
     "text": TextReporter,
     "json": JsonReporter,
     "github": GithubReporter,
