@@ -16,9 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from lint import invalid_body, valid_body  # noqa: E402
-
-from wai_contract.validators import BACKENDS, compile_validator  # noqa: E402
+from lint import invalid_body, valid_body
+from wai_contract.validators import BACKENDS, compile_validator
 
 
 def main() -> None:
@@ -26,8 +25,9 @@ def main() -> None:
     parser.add_argument("--bodies", type=int, default=5000)
     args = parser.parse_args()
     rng = random.Random(11)
-    bodies = [valid_body(rng, False) if i % 2 else invalid_body(rng, False)
-              for i in range(args.bodies)]
+    bodies = [
+        valid_body(rng, False) if i % 2 else invalid_body(rng, False) for i in range(args.bodies)
+    ]
     bodies = [b for b in bodies if isinstance(b, dict)]
     rates: dict[tuple[str, str], float] = {}
     for name in BACKENDS:

@@ -6,17 +6,19 @@ import wai_contract
 
 
 def test_public_names_are_pinned() -> None:
-    assert sorted(wai_contract.__all__) == sorted([
-        "MODEL",
-        "SCHEMA_NAMES",
-        "ConfigError",
-        "Finding",
-        "LintResult",
-        "SourceError",
-        "WaiContractError",
-        "lint",
-        "load_schema",
-    ])
+    assert sorted(wai_contract.__all__) == sorted(
+        [
+            "MODEL",
+            "SCHEMA_NAMES",
+            "ConfigError",
+            "Finding",
+            "LintResult",
+            "SourceError",
+            "WaiContractError",
+            "lint",
+            "load_schema",
+        ]
+    )
 
 
 def test_every_public_name_is_importable_and_documented() -> None:
