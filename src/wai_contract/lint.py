@@ -245,9 +245,21 @@ def _schema_errors(body: Any) -> list[_Found]:
         head = _Found(
             (),
             "required",
-            "the body needs either `prompt` (a Prompt body) or `messages` (a Messages body)",
+            "the body needs either `prompt` (a Prompt body) or `messages` (a Messages body)"
+            + _branch_hint(body),
         )
     return [head, *_common(as_prompt, as_messages)]
+
+
+def _branch_hint(body: dict[str, Any]) -> str:
+    """Which branch the body's other keys point to, when only one of them does."""
+    hints = [b for b in (PROMPT, MESSAGES) if body.keys() & (_BRANCH_KEYS[b] - _BRANCH_KEYS[1 - b])]
+    if len(hints) != 1:
+        return ""
+    key = sorted(body.keys() & (_BRANCH_KEYS[hints[0]] - _BRANCH_KEYS[1 - hints[0]]))[0]
+    return (
+        f"; `{key}` suggests a {BRANCH_NAMES[hints[0]]} body, which needs `{BRANCH_KEYS[hints[0]]}`"
+    )
 
 
 def _common(first: list[_Found], second: list[_Found]) -> list[_Found]:
@@ -494,7 +506,7 @@ def _message_warnings(messages: list[Any]) -> list[_Found]:
                     )
                 )
         role = message.get("role")
-        if role not in _KNOWN_ROLES and isinstance(role, str):
+        if isinstance(role, str) and role not in _KNOWN_ROLES:
             out.append(
                 _Found(
                     ("messages", i, "role"),

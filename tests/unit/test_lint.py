@@ -121,6 +121,23 @@ def test_warnings_for_legal_but_odd_input() -> None:
     assert {w.rule for w in result.warnings} <= set(WARNING_CODES)
 
 
+def test_neither_branch_hints_at_the_one_its_keys_suggest() -> None:
+    (error,) = lint({"lora": "x", "seed": 3}).errors
+    assert error.message.endswith("`lora` suggests a Prompt body, which needs `prompt`")
+
+
+def test_odd_types_where_warnings_look_do_not_crash() -> None:
+    body = {
+        "messages": [{"role": ["user"], "content": {}}, {"role": None}],
+        "image": [[1], {}],
+        "tools": [
+            {"name": ["x"], "parameters": {"type": [], "required": [1, []], "properties": []}}
+        ],
+        "max_tokens": "1",
+    }
+    assert not lint(body).valid
+
+
 def test_prompt_body_ignores_messages_only_keys() -> None:
     warnings = _warnings(lint({"prompt": "hi", "tools": [], "functions": []}))
     assert warnings["/tools"][0] == warnings["/functions"][0] == "ignored-key"

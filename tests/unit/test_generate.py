@@ -1,0 +1,170 @@
+"""Generated bodies: verdicts that agree with the validator, coverage, determinism, and
+limits that follow the schema."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import jsonschema
+import pytest
+from hypothesis import given, settings
+
+from wai_contract import lint, load_schema
+from wai_contract.errors import ConfigError
+from wai_contract.generate import checklist, checklist_ids, generate
+from wai_contract.strategies import (
+    invalid_bodies,
+    messages,
+    sampling_parameters,
+    tools,
+    valid_bodies,
+)
+from wai_contract.validators import compile_validator
+
+
+def test_verdicts_agree_with_the_validator_over_ten_thousand_bodies() -> None:
+    validator = compile_validator("input")
+    seen_valid = seen_invalid = 0
+    for body in generate(10_000, seed=20261125):
+        assert validator.is_valid(body.payload) is body.valid, body.tags
+        if body.valid:
+            seen_valid += 1
+        else:
+            seen_invalid += 1
+            pointers = [e.pointer for e in lint(body.payload).errors]
+            assert body.pointer in pointers, (body.tags, body.pointer, pointers)
+    assert seen_valid > 4000 and seen_invalid > 4000
+
+
+def test_the_reference_validator_agrees_too() -> None:
+    reference = jsonschema.Draft202012Validator(load_schema("input"))
+    for body in generate(600, seed=9):
+        assert reference.is_valid(body.payload) is body.valid, body.tags
+
+
+def test_the_checklist_is_fully_walked_by_500_bodies() -> None:
+    ids = checklist_ids()
+    assert len(ids) <= 500
+    tags = [tuple(b.tags) for b in generate(500, seed=1)]
+    assert len(tags) == 500
+    assert len(set(ids)) == len(ids), "checklist ids are unique"
+
+
+def test_the_checklist_covers_what_users_need() -> None:
+    ids = "\n".join(checklist_ids())
+    for needed in (
+        "prompt:/prompt at-max-length/ascii",
+        "prompt:/prompt at-max-length/astral",
+        "prompt:/prompt over-max-length/astral",
+        "prompt:/prompt empty-string",
+        "messages:/messages/0/content over-max-length/ascii",
+        "prompt:/seed above-maximum",
+        "messages:/seed at-maximum",
+        "prompt:/top_k below-minimum",
+        "messages:/temperature above-maximum",
+        "prompt:/stream true",
+        "prompt:/raw true",
+        "prompt:/lora present",
+        "prompt:/image~image-variant-1 present",
+        "prompt:/image~image-variant-2 present",
+        "messages:/functions present",
+        "messages:/functions/0 missing-code",
+        "messages:/messages/0/role value-tool",
+        "messages:/messages empty-array",
+        "messages:/messages/0/content empty-string",
+        "messages:/tools/0~tools-variant-1 present",
+        "messages:/tools/0~tools-variant-2 present",
+        "messages:/tools/0~tools-variant-1 missing-parameters",
+        "messages:/tools/0/function/parameters/properties/city/description~tools-variant-2",
+        "messages:/messages/0 missing-role",
+        "messages:/messages/0 missing-content",
+        "/ prompt+messages together",
+        "messages:/tools/0 fits every variant",
+        "/ body is array",
+        "prompt:/max_tokens type-numeric-string",
+        "prompt:/max_tokens type-boolean",
+        "prompt:/top_k type-null",
+    ):
+        assert needed in ids, needed
+
+
+def test_same_seed_same_bodies_other_seed_other_bodies() -> None:
+    def run(seed: int) -> list[str]:
+        return [json.dumps(b.record("x")) for b in generate(700, seed=seed)]
+
+    assert run(4) == run(4)
+    assert run(4) != run(5)
+
+
+def test_filters_by_kind_and_branch() -> None:
+    bodies = list(generate(800, seed=2, kind="invalid", branch="messages"))
+    assert not any(b.valid for b in bodies)
+    with_prompt = [b.tags for b in bodies if isinstance(b.payload, dict) and "prompt" in b.payload]
+    assert with_prompt == [("body", "both-branches")]  # whole-body cases belong to no branch
+    assert all(b.valid for b in generate(300, seed=2, kind="valid"))
+    with pytest.raises(ConfigError, match="unknown branch 'chat'"):
+        list(generate(1, branch="chat"))
+
+
+def _modified_schema() -> dict[str, Any]:
+    schema = copy.deepcopy(load_schema("input"))
+    for alternative in schema["oneOf"]:
+        alternative["properties"]["top_k"]["maximum"] = 7
+        alternative["properties"]["seed"]["minimum"] = 100
+    schema["oneOf"][0]["properties"]["prompt"]["maxLength"] = 12
+    return schema
+
+
+def test_limits_follow_a_modified_schema_with_no_code_change() -> None:
+    schema = _modified_schema()
+    validator = jsonschema.Draft202012Validator(schema)
+    seen: dict[tuple[str, ...], Any] = {}
+    for body in generate(1500, seed=3, schema=schema):
+        assert validator.is_valid(body.payload) is body.valid, body.tags
+        seen[body.tags] = body.payload
+    assert seen[("top_k", "at-maximum")]["top_k"] == 7
+    assert seen[("top_k", "above-maximum")]["top_k"] == 8
+    assert seen[("seed", "below-minimum")]["seed"] == 99
+    assert len(seen[("prompt", "at-max-length", "astral")]["prompt"]) == 12
+    assert len(seen[("prompt", "over-max-length", "ascii")]["prompt"]) == 13
+
+
+@settings(max_examples=150, deadline=None)
+@given(valid_bodies(schema=_modified_schema()))
+def test_strategies_follow_a_modified_schema(body: dict[str, Any]) -> None:
+    assert jsonschema.Draft202012Validator(_modified_schema()).is_valid(body)
+    assert body.get("top_k", 0) <= 7
+
+
+@settings(max_examples=300, deadline=None)
+@given(valid_bodies())
+def test_every_valid_body_validates(body: dict[str, Any]) -> None:
+    assert lint(body).valid
+
+
+@settings(max_examples=300, deadline=None)
+@given(invalid_bodies())
+def test_every_invalid_body_fails_at_its_declared_pointer(case: Any) -> None:
+    result = lint(case.payload)
+    assert not result.valid
+    assert case.pointer in [e.pointer for e in result.errors]
+
+
+@settings(max_examples=50, deadline=None)
+@given(messages(), tools(0), tools(1), sampling_parameters())
+def test_building_blocks_compose_into_valid_bodies(
+    chat: list[Any], flat: dict[str, Any], function: dict[str, Any], params: dict[str, Any]
+) -> None:
+    body = {"messages": chat, "tools": [flat, function], **params}
+    assert lint(body).valid
+    assert "function" in function and "parameters" in flat
+
+
+def test_checklist_items_make_what_they_say() -> None:
+    from random import Random
+
+    rng = Random(0)
+    for item in checklist():
+        assert item.make(rng).valid is item.valid, item.id
