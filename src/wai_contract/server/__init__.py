@@ -1,0 +1,162 @@
+"""The local reference server: a faithful, deterministic stand-in for the live endpoint.
+
+Use :func:`serve` from Python (a context manager that starts it on a free port in a
+background thread), or ``wai-contract serve`` from a shell. It runs Starlette on uvicorn.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from types import FrameType
+from typing import Any
+
+from ..errors import ConfigError
+from ..schemas import MODEL
+from .app import ServerConfig, create_app
+from .faults import FAULTS
+
+__all__ = ["FAULTS", "LocalServer", "ServerConfig", "bind", "model_url", "run_forever", "serve"]
+
+LOCAL_ACCOUNT = "local"
+TOKEN_VARIABLES = ("CLOUDFLARE_API_TOKEN", "CLOUDFLARE_AUTH_TOKEN")
+
+
+@dataclass(frozen=True)
+class LocalServer:
+    """A running reference server: where it listens and how to call it."""
+
+    base_url: str
+    model_url: str
+    account_id: str
+    token: str | None
+
+    def __str__(self) -> str:
+        return self.model_url
+
+
+def token_from_environment() -> str | None:
+    """``CLOUDFLARE_API_TOKEN``, else ``CLOUDFLARE_AUTH_TOKEN``, else None."""
+    for name in TOKEN_VARIABLES:
+        if os.environ.get(name):
+            return os.environ[name]
+    return None
+
+
+def model_url(base_url: str, account_id: str = LOCAL_ACCOUNT) -> str:
+    """The model's endpoint under *base_url* (``http://host:port``)."""
+    return f"{base_url}/client/v4/accounts/{account_id}/ai/run/{MODEL}"
+
+
+def check_faults(faults: Iterable[str]) -> frozenset[str]:
+    """Validate fault names, with a clear error for an unknown one."""
+    chosen = frozenset(faults)
+    unknown = sorted(chosen - FAULTS.keys())
+    if unknown:
+        raise ConfigError(
+            f"unknown fault {unknown[0]!r}; see `wai-contract serve "
+            f"--list-faults` ({', '.join(FAULTS)})"
+        )
+    return chosen
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket on *host*:*port* (port 0 picks a free one)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # proto must be IPPROTO_TCP: asyncio only sets TCP_NODELAY on accepted sockets that
+    # say so, and without it every keep-alive answer waits 40 ms for a delayed ACK.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    sock.listen(2048)
+    return sock
+
+
+def _address(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _uvicorn_server(config: ServerConfig, access_log: bool = False) -> Any:
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        """Shuts down gracefully on SIGINT/SIGTERM and then exits 0: uvicorn would
+        re-raise the signal afterwards, which kills the process (or raises
+        KeyboardInterrupt), although the shutdown was clean."""
+
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            if self.should_exit and sig == signal.SIGINT:
+                self.force_exit = True
+            self.should_exit = True
+
+    settings = uvicorn.Config(
+        create_app(config),
+        log_level="warning",
+        lifespan="off",
+        access_log=access_log,
+        timeout_graceful_shutdown=5,
+    )
+    return Server(settings)
+
+
+def run_forever(config: ServerConfig, sock: socket.socket, *, access_log: bool = False) -> None:
+    """Serve on *sock* until SIGINT or SIGTERM, then shut down cleanly."""
+    _uvicorn_server(config, access_log).run(sockets=[sock])
+
+
+@contextmanager
+def serve(
+    *,
+    token: str | None = None,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    token_delay_ms: float = 0.0,
+    faults: Iterable[str] = (),
+    max_body_bytes: int = 8 * 1024 * 1024,
+) -> Iterator[LocalServer]:
+    """Run the reference server in a background thread for the ``with`` block.
+
+    ``token=None`` disables auth. Yields a :class:`LocalServer` whose ``model_url`` is
+    the endpoint to call (``str(server)`` is that URL too)::
+
+        with serve(token="t") as server:
+            httpx.post(server.model_url, json={"prompt": "hi"},
+                       headers={"Authorization": "Bearer t"})
+    """
+    config = ServerConfig(
+        token=token,
+        token_delay_ms=token_delay_ms,
+        faults=check_faults(faults),
+        max_body_bytes=max_body_bytes,
+    )
+    sock = bind(host, port)
+    server = _uvicorn_server(config)
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name="wai-contract-server", daemon=True
+    )
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            sock.close()
+            raise ConfigError("the reference server did not start")
+        time.sleep(0.005)
+    base = _address(sock)
+    try:
+        yield LocalServer(base, model_url(base), LOCAL_ACCOUNT, token)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
