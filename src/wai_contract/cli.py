@@ -277,3 +277,194 @@ def serve(
     click.echo(f"listening on http://{shown}:{bound_port}")
     sys.stdout.flush()
     run_forever(config, sock, access_log=access_log)
+
+
+LIVE_URL = "https://api.cloudflare.com/client/v4/accounts/{account}/ai/run/{model}"
+
+
+@cli.command(name="run")
+@click.option("--endpoint", metavar="URL", help="Full model URL of a compatible server.")
+@click.option("--account-id", metavar="ID", help="Run against the live Cloudflare API.")
+@click.option(
+    "--local",
+    is_flag=True,
+    help="Start the bundled reference server on a free port and run against it.",
+)
+@click.option(
+    "--local-fault",
+    "local_faults",
+    multiple=True,
+    metavar="NAME",
+    help="With --local: inject a server fault (see `serve --list-faults`).",
+)
+@click.option(
+    "--token",
+    default=None,
+    help="API token (default: $CLOUDFLARE_API_TOKEN, then $CLOUDFLARE_AUTH_TOKEN). "
+    "Never written to reports or logs.",
+)
+@click.option(
+    "--contract",
+    "contract_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Contract file (default: the bundled contracts/workers-ai.yaml).",
+)
+@click.option(
+    "--max-examples",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Generated bodies to send (default from the contract: 500).",
+)
+@click.option("--seed", type=int, default=None, help="Reproduce a run (default 0).")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.001),
+    default=None,
+    help="Seconds per request, to the last byte (default 30).",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 256),
+    default=None,
+    help="Requests in flight (default 4).",
+)
+@click.option(
+    "--max-requests",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Stop sending after this many requests (live-API etiquette).",
+)
+@click.option(
+    "--report-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Where to write the report (default: reports/<UTC timestamp>/).",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False, exists=False),
+    default=None,
+    help="An earlier report.json: list new failures and fixed ones.",
+)
+@click.option("--dry-run", is_flag=True, help="List the planned requests; send nothing.")
+@click.option("--no-shrink", is_flag=True, help="Do not shrink failing bodies.")
+@_guard
+def run_command(
+    endpoint: str | None,
+    account_id: str | None,
+    local: bool,
+    local_faults: tuple[str, ...],
+    token: str | None,
+    contract_path: str | None,
+    max_examples: int | None,
+    seed: int | None,
+    timeout: float | None,
+    concurrency: int | None,
+    max_requests: int | None,
+    report_dir: str | None,
+    baseline: str | None,
+    dry_run: bool,
+    no_shrink: bool,
+) -> None:
+    """Run the conformance suite against an endpoint and write a report.
+
+    Exactly one target: --endpoint URL, --account-id ID (the live API) or --local.
+    Writes report.json, junit.xml, summary.md and report.html into the report folder.
+    Exit status: 0 every check passed, 1 a check failed, 2 usage or configuration error.
+    """
+    import contextlib
+    import secrets
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from .contracts import load_contract
+    from .runner import RunOptions, Target, plan, run
+    from .schemas import MODEL
+    from .server import token_from_environment
+
+    chosen = [
+        name
+        for name, on in (("--endpoint", endpoint), ("--account-id", account_id), ("--local", local))
+        if on
+    ]
+    if len(chosen) != 1:
+        raise WaiContractError(
+            "choose exactly one target: --endpoint URL, --account-id ID "
+            f"or --local (got {', '.join(chosen) or 'none'})"
+        )
+    if local_faults and not local:
+        raise WaiContractError("--local-fault needs --local")
+    if endpoint is not None and not endpoint.startswith(("http://", "https://")):
+        raise WaiContractError(f"--endpoint must be an http(s) URL, not {endpoint!r}")
+    contract = load_contract(contract_path)
+    options = RunOptions(
+        max_examples, seed, timeout, concurrency, max_requests, shrink=not no_shrink
+    )
+    previous = _read_baseline(baseline) if baseline else None
+    token = token or token_from_environment()
+    with contextlib.ExitStack() as stack:
+        if local:
+            from .server import serve
+
+            token = secrets.token_urlsafe(16)
+            server = stack.enter_context(serve(token=token, faults=local_faults))
+            url = server.model_url
+        elif account_id is not None:
+            url = LIVE_URL.format(account=account_id, model=MODEL)
+        else:
+            url = str(endpoint)
+        target = Target(url, token)
+        if dry_run:
+            for request in plan(target, contract, options):
+                body = _short_json(request.body)
+                auth = "" if request.authorised else " (without a valid token)"
+                click.echo(f"{request.case:22} {request.check:17} POST{auth} {body}")
+            return
+        with click.progressbar(length=1, label="running", file=sys.stderr, show_pos=True) as bar:
+
+            def progress(done: int, total: int) -> None:
+                bar.length = total
+                bar.update(done - bar.pos)
+
+            report = run(target, contract, options, progress=progress)
+    if previous is not None:
+        from .report.model import compare
+
+        report.comparison = compare(report, previous, str(baseline))
+    from .report.run import render_console, write_report
+
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    directory = Path(report_dir) if report_dir else Path("reports") / stamp
+    write_report(report, directory)
+    click.echo(render_console(report))
+    if report.comparison is not None:
+        cmp = report.comparison
+        click.echo(
+            f"against {cmp.baseline}: {len(cmp.new_failures)} new failures, {len(cmp.fixed)} fixed"
+        )
+    click.echo(f"report: {directory / 'report.html'} (also report.json, junit.xml, summary.md)")
+    sys.exit(0 if report.passed else 1)
+
+
+def _short_json(value: Any) -> str:
+    import json
+
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _read_baseline(path: str) -> Any:
+    import json
+
+    from .report.model import Report
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return Report.from_dict(json.load(handle))
+    except OSError as exc:
+        raise WaiContractError(f"cannot read baseline {path}: {exc.strerror or exc}") from None
+    except (ValueError, TypeError, KeyError) as exc:
+        raise WaiContractError(
+            f"baseline {path} is not a wai-contract report.json: {exc}"
+        ) from None

@@ -107,14 +107,16 @@ def create_app(config: ServerConfig) -> Starlette:
         body = orjson.loads(data)
         if "slow-first-byte" in config.faults:
             await asyncio.sleep(_faults.SLOW_FIRST_BYTE_SECONDS)
+        # split-utf8 puts an é into every answer, streamed or not, so that a fixed seed
+        # still gives one answer both ways.
+        include = "é" if "split-utf8" in config.faults else ""
         if body.get("stream") is True:
-            include = "é" if "split-utf8" in config.faults else ""
             return StreamingResponse(
                 _events(answer(body, include=include), config),
                 media_type="text/event-stream",
                 headers={"Cache-Control": "no-cache"},
             )
-        said = answer(body)
+        said = answer(body, include=include)
         output: dict[str, Any] = {"response": said.text, "usage": said.usage()}
         if said.tool_calls:
             output["tool_calls"] = said.tool_calls
