@@ -22,7 +22,16 @@ from ..schemas import MODEL
 from .app import ServerConfig, create_app
 from .faults import FAULTS
 
-__all__ = ["FAULTS", "LocalServer", "ServerConfig", "bind", "model_url", "run_forever", "serve"]
+__all__ = [
+    "FAULTS",
+    "LocalServer",
+    "ServerConfig",
+    "bind",
+    "model_url",
+    "run_forever",
+    "serve",
+    "serve_asgi",
+]
 
 LOCAL_ACCOUNT = "local"
 TOKEN_VARIABLES = ("CLOUDFLARE_API_TOKEN", "CLOUDFLARE_AUTH_TOKEN")
@@ -88,7 +97,7 @@ def _address(sock: socket.socket) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
-def _uvicorn_server(config: ServerConfig, access_log: bool = False) -> Any:
+def _uvicorn_server_for(app: Any, access_log: bool = False) -> Any:
     import uvicorn
 
     class Server(uvicorn.Server):
@@ -102,7 +111,7 @@ def _uvicorn_server(config: ServerConfig, access_log: bool = False) -> Any:
             self.should_exit = True
 
     settings = uvicorn.Config(
-        create_app(config),
+        app,
         log_level="warning",
         lifespan="off",
         access_log=access_log,
@@ -113,7 +122,33 @@ def _uvicorn_server(config: ServerConfig, access_log: bool = False) -> Any:
 
 def run_forever(config: ServerConfig, sock: socket.socket, *, access_log: bool = False) -> None:
     """Serve on *sock* until SIGINT or SIGTERM, then shut down cleanly."""
-    _uvicorn_server(config, access_log).run(sockets=[sock])
+    _uvicorn_server_for(create_app(config), access_log).run(sockets=[sock])
+
+
+@contextmanager
+def serve_asgi(app: Any, *, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+    """Serve any ASGI *app* on uvicorn in a background thread; yields its base URL.
+
+    The reference server uses it, and so can a test of any other compatible server.
+    """
+    sock = bind(host, port)
+    server = _uvicorn_server_for(app)
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name="wai-contract-server", daemon=True
+    )
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            sock.close()
+            raise ConfigError("the server did not start")
+        time.sleep(0.005)
+    try:
+        yield _address(sock)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
 
 
 @contextmanager
@@ -141,22 +176,5 @@ def serve(
         faults=check_faults(faults),
         max_body_bytes=max_body_bytes,
     )
-    sock = bind(host, port)
-    server = _uvicorn_server(config)
-    thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [sock]}, name="wai-contract-server", daemon=True
-    )
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            sock.close()
-            raise ConfigError("the reference server did not start")
-        time.sleep(0.005)
-    base = _address(sock)
-    try:
+    with serve_asgi(create_app(config), host=host, port=port) as base:
         yield LocalServer(base, model_url(base), LOCAL_ACCOUNT, token)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()

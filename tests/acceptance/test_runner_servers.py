@@ -1,0 +1,45 @@
+"""The runner against real servers: the reference one passes, each buggy one is caught."""
+
+from __future__ import annotations
+
+import pytest
+from tests.faulty_servers import BUGS, TOKEN, faulty_app
+
+from wai_contract import MODEL
+from wai_contract.runner import RunOptions, Target, run
+from wai_contract.server import serve, serve_asgi
+
+
+def _failed(report: object) -> set[str]:
+    return {c.id for c in report.checks if c.status == "failed"}  # type: ignore[attr-defined]
+
+
+def test_reference_server_passes_every_check() -> None:
+    with serve(token="secret-token-123") as server:
+        report = run(Target(server.model_url, "secret-token-123"))
+    assert report.passed, [(c.id, c.failures[:1]) for c in report.checks if c.failures]
+    assert all(c.status == "passed" for c in report.checks), [
+        (c.id, c.status, c.note) for c in report.checks
+    ]
+    assert report.requests > 500
+
+
+def test_independent_faithful_server_passes_every_check() -> None:
+    with serve_asgi(faulty_app(None)) as base:
+        url = f"{base}/client/v4/accounts/a/ai/run/{MODEL}"
+        report = run(Target(url, TOKEN))
+    assert report.passed, [(c.id, c.failures[:1]) for c in report.checks if c.failures]
+
+
+@pytest.mark.parametrize("bug", sorted(BUGS))
+def test_each_realistic_bug_is_caught_by_the_right_check(bug: str) -> None:
+    options = RunOptions(timeout=2.0) if bug == "hang-on-long-prompt" else None
+    with serve_asgi(faulty_app(bug)) as base:
+        url = f"{base}/client/v4/accounts/a/ai/run/{MODEL}"
+        report = run(Target(url, TOKEN), options=options)
+    assert not report.passed
+    assert BUGS[bug] in _failed(report), (bug, _failed(report))
+    failing = next(c for c in report.checks if c.id == BUGS[bug])
+    first = failing.failures[0]
+    assert first.problem and first.exchange is not None
+    assert TOKEN not in first.curl()
