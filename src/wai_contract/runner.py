@@ -345,15 +345,16 @@ def _make_plan(target: Target, contract: Contract, settings: dict[str, Any]) -> 
                     _probe_job(f"max-tokens-{limit}", body),
                 )
             )
-        streamed = {"prompt": LONG_ANSWER, "max_tokens": 3, "stream": True, "seed": 12}
-        the_plan.jobs.append(
-            (
-                [PlannedRequest("max-tokens-stream-3", "max-tokens", streamed, stream=True)],
-                _streamed_job(
-                    "max-tokens-stream-3", GeneratedBody(streamed, True, ("max-tokens",))
-                ),
+        if on("streaming"):  # a server without streaming gets no streamed request
+            streamed = {"prompt": LONG_ANSWER, "max_tokens": 3, "stream": True, "seed": 12}
+            the_plan.jobs.append(
+                (
+                    [PlannedRequest("max-tokens-stream-3", "max-tokens", streamed, stream=True)],
+                    _streamed_job(
+                        "max-tokens-stream-3", GeneratedBody(streamed, True, ("max-tokens",))
+                    ),
+                )
             )
-        )
     if on("seed-determinism"):
         seeds = (1, 42, 9999999999, 123456789)
         bodies = [
