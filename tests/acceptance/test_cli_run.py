@@ -14,8 +14,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
-
 from tests.acceptance.test_cli_lint import run
+
 from wai_contract.server import serve_asgi
 
 SECRET = "sk-live-THIS-MUST-NEVER-LEAK-1234"
@@ -25,8 +25,12 @@ def test_local_run_passes_and_writes_every_report(tmp_path: Path) -> None:
     result = run("run", "--local", "--report-dir", "out", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     out = tmp_path / "out"
-    assert sorted(p.name for p in out.iterdir()) == ["junit.xml", "report.html", "report.json",
-                                                      "summary.md"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "junit.xml",
+        "report.html",
+        "report.json",
+        "summary.md",
+    ]
     report = json.loads((out / "report.json").read_text())
     assert report["passed"] is True and report["requests"] > 500
     assert "PASSED" in result.stdout and "report: out/report.html" in result.stdout
@@ -37,8 +41,17 @@ def test_local_run_passes_and_writes_every_report(tmp_path: Path) -> None:
 
 
 def test_failing_server_exits_one_with_the_check_named_everywhere(tmp_path: Path) -> None:
-    result = run("run", "--local", "--local-fault", "no-done", "--max-examples", "120",
-                 "--report-dir", "out", cwd=tmp_path)
+    result = run(
+        "run",
+        "--local",
+        "--local-fault",
+        "no-done",
+        "--max-examples",
+        "120",
+        "--report-dir",
+        "out",
+        cwd=tmp_path,
+    )
     assert result.returncode == 1
     assert "streaming         ❌ FAIL" in result.stdout
     xml = JUnitXml.fromfile(str(tmp_path / "out" / "junit.xml"))
@@ -61,9 +74,21 @@ def _echo_app() -> Starlette:
     """A server that (badly) echoes the Authorization header back in its errors."""
 
     async def handler(request: Request) -> JSONResponse:
-        return JSONResponse({"result": None, "success": False, "errors": [
-            {"code": 1, "message": f"bad request with {request.headers.get('authorization')}"}],
-            "messages": []}, status_code=400, headers={"x-echo": str(request.headers)})
+        return JSONResponse(
+            {
+                "result": None,
+                "success": False,
+                "errors": [
+                    {
+                        "code": 1,
+                        "message": f"bad request with {request.headers.get('authorization')}",
+                    }
+                ],
+                "messages": [],
+            },
+            status_code=400,
+            headers={"x-echo": str(request.headers)},
+        )
 
     return Starlette(routes=[Route("/{path:path}", handler, methods=["POST"])])
 
@@ -75,8 +100,18 @@ def echo_url() -> Iterator[str]:
 
 
 def test_the_token_never_appears_in_output_or_reports(tmp_path: Path, echo_url: str) -> None:
-    result = run("run", "--endpoint", echo_url, "--token", SECRET, "--max-examples", "30",
-                 "--report-dir", "out", cwd=tmp_path)
+    result = run(
+        "run",
+        "--endpoint",
+        echo_url,
+        "--token",
+        SECRET,
+        "--max-examples",
+        "30",
+        "--report-dir",
+        "out",
+        cwd=tmp_path,
+    )
     assert result.returncode == 1
     assert SECRET not in result.stdout + result.stderr
     for path in (tmp_path / "out").rglob("*"):
@@ -89,9 +124,20 @@ def test_the_token_never_appears_in_output_or_reports(tmp_path: Path, echo_url: 
 
 
 def test_dry_run_lists_requests_and_sends_none(tmp_path: Path) -> None:
-    closed = "http://127.0.0.1:9/client/v4/accounts/a/ai/run/@cf/mistral/mistral-7b-instruct-v0.2-lora"
-    result = run("run", "--endpoint", closed, "--token", SECRET, "--dry-run",
-                 "--max-examples", "25", cwd=tmp_path)
+    closed = (
+        "http://127.0.0.1:9/client/v4/accounts/a/ai/run/@cf/mistral/mistral-7b-instruct-v0.2-lora"
+    )
+    result = run(
+        "run",
+        "--endpoint",
+        closed,
+        "--token",
+        SECRET,
+        "--dry-run",
+        "--max-examples",
+        "25",
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("b-000001") and len(lines) > 25
@@ -101,10 +147,25 @@ def test_dry_run_lists_requests_and_sends_none(tmp_path: Path) -> None:
 
 
 def test_baseline_lists_new_failures(tmp_path: Path) -> None:
-    assert run("run", "--local", "--max-examples", "60", "--report-dir", "before",
-               cwd=tmp_path).returncode == 0
-    result = run("run", "--local", "--local-fault", "no-done", "--max-examples", "60",
-                 "--report-dir", "after", "--baseline", "before/report.json", cwd=tmp_path)
+    assert (
+        run(
+            "run", "--local", "--max-examples", "60", "--report-dir", "before", cwd=tmp_path
+        ).returncode
+        == 0
+    )
+    result = run(
+        "run",
+        "--local",
+        "--local-fault",
+        "no-done",
+        "--max-examples",
+        "60",
+        "--report-dir",
+        "after",
+        "--baseline",
+        "before/report.json",
+        cwd=tmp_path,
+    )
     assert result.returncode == 1
     assert "against before/report.json:" in result.stdout
     comparison = json.loads((tmp_path / "after" / "report.json").read_text())["comparison"]
@@ -117,9 +178,21 @@ def test_contract_can_skip_checks_and_declare_deviations(tmp_path: Path) -> None
         "version: 1\n"
         "checks:\n  auth: {enabled: false}\n"
         "known_deviations:\n  - check: streaming\n    code: no-done\n"
-        "    reason: our proxy drops the terminator, ticket 42\n")
-    result = run("run", "--local", "--local-fault", "no-done", "--contract", "mine.yaml",
-                 "--max-examples", "80", "--report-dir", "out", cwd=tmp_path)
+        "    reason: our proxy drops the terminator, ticket 42\n"
+    )
+    result = run(
+        "run",
+        "--local",
+        "--local-fault",
+        "no-done",
+        "--contract",
+        "mine.yaml",
+        "--max-examples",
+        "80",
+        "--report-dir",
+        "out",
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stdout
     xml = JUnitXml.fromfile(str(tmp_path / "out" / "junit.xml"))
     auth = next(case for suite in xml for case in suite if case.name == "auth")
@@ -127,18 +200,20 @@ def test_contract_can_skip_checks_and_declare_deviations(tmp_path: Path) -> None
     assert "ticket 42" in (tmp_path / "out" / "summary.md").read_text()
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    ([], "error: choose exactly one target"),
-    (["--local", "--account-id", "x"], "error: choose exactly one target"),
-    (["--endpoint", "ftp://x"], "error: --endpoint must be an http(s) URL"),
-    (["--local-fault", "no-done", "--endpoint", "http://x"], "error: --local-fault needs"),
-    (["--local", "--contract", "missing.yaml"], "error: cannot read contract missing.yaml"),
-    (["--local", "--contract", "bad.yaml"], "error: bad.yaml: /checks/streming: unknown check"),
-    (["--local", "--baseline", "nope.json"], "error: cannot read baseline nope.json"),
-    (["--local", "--local-fault", "explode"], "error: unknown fault 'explode'"),
-])
-def test_usage_errors_are_one_line_exit_two(tmp_path: Path, args: list[str], message: str
-                                            ) -> None:
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([], "error: choose exactly one target"),
+        (["--local", "--account-id", "x"], "error: choose exactly one target"),
+        (["--endpoint", "ftp://x"], "error: --endpoint must be an http(s) URL"),
+        (["--local-fault", "no-done", "--endpoint", "http://x"], "error: --local-fault needs"),
+        (["--local", "--contract", "missing.yaml"], "error: cannot read contract missing.yaml"),
+        (["--local", "--contract", "bad.yaml"], "error: bad.yaml: /checks/streming: unknown check"),
+        (["--local", "--baseline", "nope.json"], "error: cannot read baseline nope.json"),
+        (["--local", "--local-fault", "explode"], "error: unknown fault 'explode'"),
+    ],
+)
+def test_usage_errors_are_one_line_exit_two(tmp_path: Path, args: list[str], message: str) -> None:
     (tmp_path / "bad.yaml").write_text("version: 1\nchecks:\n  streming: {}\n")
     result = run("run", *args, cwd=tmp_path)
     assert result.returncode == 2, result.stdout + result.stderr
@@ -149,21 +224,46 @@ def test_usage_errors_are_one_line_exit_two(tmp_path: Path, args: list[str], mes
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium is not installed "
-                                             "(.ci/run installs it)")
-def test_html_report_renders_in_headless_chromium_without_console_errors(tmp_path: Path
-                                                                          ) -> None:
-    result = run("run", "--local", "--local-fault", "flaky-500", "--max-examples", "60",
-                 "--report-dir", "out", cwd=tmp_path)
+@pytest.mark.skipif(
+    CHROMIUM is None, reason="headless Chromium is not installed (.ci/run installs it)"
+)
+def test_html_report_renders_in_headless_chromium_without_console_errors(tmp_path: Path) -> None:
+    result = run(
+        "run",
+        "--local",
+        "--local-fault",
+        "flaky-500",
+        "--max-examples",
+        "60",
+        "--report-dir",
+        "out",
+        cwd=tmp_path,
+    )
     assert result.returncode == 1
     page = tmp_path / "out" / "report.html"
     shot = tmp_path / "report.png"
     browser = subprocess.run(
-        [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-         "--no-first-run", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr",
-         "--v=0", "--window-size=1200,1600", f"--screenshot={shot}", page.as_uri()],
-        capture_output=True, text=True, timeout=120)
+        [
+            str(CHROMIUM),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--window-size=1200,1600",
+            f"--screenshot={shot}",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert shot.exists() and shot.stat().st_size > 10_000, browser.stderr[-2000:]
     console = [line for line in browser.stderr.splitlines() if "CONSOLE" in line]
     assert console == [], console

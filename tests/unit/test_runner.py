@@ -19,15 +19,21 @@ SMALL = RunOptions(max_examples=40, concurrency=2)
 
 
 def contract(**overrides: Any) -> Any:
-    data: dict[str, Any] = {"version": 1, "checks": {
-        "streaming": {"compare_cases": 3}, "seed-determinism": {"probes": 1},
-        "tool-calls": {"probes": 1}, "max-tokens": {"probes": [1]}}}
+    data: dict[str, Any] = {
+        "version": 1,
+        "checks": {
+            "streaming": {"compare_cases": 3},
+            "seed-determinism": {"probes": 1},
+            "tool-calls": {"probes": 1},
+            "max-tokens": {"probes": [1]},
+        },
+    }
     data.update(overrides)
     return parse_contract(data)
 
 
 def reference_client(
-    wrap: Callable[[httpx.Request, Callable[[httpx.Request], httpx.Response]], httpx.Response]
+    wrap: Callable[[httpx.Request, Callable[[httpx.Request], httpx.Response]], httpx.Response],
 ) -> httpx.Client:
     """The reference app behind an httpx transport, with *wrap* able to misbehave."""
     asgi = create_app(ServerConfig(token="t"))
@@ -37,8 +43,10 @@ def reference_client(
         def forward(req: httpx.Request) -> httpx.Response:
             response = inner.send(req)
             response.read()
-            return httpx.Response(response.status_code, headers=response.headers,
-                                  content=response.content)
+            return httpx.Response(
+                response.status_code, headers=response.headers, content=response.content
+            )
+
         return wrap(request, forward)
 
     return httpx.Client(transport=httpx.MockTransport(handler))
@@ -55,12 +63,12 @@ class _SyncASGI(httpx.BaseTransport):
 
         async def go() -> httpx.Response:
             body = request.read()
-            async_request = httpx.Request(request.method, request.url, headers=request.headers,
-                                          content=body)
+            async_request = httpx.Request(
+                request.method, request.url, headers=request.headers, content=body
+            )
             response = await self.app.handle_async_request(async_request)
             content = b"".join([chunk async for chunk in response.stream])  # type: ignore[union-attr]
-            return httpx.Response(response.status_code, headers=response.headers,
-                                  content=content)
+            return httpx.Response(response.status_code, headers=response.headers, content=content)
 
         return anyio.run(go)
 
@@ -68,16 +76,18 @@ class _SyncASGI(httpx.BaseTransport):
 def test_transport_failures_are_failures_of_their_case_and_the_run_goes_on() -> None:
     calls = {"n": 0}
 
-    def wrap(request: httpx.Request, forward: Callable[[httpx.Request], httpx.Response]
-             ) -> httpx.Response:
+    def wrap(
+        request: httpx.Request, forward: Callable[[httpx.Request], httpx.Response]
+    ) -> httpx.Response:
         calls["n"] += 1
         if calls["n"] % 13 == 0:
             raise httpx.ReadTimeout("timed out", request=request)
         if calls["n"] % 17 == 0:
             raise httpx.ConnectError("connection reset by peer", request=request)
         if calls["n"] % 19 == 0:
-            raise httpx.RemoteProtocolError("peer closed connection without sending complete "
-                                            "message body", request=request)
+            raise httpx.RemoteProtocolError(
+                "peer closed connection without sending complete message body", request=request
+            )
         return forward(request)
 
     report = run(Target(URL, "t"), contract(), SMALL, client=reference_client(wrap))
@@ -89,13 +99,18 @@ def test_transport_failures_are_failures_of_their_case_and_the_run_goes_on() -> 
 
 
 def test_a_200_that_is_not_json_fails_accepts_valid() -> None:
-    def wrap(request: httpx.Request, forward: Callable[[httpx.Request], httpx.Response]
-             ) -> httpx.Response:
+    def wrap(
+        request: httpx.Request, forward: Callable[[httpx.Request], httpx.Response]
+    ) -> httpx.Response:
         response = forward(request)
-        if response.status_code == 200 and b'"stream": true' not in request.content and \
-                b'"stream":true' not in request.content:
-            return httpx.Response(200, headers={"content-type": "application/json"},
-                                  content=response.content[:20])
+        if (
+            response.status_code == 200
+            and b'"stream": true' not in request.content
+            and b'"stream":true' not in request.content
+        ):
+            return httpx.Response(
+                200, headers={"content-type": "application/json"}, content=response.content[:20]
+            )
         return response
 
     report = run(Target(URL, "t"), contract(), SMALL, client=reference_client(wrap))
@@ -105,21 +120,36 @@ def test_a_200_that_is_not_json_fails_accepts_valid() -> None:
 
 
 def test_known_deviations_do_not_fail_the_run_but_are_reported() -> None:
-    def wrap(request: httpx.Request, forward: Callable[[httpx.Request], httpx.Response]
-             ) -> httpx.Response:
+    def wrap(
+        request: httpx.Request, forward: Callable[[httpx.Request], httpx.Response]
+    ) -> httpx.Response:
         response = forward(request)
         if "authorization" not in request.headers or "wrong" in request.headers.get(
-                "authorization", ""):
-            return httpx.Response(403, json={"result": None, "success": False,
-                                             "errors": [{"code": 9109, "message": "nope"}],
-                                             "messages": []})
+            "authorization", ""
+        ):
+            return httpx.Response(
+                403,
+                json={
+                    "result": None,
+                    "success": False,
+                    "errors": [{"code": 9109, "message": "nope"}],
+                    "messages": [],
+                },
+            )
         return response
 
     strict = run(Target(URL, "t"), contract(), SMALL, client=reference_client(wrap))
     assert {c.id for c in strict.checks if c.status == "failed"} == {"auth"}
-    tolerant = run(Target(URL, "t"), contract(known_deviations=[
-        {"check": "auth", "code": "status", "reason": "gateway answers 403, ticket 7"}]),
-        SMALL, client=reference_client(wrap))
+    tolerant = run(
+        Target(URL, "t"),
+        contract(
+            known_deviations=[
+                {"check": "auth", "code": "status", "reason": "gateway answers 403, ticket 7"}
+            ]
+        ),
+        SMALL,
+        client=reference_client(wrap),
+    )
     assert tolerant.passed
     auth = next(c for c in tolerant.checks if c.id == "auth")
     assert [k.known for k in auth.known] == ["gateway answers 403, ticket 7"] * 2
@@ -136,36 +166,59 @@ def test_plan_lists_every_request_in_order_without_sending() -> None:
     example = {"name": "hi", "request": {"prompt": "hi"}, "expect": {"status": 200}}
     requests = plan(Target(URL, "t"), contract(examples=[example]), SMALL)
     assert [r.case for r in requests[:2]] == ["b-000001", "b-000002"]
-    assert {r.check for r in requests} >= {"accepts-valid", "rejects-invalid", "auth",
-                                           "examples", "max-tokens", "seed-determinism"}
+    assert {r.check for r in requests} >= {
+        "accepts-valid",
+        "rejects-invalid",
+        "auth",
+        "examples",
+        "max-tokens",
+        "seed-determinism",
+    }
     assert sum(1 for r in requests if not r.authorised) == 2
 
 
 def test_no_token_skips_auth_with_a_reason() -> None:
-    report = run(Target(URL, None), contract(), RunOptions(max_examples=5),
-                 client=reference_client(lambda r, f: f(r)))
+    report = run(
+        Target(URL, None),
+        contract(),
+        RunOptions(max_examples=5),
+        client=reference_client(lambda r, f: f(r)),
+    )
     auth = next(c for c in report.checks if c.id == "auth")
     assert auth.status == "skipped" and "no token" in auth.note
 
 
 def test_max_requests_stops_the_run_and_says_so() -> None:
-    report = run(Target(URL, "t"), contract(), RunOptions(max_examples=40, max_requests=10),
-                 client=reference_client(lambda r, f: f(r)))
+    report = run(
+        Target(URL, "t"),
+        contract(),
+        RunOptions(max_examples=40, max_requests=10),
+        client=reference_client(lambda r, f: f(r)),
+    )
     assert report.requests == 10
     assert any("max-requests" in note for note in report.notes)
 
 
 def test_failures_are_shrunk_to_a_minimal_body() -> None:
-    def wrap(request: httpx.Request, forward: Callable[[httpx.Request], httpx.Response]
-             ) -> httpx.Response:
+    def wrap(
+        request: httpx.Request, forward: Callable[[httpx.Request], httpx.Response]
+    ) -> httpx.Response:
         body = json.loads(request.content)
         if isinstance(body, dict) and body.get("top_k") == 50:
-            return httpx.Response(400, json={"result": None, "success": False, "errors": [
-                {"code": 5006, "message": "top_k too large"}], "messages": []})
+            return httpx.Response(
+                400,
+                json={
+                    "result": None,
+                    "success": False,
+                    "errors": [{"code": 5006, "message": "top_k too large"}],
+                    "messages": [],
+                },
+            )
         return forward(request)
 
-    report = run(Target(URL, "t"), contract(), RunOptions(max_examples=200),
-                 client=reference_client(wrap))
+    report = run(
+        Target(URL, "t"), contract(), RunOptions(max_examples=200), client=reference_client(wrap)
+    )
     accepts = next(c for c in report.checks if c.id == "accepts-valid")
     shrunk = [f for f in accepts.failures if f.shrunk_from]
     assert shrunk, "the first failure of each kind is shrunk"
@@ -174,8 +227,7 @@ def test_failures_are_shrunk_to_a_minimal_body() -> None:
 
 
 def test_report_round_trips_and_compares_with_a_baseline() -> None:
-    report = run(Target(URL, "t"), contract(), SMALL,
-                 client=reference_client(lambda r, f: f(r)))
+    report = run(Target(URL, "t"), contract(), SMALL, client=reference_client(lambda r, f: f(r)))
     again = Report.from_dict(json.loads(json.dumps(report.to_dict())))
     assert again.to_dict() == report.to_dict()
     broken = Report.from_dict(json.loads(json.dumps(report.to_dict())))
@@ -183,22 +235,26 @@ def test_report_round_trips_and_compares_with_a_baseline() -> None:
 
     check = broken.checks[0]
     check.status = "failed"
-    check.failures.append(CaseResult("b-000001", check.id, "got 500", "server-error",
-                                     tags=["top_k", "at-maximum"]))
+    check.failures.append(
+        CaseResult("b-000001", check.id, "got 500", "server-error", tags=["top_k", "at-maximum"])
+    )
     difference = compare(broken, report, "old.json")
     assert difference.new_failures == ["accepts-valid|server-error|top_k/at-maximum"]
     assert difference.newly_failing_checks == ["accepts-valid"]
     assert compare(report, broken, "new.json").fixed == difference.new_failures
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    ({"version": 2}, "/version"),
-    ({"version": 1, "checks": {"streming": {}}}, "did you mean 'streaming'"),
-    ({"version": 1, "checks": {"auth": {"enabeld": False}}}, "/checks/auth"),
-    ({"version": 1, "run": {"timeout": -1}}, "/run/timeout"),
-    ({"version": 1, "known_deviations": [{"check": "auth"}]}, "reason"),
-    ({"version": 1, "examples": [{"name": "x", "request": {}}]}, "expect"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"version": 2}, "/version"),
+        ({"version": 1, "checks": {"streming": {}}}, "did you mean 'streaming'"),
+        ({"version": 1, "checks": {"auth": {"enabeld": False}}}, "/checks/auth"),
+        ({"version": 1, "run": {"timeout": -1}}, "/run/timeout"),
+        ({"version": 1, "known_deviations": [{"check": "auth"}]}, "reason"),
+        ({"version": 1, "examples": [{"name": "x", "request": {}}]}, "expect"),
+    ],
+)
 def test_contract_errors_name_the_place(data: dict[str, Any], message: str) -> None:
     from wai_contract.errors import ConfigError
 
