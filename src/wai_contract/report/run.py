@@ -77,7 +77,7 @@ def render_junit(report: Report) -> str:
                 message=_xml_text(message[:500]),
                 type=first.code if first else "failure",
             )
-            failure.text = _xml_text("\n\n".join(_case_text(c) for c in check.failures))
+            failure.text = _xml_text("\n\n".join(case_text(c) for c in check.failures))
         elif check.status == "skipped":
             ET.SubElement(case, "skipped", message=_xml_text(check.note or "skipped"))
         elif check.known:
@@ -102,14 +102,16 @@ def _body_preview(case: CaseResult) -> str:
     return text
 
 
-def _case_text(case: CaseResult) -> str:
+def case_text(case: CaseResult) -> str:
+    """One failing case as plain text: problem, body, response head and ``curl``."""
     lines = [f"[{case.id}] {case.problem}"]
     if case.pointer is not None:
         lines.append(f"violates: {case.pointer or '/'}")
     if case.exchange is not None:
         lines.append(f"body: {_body_preview(case)}")
         status = case.exchange.status if case.exchange.status is not None else "-"
-        lines.append(f"response: {status} {case.exchange.response_head[:300]}")
+        head = case.exchange.response_head[:300].replace("\r", "\\r").replace("\n", "\\n")
+        lines.append(f"response: {status} {head}")
         lines.append(f"reproduce: {case.curl()}")
     return "\n".join(lines)
 

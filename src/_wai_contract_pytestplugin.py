@@ -1,0 +1,238 @@
+"""wai-contract's pytest plugin: the conformance suite inside a team's own pytest run, and
+fixtures for their tests.
+
+It is a top-level module, like Hypothesis's ``_hypothesis_pytestplugin``, so that pytest
+loading it in every session imports nothing of wai-contract until the options or fixtures
+are used.
+
+Registered through the ``pytest11`` entry point and inert unless asked for: with
+``--wai-endpoint URL`` or ``--wai-local``, every check of the contract becomes a pytest
+item (``wai-contract::accepts-valid`` ...), in any directory, even one without tests, so
+``-k``, ``-x``, ``--junitxml`` and xdist behave as pytest users expect. The suite runs
+once per process, for the checks that were selected, when the first item runs.
+
+Fixtures, always available: ``wai_local_server`` (the reference server on a free port;
+yields its model URL), ``wai_client`` (an ``httpx.Client`` for the endpoint, with the
+token), ``wai_lint`` (the linter) and ``wai_strategies`` (the Hypothesis strategies).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    import httpx
+
+    from wai_contract.report.model import CheckResult, Report
+
+_REPORT = pytest.StashKey["Report | None"]()
+LOCAL_TOKEN = "wai-contract-pytest-local"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("wai-contract", "Workers AI conformance (wai-contract)")
+    group.addoption(
+        "--wai-endpoint", metavar="URL", help="Run the conformance suite against this model URL."
+    )
+    group.addoption(
+        "--wai-local",
+        action="store_true",
+        help="Run the conformance suite against the bundled reference server.",
+    )
+    group.addoption(
+        "--wai-token",
+        metavar="T",
+        help="API token (default: $CLOUDFLARE_API_TOKEN, then $CLOUDFLARE_AUTH_TOKEN).",
+    )
+    group.addoption("--wai-contract", metavar="FILE", help="Contract file (default: bundled).")
+    group.addoption(
+        "--wai-max-examples",
+        type=int,
+        metavar="N",
+        help="Generated bodies to send (default from the contract).",
+    )
+
+
+def _active(config: pytest.Config) -> bool:
+    return bool(config.getoption("--wai-endpoint") or config.getoption("--wai-local"))
+
+
+def _token(config: pytest.Config) -> str | None:
+    if config.getoption("--wai-local"):
+        return LOCAL_TOKEN
+    given = config.getoption("--wai-token")
+    if given:
+        return str(given)
+    for name in ("CLOUDFLARE_API_TOKEN", "CLOUDFLARE_AUTH_TOKEN"):
+        if os.environ.get(name):
+            return os.environ[name]
+    return None
+
+
+class WaiSuite(pytest.Collector):
+    """The conformance checks of the contract, as items."""
+
+    def collect(self) -> list[pytest.Item | pytest.Collector]:
+        from wai_contract.checks import CHECKS
+        from wai_contract.contracts import load_contract
+
+        contract = load_contract(self.config.getoption("--wai-contract"))
+        return [
+            WaiCheck.from_parent(self, name=check_id)
+            for check_id in CHECKS
+            if contract.enabled(check_id)
+        ]
+
+
+class WaiCheckFailed(AssertionError):
+    """A conformance check failed; carries its result for the failure report."""
+
+    def __init__(self, result: CheckResult) -> None:
+        super().__init__(result.id)
+        self.result = result
+
+
+class WaiCheck(pytest.Item):
+    """One conformance check."""
+
+    def runtest(self) -> None:
+        report = _suite_report(self.session)
+        result = next((c for c in report.checks if c.id == self.name), None)
+        if result is None or result.status == "skipped":
+            pytest.skip(result.note if result else "not run")
+        if result.status == "failed":
+            raise WaiCheckFailed(result)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if not isinstance(excinfo.value, WaiCheckFailed):
+            return str(super().repr_failure(excinfo))
+        from wai_contract.report.run import case_text
+
+        result = excinfo.value.result
+        lines = [
+            f"{result.id}: {result.title} — {result.failure_count} of {result.cases} cases failed",
+            result.description,
+            "",
+        ]
+        for case in result.failures[:5]:
+            lines += [case_text(case), ""]
+        if result.failure_count > 5:
+            lines.append(f"... and {result.failure_count - 5} more")
+        return "\n".join(lines)
+
+    def reportinfo(self) -> tuple[str, int | None, str]:
+        return "wai-contract", None, self.nodeid
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    """Add the suite's items before -k/-m selection sees the list."""
+    if not _active(config):
+        return
+    suite = WaiSuite.from_parent(session, name="wai-contract", nodeid="wai-contract")
+    collected = suite.collect()
+    # Report the collection as pytest's own collectors do, so counts and --co include it.
+    config.hook.pytest_collectreport(
+        report=pytest.CollectReport(suite.nodeid, "passed", None, list(collected))
+    )
+    items.extend(item for item in collected if isinstance(item, pytest.Item))
+
+
+def _suite_report(session: pytest.Session) -> Report:
+    stash = session.config.stash
+    report = stash.get(_REPORT, None)
+    if report is not None:
+        return report
+    from wai_contract.contracts import load_contract
+    from wai_contract.runner import RunOptions, Target, run
+
+    config = session.config
+    contract = load_contract(config.getoption("--wai-contract"))
+    # Only the selected checks run (after -k, -m, --deselect): the rest are switched off.
+    selected = {item.name for item in session.items if isinstance(item, WaiCheck)}
+    for check_id in _all_checks():
+        if check_id not in selected:
+            contract.checks.setdefault(check_id, {})["enabled"] = False
+    options = RunOptions(max_examples=config.getoption("--wai-max-examples"))
+    if config.getoption("--wai-local"):
+        from wai_contract.server import serve
+
+        server = serve(token=LOCAL_TOKEN)
+        url = server.__enter__().model_url
+        config.add_cleanup(lambda: _stop(server))
+    else:
+        url = str(config.getoption("--wai-endpoint"))
+    report = run(Target(url, _token(config)), contract, options)
+    stash[_REPORT] = report
+    return report
+
+
+def _stop(server: Any) -> None:
+    server.__exit__(None, None, None)
+
+
+def _all_checks() -> list[str]:
+    from wai_contract.checks import CHECKS
+
+    return list(CHECKS)
+
+
+# --- fixtures for users' own tests ------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def wai_local_server() -> Iterator[str]:
+    """The reference server on a free port (token ``wai-contract-pytest-local``); yields its
+    model URL."""
+    from wai_contract.server import serve
+
+    with serve(token=LOCAL_TOKEN) as server:
+        yield server.model_url
+
+
+@pytest.fixture
+def wai_client(request: pytest.FixtureRequest) -> Iterator[httpx.Client]:
+    """An ``httpx.Client`` for the endpoint (``--wai-endpoint``, else the local reference
+    server) that sends the token; its ``base_url`` is the ``/ai/run/`` prefix, so
+    ``wai_client.post(wai_contract.MODEL, json=body)`` calls the model."""
+    import httpx
+
+    config = request.config
+    url = config.getoption("--wai-endpoint")
+    if not url:
+        url = request.getfixturevalue("wai_local_server")
+        token: str | None = LOCAL_TOKEN
+    else:
+        token = _token(config)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    # httpx gives a base URL a trailing slash, so the base is the /ai/run/ prefix and
+    # requests name the model: client.post(MODEL, json=...).
+    base = (
+        str(url)[: str(url).index("/ai/run/") + len("/ai/run/")]
+        if "/ai/run/" in str(url)
+        else str(url)
+    )
+    with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture
+def wai_lint() -> Any:
+    """The linter: ``wai_lint(body_or_text) -> LintResult``."""
+    from wai_contract.lint import lint
+
+    return lint
+
+
+@pytest.fixture
+def wai_strategies() -> Any:
+    """The Hypothesis strategies module (``valid_bodies``, ``invalid_bodies``, ...)."""
+    from wai_contract import strategies
+
+    return strategies

@@ -1,0 +1,119 @@
+"""The pytest plugin, run as users run it: pytest in a subprocess, in a directory of theirs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from tests.faulty_servers import TOKEN, faulty_app
+
+from wai_contract import MODEL
+from wai_contract.server import serve_asgi
+
+
+@pytest.fixture
+def no_done_server() -> Iterator[str]:
+    with serve_asgi(faulty_app("no-done")) as base:
+        yield f"{base}/client/v4/accounts/a/ai/run/{MODEL}"
+
+
+def test_local_suite_runs_in_an_empty_directory(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_subprocess("--wai-local", "--wai-max-examples", "60", "-v")
+    result.assert_outcomes(passed=11)
+    result.stdout.fnmatch_lines(
+        ["*wai-contract::accepts-valid PASSED*", "*wai-contract::streaming PASSED*"]
+    )
+
+
+def test_a_faulty_server_fails_with_the_check_named(
+    pytester: pytest.Pytester, no_done_server: str
+) -> None:
+    result = pytester.runpytest_subprocess(
+        "--wai-endpoint",
+        no_done_server,
+        "--wai-token",
+        TOKEN,
+        "--wai-max-examples",
+        "60",
+        "-ra",
+        "--junitxml=junit.xml",
+    )
+    result.assert_outcomes(passed=10, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*streaming: Streams Server-Sent Events*",
+            "*the stream does not end with data: [[]DONE]*",  # [[] is a literal [ in fnmatch
+            "*reproduce: curl -sS -X POST*",
+            "*FAILED wai-contract::streaming*",
+        ]
+    )
+    assert TOKEN not in result.stdout.str()
+    assert 'name="streaming"' in (pytester.path / "junit.xml").read_text()
+
+
+def test_k_selects_checks_and_only_they_run(pytester: pytest.Pytester, no_done_server: str) -> None:
+    result = pytester.runpytest_subprocess(
+        "--wai-endpoint", no_done_server, "--wai-token", TOKEN, "-k", "auth or max-tokens", "-v"
+    )
+    result.assert_outcomes(passed=2, deselected=9)
+
+
+def test_x_stops_at_the_first_failure(pytester: pytest.Pytester, no_done_server: str) -> None:
+    result = pytester.runpytest_subprocess(
+        "--wai-endpoint", no_done_server, "--wai-token", TOKEN, "--wai-max-examples", "40", "-x"
+    )
+    outcomes = result.parseoutcomes()
+    assert outcomes.get("failed") == 1 and outcomes.get("passed", 0) < 10
+
+
+def test_contract_option_skips_disabled_checks(pytester: pytest.Pytester) -> None:
+    pytester.makefile(".yaml", mine="version: 1\nchecks:\n  auth: {enabled: false}\n")
+    result = pytester.runpytest_subprocess(
+        "--wai-local", "--wai-contract", "mine.yaml", "--wai-max-examples", "30", "--co", "-q"
+    )
+    assert "wai-contract::auth" not in result.stdout.str()
+    result.stdout.fnmatch_lines(["*10 tests collected*"])
+
+
+def test_fixtures_for_users_own_tests(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_mine="""
+        from hypothesis import given, settings
+        from wai_contract import MODEL
+
+        def test_client(wai_client, wai_lint):
+            body = {"messages": [{"role": "user", "content": "hi"}], "max_tokens": 5}
+            assert wai_lint(body).valid
+            answer = wai_client.post(MODEL, json=body)
+            assert answer.status_code == 200
+            assert answer.json()["result"]["usage"]["completion_tokens"] <= 5
+
+        def test_rejects(wai_client):
+            assert wai_client.post(MODEL, json={"prompt": ""}).status_code == 400
+
+        def test_strategies(wai_strategies, wai_lint):
+            @settings(max_examples=30, deadline=None)
+            @given(wai_strategies.valid_bodies())
+            def check(body):
+                assert wai_lint(body).valid
+            check()
+    """
+    )
+    pytester.runpytest_subprocess().assert_outcomes(passed=3)
+
+
+def test_inert_without_its_options(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_plain="def test_one():\n    assert True\n")
+    pytester.makeconftest("""
+        import sys
+        def pytest_sessionfinish(session):
+            loaded = sorted(m for m in sys.modules if m.split(".")[0] == "wai_contract")
+            with open("loaded.txt", "w") as out:
+                out.write("\\n".join(loaded))
+    """)
+    result = pytester.runpytest_subprocess("-v")
+    result.assert_outcomes(passed=1)
+    assert "wai-contract::" not in result.stdout.str()
+    assert "wai-contract" in result.stdout.str(), "the plugin is registered"
+    loaded = (pytester.path / "loaded.txt").read_text().split()
+    assert loaded == [], "nothing of wai-contract is imported"
