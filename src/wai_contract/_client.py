@@ -128,7 +128,9 @@ def _exchange(
     except httpx.TimeoutException as exc:
         exchange.error = f"timeout: {type(exc).__name__} after {timeout:g} s"
     except httpx.RemoteProtocolError as exc:
-        exchange.error = f"truncated: {_short(exc)}"
+        # Before a status line it is not HTTP at all; after it, the body was cut short.
+        kind = "truncated" if exchange.status is not None else "connection"
+        exchange.error = f"{kind}: {_short(exc)}"
     except (httpx.NetworkError, httpx.ProtocolError) as exc:
         exchange.error = f"connection: {type(exc).__name__}: {_short(exc)}"
     exchange.elapsed_ms = (time.monotonic() - started) * 1000

@@ -39,6 +39,8 @@ __all__ = ["PlannedRequest", "RunOptions", "Target", "plan", "run"]
 
 DEFAULTS = {"max_examples": 500, "seed": 0, "concurrency": 4, "timeout": 30.0}
 FAILURES_KEPT = 25
+HANGS_BEFORE_SHORTER_TIMEOUT = 5
+SHORTER_TIMEOUT = 5.0
 SHRINKS_PER_CHECK = 5
 SHRINK_REQUESTS = 40
 WRONG_TOKEN = "wai-contract-deliberately-wrong-token"
@@ -133,6 +135,15 @@ class _Sender:
     budget: RequestBudget
     log: list[tuple[str, str, Outcome]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    timeouts: int = 0
+
+    @property
+    def current_timeout(self) -> float:
+        """The timeout, cut short once the server has hung several times, so that a server
+        that hangs on many inputs still gets a report in reasonable time."""
+        if self.timeouts >= HANGS_BEFORE_SHORTER_TIMEOUT:
+            return min(self.timeout, SHORTER_TIMEOUT)
+        return self.timeout
 
     def __call__(
         self, case: str, check: str, body: Any, *, token: str | bool | None = True
@@ -143,11 +154,13 @@ class _Sender:
             self.target.url,
             body,
             token=chosen,
-            timeout=self.timeout,
+            timeout=self.current_timeout,
             budget=self.budget,
         )
         with self.lock:
             self.log.append((case, check, outcome))
+            if (outcome.exchange.error or "").startswith("timeout"):
+                self.timeouts += 1
         return outcome
 
 
@@ -276,6 +289,12 @@ def _execute(
         max_workers=max(1, concurrency), thread_name_prefix="wai-contract"
     ) as pool:
         list(pool.map(work, range(total)))
+    if sender.timeouts >= HANGS_BEFORE_SHORTER_TIMEOUT and sender.timeout > SHORTER_TIMEOUT:
+        notes.append(
+            f"after {HANGS_BEFORE_SHORTER_TIMEOUT} timeouts the remaining requests "
+            f"waited at most {SHORTER_TIMEOUT:g} s each ({sender.timeouts} timeouts "
+            "in all)"
+        )
     if stopped.is_set():
         notes.append(
             f"stopped early: --max-requests {sender.budget.limit} reached; "

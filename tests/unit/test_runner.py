@@ -52,6 +52,19 @@ def reference_client(
     return httpx.Client(transport=httpx.MockTransport(handler))
 
 
+class _CutShort(httpx.SyncByteStream):
+    """A body that stops half-way, as from a server that closes the connection early."""
+
+    def __init__(self, request: httpx.Request) -> None:
+        self.request = request
+
+    def __iter__(self) -> Any:
+        yield b'{"result": {"resp'
+        raise httpx.RemoteProtocolError(
+            "peer closed connection without sending complete message body", request=self.request
+        )
+
+
 class _SyncASGI(httpx.BaseTransport):
     """Run an ASGI app synchronously (httpx.ASGITransport is async-only)."""
 
@@ -85,8 +98,8 @@ def test_transport_failures_are_failures_of_their_case_and_the_run_goes_on() -> 
         if calls["n"] % 17 == 0:
             raise httpx.ConnectError("connection reset by peer", request=request)
         if calls["n"] % 19 == 0:
-            raise httpx.RemoteProtocolError(
-                "peer closed connection without sending complete message body", request=request
+            return httpx.Response(
+                200, headers={"content-type": "application/json"}, stream=_CutShort(request)
             )
         return forward(request)
 
@@ -260,3 +273,24 @@ def test_contract_errors_name_the_place(data: dict[str, Any], message: str) -> N
 
     with pytest.raises(ConfigError, match=message):
         parse_contract(data, "mine.yaml")
+
+
+def test_a_server_that_keeps_hanging_gets_shorter_timeouts() -> None:
+    seen: list[float] = []
+
+    def wrap(
+        request: httpx.Request, forward: Callable[[httpx.Request], httpx.Response]
+    ) -> httpx.Response:
+        seen.append(request.extensions["timeout"]["read"])
+        if len(seen) <= 6:
+            raise httpx.ReadTimeout("hung", request=request)
+        return forward(request)
+
+    report = run(
+        Target(URL, "t"),
+        contract(),
+        RunOptions(max_examples=30, concurrency=1, timeout=30),
+        client=reference_client(wrap),
+    )
+    assert seen[:5] == [30] * 5 and set(seen[6:]) == {5.0}
+    assert any("waited at most 5 s" in note for note in report.notes)
