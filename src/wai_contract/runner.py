@@ -472,33 +472,33 @@ def _result_of(outcome: Outcome) -> dict[str, Any] | None:
     return result if isinstance(result, dict) else None
 
 
+def _answer_findings(
+    case: str,
+    body: dict[str, Any],
+    outcome: Outcome,
+    tags: tuple[str, ...],
+    judge: Callable[[Outcome], list[Problem]] | None = None,
+) -> list[_Found]:
+    """An answer to a valid, non-streamed body: accepted? then what it means."""
+    problems = judge_accepted(outcome)
+    found = [_Found("accepts-valid", case, problems, outcome, body, tags, judge=judge)]
+    result = _result_of(outcome)
+    if not problems and result is not None:
+        found += _semantic_findings(
+            case,
+            body,
+            outcome,
+            str(result.get("response", "")),
+            result.get("usage"),
+            result.get("tool_calls"),
+        )
+    return found
+
+
 def _accepted_job(case: str, body: GeneratedBody) -> Job:
     def job(send: _Sender) -> list[_Found]:
         outcome = send(case, "accepts-valid", body.payload)
-        problems = judge_accepted(outcome)
-        found = [
-            _Found(
-                "accepts-valid",
-                case,
-                problems,
-                outcome,
-                body.payload,
-                body.tags,
-                seed=None,
-                judge=judge_accepted,
-            )
-        ]
-        result = _result_of(outcome)
-        if not problems and result is not None:
-            found += _semantic_findings(
-                case,
-                body.payload,
-                outcome,
-                str(result.get("response", "")),
-                result.get("usage"),
-                result.get("tool_calls"),
-            )
-        return found
+        return _answer_findings(case, body.payload, outcome, body.tags, judge_accepted)
 
     return job
 
@@ -576,20 +576,7 @@ def _compare_job(case: str, body: dict[str, Any]) -> Job:
 
 def _probe_job(case: str, body: dict[str, Any]) -> Job:
     def job(send: _Sender) -> list[_Found]:
-        outcome = send(case, "accepts-valid", body)
-        problems = judge_accepted(outcome)
-        found = [_Found("accepts-valid", case, problems, outcome, body, ("probe",))]
-        result = _result_of(outcome)
-        if not problems and result is not None:
-            found += _semantic_findings(
-                case,
-                body,
-                outcome,
-                str(result.get("response", "")),
-                result.get("usage"),
-                result.get("tool_calls"),
-            )
-        return found
+        return _answer_findings(case, body, send(case, "accepts-valid", body), ("probe",))
 
     return job
 

@@ -62,15 +62,7 @@ def _histogram(latencies: list[float]) -> str:
 
 def _case(case: CaseResult) -> str:
     parts = [f"<details><summary><code>{_e(case.id)}</code> {_e(case.problem)}</summary>"]
-    facts = []
-    if case.tags:
-        facts.append(f"tags: {_e(', '.join(case.tags))}")
-    if case.pointer is not None:
-        facts.append(f"violates <code>{_e(case.pointer or '/')}</code>")
-    if case.shrunk_from:
-        facts.append(f"shrunk from a {case.shrunk_from:,}-byte body")
-    if case.known:
-        facts.append(f"known deviation: {_e(case.known)}")
+    facts = [_e(fact) for fact in case.facts()]
     if facts:
         parts.append(f"<p class=meta>{' · '.join(facts)}</p>")
     if case.exchange is not None:

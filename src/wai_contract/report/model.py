@@ -74,7 +74,21 @@ class CaseResult:
         return f"{self.check}|{self.code}|{'/'.join(t for t in self.tags if t != 'random')}"
 
     def curl(self) -> str:
+        """The reproduction command of this case's exchange ('' without one)."""
         return self.exchange.curl(self.body_file) if self.exchange else ""
+
+    def facts(self) -> list[str]:
+        """Plain-text facts about the case, for renderers: tags, pointer, shrinking."""
+        facts = []
+        if self.tags:
+            facts.append(f"tags: {', '.join(self.tags)}")
+        if self.pointer is not None:
+            facts.append(f"violates {self.pointer or '/'}")
+        if self.shrunk_from:
+            facts.append(f"shrunk from a {self.shrunk_from:,}-byte body")
+        if self.known:
+            facts.append(f"known deviation: {self.known}")
+        return facts
 
 
 @dataclass

@@ -162,12 +162,7 @@ def render_markdown(report: Report) -> str:
 
 def _case_markdown(case: CaseResult) -> list[str]:
     out = [f"### `{case.id}` — {case.problem}", ""]
-    if case.tags:
-        out.append(f"- tags: {', '.join(case.tags)}")
-    if case.pointer is not None:
-        out.append(f"- violates: `{case.pointer or '/'}`")
-    if case.shrunk_from:
-        out.append(f"- shrunk from a {case.shrunk_from:,}-byte body")
+    out += [f"- {fact}" for fact in case.facts()]
     if case.exchange is not None:
         status = case.exchange.status if case.exchange.status is not None else "no response"
         out += [
