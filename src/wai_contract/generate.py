@@ -102,14 +102,15 @@ def root_generator(schema: dict[str, Any] | None = None) -> OneOfGen:
     return root
 
 
-def _branch_name(alternative: Gen, index: int) -> str:
+def branch_name(alternative: Gen, index: int) -> str:
+    """A ``oneOf`` body branch's name: its first required key (``prompt``, ``messages``)."""
     required = alternative.schema.get("required", [])
     return str(required[0]) if required else f"branch-{index + 1}"
 
 
 def _sites(root: OneOfGen) -> Iterator[_Site]:
     for index, alternative in enumerate(root.alternatives):
-        branch = _branch_name(alternative, index)
+        branch = branch_name(alternative, index)
         yield from _walk(alternative, (("alt", index),), (), branch, (), f"{branch}-body", branch)
 
 
@@ -283,7 +284,7 @@ def _deleter(
 def _whole_body_items(
     root: OneOfGen, add: Callable[[str, bool, str | None, Callable[[Random], GeneratedBody]], None]
 ) -> None:
-    names = [_branch_name(alt, i) for i, alt in enumerate(root.alternatives)]
+    names = [branch_name(alt, i) for i, alt in enumerate(root.alternatives)]
 
     def both_branches(rng: Random) -> GeneratedBody:
         merged: dict[str, Any] = {}
@@ -346,7 +347,7 @@ def generate(
     if kind not in ("valid", "invalid", "both"):
         raise ConfigError(f"kind must be valid, invalid or both, not {kind!r}")
     root = root_generator(schema)
-    names = [_branch_name(alt, i) for i, alt in enumerate(root.alternatives)]
+    names = [branch_name(alt, i) for i, alt in enumerate(root.alternatives)]
     if branch is not None and branch not in names:
         raise ConfigError(f"unknown branch {branch!r}; choose one of {', '.join(names)}")
     rng = Random(seed)

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from ._gentree import Gen, ObjectGen, OneOfGen
 from .errors import ConfigError
-from .generate import GeneratedBody, _branch_name, checklist, root_generator
+from .generate import GeneratedBody, branch_name, checklist, root_generator
 
 __all__ = [
     "invalid_bodies",
@@ -37,7 +37,7 @@ __all__ = [
 
 def _branch(root: OneOfGen, branch: str) -> ObjectGen:
     for index, alternative in enumerate(root.alternatives):
-        if _branch_name(alternative, index) == branch and isinstance(alternative, ObjectGen):
+        if branch_name(alternative, index) == branch and isinstance(alternative, ObjectGen):
             return alternative
     raise ConfigError(f"unknown branch {branch!r}")
 
