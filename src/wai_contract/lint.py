@@ -346,14 +346,13 @@ def _explain(node: _Node, instance: Any, path: Path) -> list[_Found]:
 
 
 def _explain_one_of(instance: Any, node: _Node, path: Path) -> list[_Found]:
-    alternatives = node.schema["oneOf"]
+    alternatives = node.one_of
     generic = _BRANCH_PREFIX.sub("", node.at + "/oneOf")
     names = _VARIANT_NAMES.get(generic) or tuple(
-        alt.get("title", f"variant {i + 1}") for i, alt in enumerate(alternatives)
+        alt.schema.get("title", f"variant {i + 1}") for i, alt in enumerate(alternatives)
     )
     subject = _SUBJECTS.get(generic, "the value")
-    results = [_explain(alt, instance, path) for alt in node.one_of]
-    fitting = [i for i, r in enumerate(results) if not r]
+    fitting = [i for i, alt in enumerate(alternatives) if alt.validator.is_valid(instance)]
     if len(fitting) > 1:
         both = " and ".join(names[i] for i in fitting)
         return [
@@ -364,11 +363,7 @@ def _explain_one_of(instance: Any, node: _Node, path: Path) -> list[_Found]:
                 "remove the keys of the shape you do not mean",
             )
         ]
-
-    def wrong_type(i: int) -> bool:
-        return any(f.path == path and f.rule == "type" for f in results[i])
-
-    if all(wrong_type(i) for i in range(len(alternatives))):
+    if not any(_type_fits(instance, alt.schema.get("type")) for alt in alternatives):
         return [
             _Found(
                 path,
@@ -377,16 +372,44 @@ def _explain_one_of(instance: Any, node: _Node, path: Path) -> list[_Found]:
             )
         ]
 
-    def distance(i: int) -> tuple[bool, float, int]:
-        required = alternatives[i].get("required", [])
+    def nearness(i: int) -> tuple[bool, float]:
+        """Cheap first: a variant of the right type, with fewer required keys missing."""
+        schema = alternatives[i].schema
+        required = schema.get("required", [])
         missing = sum(
             1 for name in required if not (isinstance(instance, dict) and name in instance)
         )
-        return wrong_type(i), missing / len(required) if required else 0.0, len(results[i])
+        return not _type_fits(instance, schema.get("type")), (
+            missing / len(required) if required else 0.0
+        )
 
-    closest = min(range(len(alternatives)), key=distance)
+    ranked = sorted(range(len(alternatives)), key=nearness)
+    tied = [i for i in ranked if nearness(i) == nearness(ranked[0])]
+    # Only the closest variants are explained in full; fewer errors breaks a tie.
+    explained = {i: _explain(alternatives[i], instance, path) for i in tied}
+    closest = min(tied, key=lambda i: len(explained[i]))
     note = f" ({subject} fits no variant; it is closest to {names[closest]})"
-    return [_Found(f.path, f.rule, f.message + note) for f in results[closest]]
+    return [_Found(f.path, f.rule, f.message + note) for f in explained[closest]]
+
+
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "object": (dict,),
+    "array": (list,),
+    "string": (str,),
+    "boolean": (bool,),
+    "null": (type(None),),
+}
+
+
+def _type_fits(value: Any, kind: Any) -> bool:
+    """Whether *value* has the JSON type *kind* (no type: anything fits)."""
+    if not isinstance(kind, str):
+        return True
+    if kind in ("number", "integer"):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return False
+        return kind == "number" or float(value).is_integer()
+    return isinstance(value, _JSON_TYPES.get(kind, object))
 
 
 # --- warnings --------------------------------------------------------------------------
