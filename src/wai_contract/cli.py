@@ -395,13 +395,22 @@ def run_command(
         )
     if local_faults and not local:
         raise WaiContractError("--local-fault needs --local")
-    if endpoint is not None and not endpoint.startswith(("http://", "https://")):
-        raise WaiContractError(f"--endpoint must be an http(s) URL, not {endpoint!r}")
+    if endpoint is not None:
+        _check_endpoint(endpoint)
     contract = load_contract(contract_path)
     options = RunOptions(
         max_examples, seed, timeout, concurrency, max_requests, shrink=not no_shrink
     )
     previous = _read_baseline(baseline) if baseline else None
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    directory = Path(report_dir) if report_dir else Path("reports") / stamp
+    if not dry_run:
+        try:  # fail before the run, not after it
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise WaiContractError(
+                f"cannot create the report folder {directory}: {exc.strerror or exc}"
+            ) from None
     token = token or token_from_environment()
     with contextlib.ExitStack() as stack:
         if local:
@@ -434,9 +443,12 @@ def run_command(
         report.comparison = compare(report, previous, str(baseline))
     from .report.run import render_console, write_report
 
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    directory = Path(report_dir) if report_dir else Path("reports") / stamp
-    write_report(report, directory)
+    try:
+        write_report(report, directory)
+    except OSError as exc:
+        raise WaiContractError(
+            f"cannot write the report to {directory}: {exc.strerror or exc}"
+        ) from None
     click.echo(render_console(report))
     if report.comparison is not None:
         cmp = report.comparison
@@ -445,6 +457,19 @@ def run_command(
         )
     click.echo(f"report: {directory / 'report.html'} (also report.json, junit.xml, summary.md)")
     sys.exit(0 if report.passed else 1)
+
+
+def _check_endpoint(url: str) -> None:
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise WaiContractError(f"--endpoint {url!r} is not a valid URL: {exc}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in url):
+        raise WaiContractError(f"--endpoint must be an http(s) URL with a host, not {url!r}")
+    del port  # parsed only to validate it
 
 
 def _short_json(value: Any) -> str:
