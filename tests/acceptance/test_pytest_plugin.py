@@ -117,3 +117,8 @@ def test_inert_without_its_options(pytester: pytest.Pytester) -> None:
     assert "wai-contract" in result.stdout.str(), "the plugin is registered"
     loaded = (pytester.path / "loaded.txt").read_text().split()
     assert loaded == [], "nothing of wai-contract is imported"
+
+
+def test_runs_under_xdist(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_subprocess("--wai-local", "--wai-max-examples", "40", "-n", "2")
+    result.assert_outcomes(passed=11)

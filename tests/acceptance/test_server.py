@@ -283,3 +283,14 @@ def test_fault_slow_first_byte() -> None:
         started = time.monotonic()
         assert httpx.post(slow.model_url, json={"prompt": "x"}).status_code == 200
         assert time.monotonic() - started >= 1.9
+
+
+def test_token_delay_paces_the_stream() -> None:
+    with serve(token=None, token_delay_ms=60) as paced, httpx.Client() as http:
+        started = time.monotonic()
+        _, chunks = read_stream(
+            http, paced.model_url, {"prompt": "hi", "stream": True, "max_tokens": 6, "seed": 2}
+        )
+        elapsed = time.monotonic() - started
+    pieces = len(parse_events(b"".join(chunks))) - 2  # less the usage event and [DONE]
+    assert pieces >= 3 and elapsed >= pieces * 0.06 * 0.9
