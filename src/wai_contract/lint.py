@@ -36,11 +36,15 @@ MESSAGE_KEYS = ("role", "content")
 IMAGE_WARNINGS_SHOWN = 10
 JS_SAFE_INTEGER = 2**53 - 1
 
-_VARIANT_NAMES = {
-    "/properties/image/oneOf": ("a byte array (array of numbers)", "a binary string"),
+# Words for the oneOf places of the schema: what the value is called, and its variants.
+_ONE_OF_WORDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "/properties/image/oneOf": ("image", ("a byte array (array of numbers)", "a binary string")),
     "/properties/tools/items/oneOf": (
-        "the flat variant {name, description, parameters}",
-        "the function variant {type, function}",
+        "this tool",
+        (
+            "the flat variant {name, description, parameters}",
+            "the function variant {type, function}",
+        ),
     ),
 }
 WARNING_CODES = {
@@ -60,7 +64,6 @@ WARNING_CODES = {
 """Every warning code lint emits, with what it flags."""
 
 _BRANCH_PREFIX = re.compile(r"^/oneOf/\d+")
-_SUBJECTS = {"/properties/image/oneOf": "image", "/properties/tools/items/oneOf": "this tool"}
 
 
 @dataclass(slots=True)
@@ -348,10 +351,10 @@ def _explain(node: _Node, instance: Any, path: Path) -> list[_Found]:
 def _explain_one_of(instance: Any, node: _Node, path: Path) -> list[_Found]:
     alternatives = node.one_of
     generic = _BRANCH_PREFIX.sub("", node.at + "/oneOf")
-    names = _VARIANT_NAMES.get(generic) or tuple(
-        alt.schema.get("title", f"variant {i + 1}") for i, alt in enumerate(alternatives)
+    subject, names = _ONE_OF_WORDS.get(generic) or (
+        "the value",
+        tuple(alt.schema.get("title", f"variant {i + 1}") for i, alt in enumerate(alternatives)),
     )
-    subject = _SUBJECTS.get(generic, "the value")
     fitting = [i for i, alt in enumerate(alternatives) if alt.validator.is_valid(instance)]
     if len(fitting) > 1:
         both = " and ".join(names[i] for i in fitting)

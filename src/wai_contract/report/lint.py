@@ -88,13 +88,15 @@ class TextReporter(LineReporter):
     """``file:line:column: pointer: message [severity rule]``, then a summary line."""
 
     def render(self, result: LintResult) -> str:
-        return "".join(
-            f"{result.source}:{line}:{column}: {f.pointer or '(root)'}: {f.message} "
-            f"[{severity} {f.rule}]\n"
-            for severity, findings in (("error", result.errors), ("warning", result.warnings))
-            for f in findings
-            for line, column in (_place(result, f),)
-        )
+        out = []
+        for severity, findings in (("error", result.errors), ("warning", result.warnings)):
+            for f in findings:
+                line, column = _place(result, f)
+                out.append(
+                    f"{result.source}:{line}:{column}: {f.pointer or '(root)'}: "
+                    f"{f.message} [{severity} {f.rule}]\n"
+                )
+        return "".join(out)
 
 
 class JsonReporter(LineReporter):
