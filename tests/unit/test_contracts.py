@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.conftest import ROOT
+
 from wai_contract.checks import CHECKS
 from wai_contract.contracts import DEFAULT_CONTRACT, load_contract
 
