@@ -117,7 +117,6 @@ class _Found:
     body: Any = None
     tags: tuple[str, ...] = ()
     pointer: str | None = None
-    seed: int | None = None
     judge: Callable[[Outcome], list[Problem]] | None = None
     """Re-judges a smaller body when shrinking; set for generated bodies."""
     shrunk_from: int | None = None
@@ -228,7 +227,7 @@ def run(
     finally:
         if own_client:
             client.close()
-    checks = _check_results(found, contract, the_plan.notes)
+    checks = _check_results(found, contract, the_plan.notes, settings["seed"])
     return Report(
         target=target.url,
         started=started.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -787,7 +786,7 @@ def _on_path(pointer: str | None, key: str, index: int) -> bool:
 
 
 def _check_results(
-    found: list[_Found], contract: Contract, notes: dict[str, str]
+    found: list[_Found], contract: Contract, notes: dict[str, str], seed: int
 ) -> list[CheckResult]:
     by_check: dict[str, list[_Found]] = {}
     for item in found:
@@ -812,6 +811,8 @@ def _check_results(
                 code=problem.code,
                 tags=list(item.tags),
                 pointer=item.pointer,
+                # Generated bodies (b-NNNNNN) come back with the same --seed.
+                seed=seed if item.case.startswith("b-") else None,
                 exchange=item.outcome.exchange if item.outcome else None,
                 shrunk_from=item.shrunk_from,
             )
