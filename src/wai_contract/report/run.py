@@ -33,25 +33,20 @@ def render_junit(report: Report) -> str:
     """``junit.xml``: one test case per check."""
     failed = sum(c.status == "failed" for c in report.checks)
     skipped = sum(c.status == "skipped" for c in report.checks)
-    suites = ET.Element(
-        "testsuites",
-        name="wai-contract",
-        tests=str(len(report.checks)),
-        failures=str(failed),
-        errors="0",
-        skipped=str(skipped),
-        time=f"{report.seconds:.3f}",
-    )
+    counts = {
+        "tests": str(len(report.checks)),
+        "failures": str(failed),
+        "errors": "0",
+        "skipped": str(skipped),
+        "time": f"{report.seconds:.3f}",
+    }
+    suites = ET.Element("testsuites", name="wai-contract", **counts)
     suite = ET.SubElement(
         suites,
         "testsuite",
         name="wai-contract conformance",
-        tests=str(len(report.checks)),
-        failures=str(failed),
-        errors="0",
-        skipped=str(skipped),
-        time=f"{report.seconds:.3f}",
         timestamp=report.started.rstrip("Z"),
+        **counts,
     )
     properties = ET.SubElement(suite, "properties")
     for name, value in (
