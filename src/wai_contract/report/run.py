@@ -40,13 +40,15 @@ def render_junit(report: Report) -> str:
         "skipped": str(skipped),
         "time": f"{report.seconds:.3f}",
     }
-    suites = ET.Element("testsuites", name="wai-contract", **counts)
+    suites = ET.Element("testsuites", {"name": "wai-contract", **counts})
     suite = ET.SubElement(
         suites,
         "testsuite",
-        name="wai-contract conformance",
-        timestamp=report.started.rstrip("Z"),
-        **counts,
+        {
+            "name": "wai-contract conformance",
+            "timestamp": report.started.rstrip("Z"),
+            **counts,
+        },
     )
     properties = ET.SubElement(suite, "properties")
     for name, value in (
