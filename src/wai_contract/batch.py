@@ -106,11 +106,16 @@ def _ranges(path: str, fmt: str, positions: bool) -> Iterator[tuple[str, int, in
     """(path, start, end, first line, format, positions) for each newline-aligned range."""
     with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
         size, start, line = len(view), 0, 1
+        find = view.find
         while start < size:
-            cut = view.find(b"\n", min(start + _CHUNK_BYTES, size - 1))
+            cut = find(b"\n", min(start + _CHUNK_BYTES, size - 1))
             end = size if cut < 0 else cut + 1
             yield path, start, end, line, fmt, positions
-            line += view[start:end].count(b"\n")
+            # Count the range's newlines in place: slicing an mmap copies.
+            at = find(b"\n", start, end)
+            while at >= 0:
+                line += 1
+                at = find(b"\n", at + 1, end)
             start = end
 
 
@@ -124,24 +129,40 @@ def _lint_range(task: tuple[str, int, int, int, str, bool]) -> tuple[str, Counts
         made = LINT_FORMATS[fmt](sys.stdout)
         assert isinstance(made, LineReporter)
         reporter = _WORKER_REPORTERS[fmt] = made
-    with open(path, "rb") as handle:
-        handle.seek(start)
-        data = handle.read(end - start)
     rendered: list[str] = []
     bodies = invalid = errors = warnings = 0
-    # Parsed bodies are acyclic and short-lived: cyclic GC passes over them are wasted work.
+    number = first_line
+    # Lines are parsed from views into a mapping of the file: reading and splitting the
+    # range would copy every byte twice. Parsed bodies are acyclic and short-lived, so
+    # cyclic GC passes over them are wasted work.
     gc.disable()
-    try:
-        for number, raw in enumerate(data.split(b"\n"), first_line):
-            line = raw.strip()
-            if not line:
-                continue
-            result = lint(line, source=path, line=number, positions=positions)
-            bodies += 1
-            invalid += not result.valid
-            errors += len(result.errors)
-            warnings += len(result.warnings)
-            rendered.append(reporter.render(result))
-    finally:
-        gc.enable()
+    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
+        find, whole = view.find, memoryview(view)
+        try:
+            while start < end:
+                stop = find(b"\n", start, end)
+                if stop < 0:
+                    stop = end
+                first, last = start, stop  # strip as bytes.strip() does
+                while first < last and view[first] in _BLANK:
+                    first += 1
+                while last > first and view[last - 1] in _BLANK:
+                    last -= 1
+                if first < last:
+                    with whole[first:last] as line:
+                        result = lint(line, source=path, line=number, positions=positions)
+                    bodies += 1
+                    invalid += not result.valid
+                    errors += len(result.errors)
+                    warnings += len(result.warnings)
+                    rendered.append(reporter.render(result))
+                number += 1
+                start = stop + 1
+        finally:
+            whole.release()
+            gc.enable()
     return "".join(rendered), (bodies, invalid, errors, warnings)
+
+
+_BLANK = frozenset(b" \t\n\r\x0b\x0c")
+"""The bytes that ``bytes.strip()`` removes: JSONL lines are stripped of them."""

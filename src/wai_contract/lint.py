@@ -138,9 +138,7 @@ def lint(
     the ``line``/``column`` of the offending value, counted from *line* (the body's first
     line in its file); pass ``positions=False`` to skip locating them.
     """
-    if isinstance(body_or_text, bytearray | memoryview):
-        body_or_text = bytes(body_or_text)
-    elif not isinstance(body_or_text, str | bytes):
+    if not isinstance(body_or_text, str | bytes | bytearray | memoryview):
         found = _Findings()
         body = _audit_python(body_or_text, (), found)
         _check(body, found)
@@ -148,7 +146,7 @@ def lint(
     try:
         value = orjson.loads(body_or_text)
     except orjson.JSONDecodeError:
-        return _lint_unusual_text(body_or_text, source, line, positions)
+        return _lint_unusual_text(_text_or_bytes(body_or_text), source, line, positions)
     # The hot path: most bodies are valid and clean, and cost one parse, one Rust call
     # and one pass over their top-level keys.
     if compile_validator("input").is_valid(value):
@@ -161,12 +159,13 @@ def lint(
         _check(value, found, valid=False)
     text = None
     if positions:
-        text = (
-            body_or_text
-            if isinstance(body_or_text, str)
-            else body_or_text.decode("utf-8", "replace")
-        )
+        data = _text_or_bytes(body_or_text)
+        text = data if isinstance(data, str) else data.decode("utf-8", "replace")
     return _result(source, line, found, text)
+
+
+def _text_or_bytes(data: str | bytes | bytearray | memoryview) -> str | bytes:
+    return data if isinstance(data, str | bytes) else bytes(data)
 
 
 def _lint_unusual_text(data: bytes | str, source: str, line: int, positions: bool) -> LintResult:

@@ -185,8 +185,11 @@ def test_parallel_lint_of_a_large_file_equals_sequential(tmp_path: Path) -> None
     for i in range(PARALLEL_MIN_BYTES // 2000 + 500):
         body = {"prompt": padding, "top_k": 40 + i % 20}
         if i % 7 == 0:
-            lines.append("")  # blank lines are skipped but still counted
-        lines.append(json.dumps(body) if i % 50 else '{"prompt": "x",}')
+            lines.append(("", " \t ", "\r")[i % 3])  # blank lines: skipped, but counted
+        text = json.dumps(body) if i % 50 else '{"prompt": "x",}'
+        if i % 11 == 0:
+            text = "  " + text + " \r"  # stripped, as CRLF files need
+        lines.append(text)
     big = tmp_path / "big.jsonl"
     big.write_text("\n".join(lines) + "\n")
     assert big.stat().st_size > PARALLEL_MIN_BYTES

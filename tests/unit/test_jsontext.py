@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from wai_contract._jsontext import JsonTextError, line_column, locate, parse
@@ -61,6 +63,26 @@ def test_big_integers_do_not_crash() -> None:
 def test_locate_finds_the_value(path: tuple[str | int, ...], expected: str) -> None:
     text = '{"a": "}{[", "b": [1, {"c": "x\\"]"}], "d": {"e/f": true}}'
     assert text[locate(text, path) :].startswith(expected)
+
+
+@pytest.mark.parametrize(
+    "skipped",
+    [
+        '"' + "\U0001f600" * 131072 + '"',  # a long string
+        '"a\\\\"',  # ends in an escaped backslash: the next quote closes it
+        '"a\\"b\\\\\\"c"',  # escaped quotes after odd runs of backslashes
+        '["\\\\", {"k": "\\"}"}, "]"]',  # brackets and quotes inside strings
+    ],
+)
+def test_locate_skips_strings_exactly(skipped: str) -> None:
+    text = '{"a": ' + skipped + ', "b": {"c": 7}}'
+    assert json.loads(text)["b"]["c"] == 7  # the case itself is valid JSON
+    assert text[locate(text, ("b", "c"))] == "7"
+
+
+def test_locate_in_an_unterminated_string_does_not_crash() -> None:
+    text = '{"a": "never closed, "b": 1'
+    assert locate(text, ("b",)) == 0
 
 
 def test_locate_resolves_duplicate_keys_to_the_last() -> None:
