@@ -279,35 +279,40 @@ def _branch_errors(body: dict[str, Any], branch: int) -> list[_Found]:
 
 
 class _Node:
-    """One subschema of the input schema, with its compiled validators and children."""
+    """One subschema of the input schema, with its compiled validators and children.
+
+    The tree is built whole on first use (the schema has no ``$ref``), so the walk reads
+    plain attributes.
+    """
+
+    __slots__ = (
+        "additional",
+        "at",
+        "is_valid",
+        "items",
+        "one_of",
+        "properties",
+        "schema",
+        "shallow",
+        "shallow_is_valid",
+    )
 
     def __init__(self, at: str) -> None:
         self.at = at
         self.schema: dict[str, Any] = resolve_pointer(load_schema("input"), at)
-        self.validator = compile_validator("input", at)
+        self.is_valid = compile_validator("input", at).is_valid
         self.shallow = compile_validator("input", at, shallow=True)
-
-    @functools.cached_property
-    def properties(self) -> dict[str, _Node]:
-        return {
-            key: _node(f"{self.at}/properties{join_pointer((key,))}")
-            for key in self.schema.get("properties", {})
+        self.shallow_is_valid = self.shallow.is_valid
+        schema = self.schema
+        self.properties: dict[str, _Node] = {
+            key: _node(f"{at}/properties{join_pointer((key,))}")
+            for key in schema.get("properties", {})
         }
-
-    @functools.cached_property
-    def additional(self) -> _Node | None:
-        extra = self.schema.get("additionalProperties")
-        return _node(f"{self.at}/additionalProperties") if isinstance(extra, dict) else None
-
-    @functools.cached_property
-    def items(self) -> _Node | None:
-        items = self.schema.get("items")
-        return _node(f"{self.at}/items") if isinstance(items, dict) else None
-
-    @functools.cached_property
-    def one_of(self) -> tuple[_Node, ...]:
-        return tuple(
-            _node(f"{self.at}/oneOf/{i}") for i in range(len(self.schema.get("oneOf", ())))
+        extra, items = schema.get("additionalProperties"), schema.get("items")
+        self.additional = _node(f"{at}/additionalProperties") if isinstance(extra, dict) else None
+        self.items = _node(f"{at}/items") if isinstance(items, dict) else None
+        self.one_of: tuple[_Node, ...] = tuple(
+            _node(f"{at}/oneOf/{i}") for i in range(len(schema.get("oneOf", ())))
         )
 
 
@@ -324,26 +329,27 @@ def _explain(node: _Node, instance: Any, path: Path) -> list[_Found]:
     the backend itself, through a validator of the node without its applicators.
     """
     out: list[_Found] = []
-    for violation in node.shallow.iter_errors(instance):
-        if violation.keyword == "required":
-            out.append(_Found((*path, violation.detail), "required", describe(violation)))
-        else:
-            out.append(_Found(path, violation.keyword, describe(violation)))
-            if violation.keyword == "type":
-                return out  # the children of a value of the wrong type mean nothing
+    if not node.shallow_is_valid(instance):  # most failing nodes fail only in a child
+        for violation in node.shallow.iter_errors(instance):
+            if violation.keyword == "required":
+                out.append(_Found((*path, violation.detail), "required", describe(violation)))
+            else:
+                out.append(_Found(path, violation.keyword, describe(violation)))
+                if violation.keyword == "type":
+                    return out  # the children of a value of the wrong type mean nothing
     if isinstance(instance, dict):
         properties, additional = node.properties, node.additional
         for key, value in instance.items():
             child = properties.get(key, additional)
-            if child is not None and not child.validator.is_valid(value):
-                out.extend(_explain(child, value, (*path, key)))
+            if child is not None and not child.is_valid(value):
+                out += _explain(child, value, (*path, key))
     elif isinstance(instance, list) and node.items is not None:
         items = node.items
         for i, item in enumerate(instance):
-            if not items.validator.is_valid(item):
-                out.extend(_explain(items, item, (*path, i)))
-    if node.one_of and sum(alt.validator.is_valid(instance) for alt in node.one_of) != 1:
-        out.extend(_explain_one_of(instance, node, path))
+            if not items.is_valid(item):
+                out += _explain(items, item, (*path, i))
+    if node.one_of and sum(alt.is_valid(instance) for alt in node.one_of) != 1:
+        out += _explain_one_of(instance, node, path)
     return out
 
 
@@ -354,7 +360,7 @@ def _explain_one_of(instance: Any, node: _Node, path: Path) -> list[_Found]:
         "the value",
         tuple(alt.schema.get("title", f"variant {i + 1}") for i, alt in enumerate(alternatives)),
     )
-    fitting = [i for i, alt in enumerate(alternatives) if alt.validator.is_valid(instance)]
+    fitting = [i for i, alt in enumerate(alternatives) if alt.is_valid(instance)]
     if len(fitting) > 1:
         both = " and ".join(names[i] for i in fitting)
         return [
@@ -374,9 +380,8 @@ def _explain_one_of(instance: Any, node: _Node, path: Path) -> list[_Found]:
             )
         ]
 
-    def nearness(i: int) -> tuple[bool, float]:
+    def nearness(schema: dict[str, Any]) -> tuple[bool, float]:
         """Cheap first: a variant of the right type, with fewer required keys missing."""
-        schema = alternatives[i].schema
         required = schema.get("required", [])
         missing = sum(
             1 for name in required if not (isinstance(instance, dict) and name in instance)
@@ -385,8 +390,8 @@ def _explain_one_of(instance: Any, node: _Node, path: Path) -> list[_Found]:
             missing / len(required) if required else 0.0
         )
 
-    ranked = sorted(range(len(alternatives)), key=nearness)
-    tied = [i for i in ranked if nearness(i) == nearness(ranked[0])]
+    near = [nearness(alt.schema) for alt in alternatives]
+    tied = [i for i in range(len(alternatives)) if near[i] == min(near)]
     # Only the closest variants are explained in full; fewer errors breaks a tie.
     explained = {i: _explain(alternatives[i], instance, path) for i in tied}
     closest = min(tied, key=lambda i: len(explained[i]))
@@ -444,7 +449,11 @@ def _did_you_mean(name: str, choices: Iterable[str]) -> str:
 
 def _warnings(body: dict[str, Any]) -> list[_Found]:
     out: list[_Found] = []
-    for key in body.keys() - _SHARED_KEYS:
+    own = body.keys() - _SHARED_KEYS
+    branch = _branch_of(body) if own else None
+    if branch is not None and own <= _BRANCH_KEYS[branch]:
+        own = set()  # the common case: every key is the branch's own
+    for key in own:
         if key not in _ALL_KEYS:
             out.append(
                 _Found(
@@ -455,7 +464,6 @@ def _warnings(body: dict[str, Any]) -> list[_Found]:
                 )
             )
             continue
-        branch = _branch_of(body)
         if branch is not None and key not in _BRANCH_KEYS[branch]:
             name, other = BRANCH_NAMES[branch], BRANCH_NAMES[1 - branch]
             out.append(
@@ -520,6 +528,15 @@ def _message_warnings(messages: list[Any]) -> list[_Found]:
     for i, message in enumerate(messages):
         if message.__class__ is not dict:
             continue
+        role = message.get("role")
+        if (
+            len(message) == 2
+            and role.__class__ is str
+            and role in _KNOWN_ROLES
+            and "content" in message
+            and message["content"] != ""
+        ):
+            continue  # the common case: nothing to say
         if len(message) != 2 or "role" not in message or "content" not in message:
             for key in message.keys() - _MESSAGE_KEYS:
                 out.append(
@@ -530,7 +547,6 @@ def _message_warnings(messages: list[Any]) -> list[_Found]:
                         "are)" + _did_you_mean(key, _MESSAGE_KEYS),
                     )
                 )
-        role = message.get("role")
         if isinstance(role, str) and role not in _KNOWN_ROLES:
             out.append(
                 _Found(
