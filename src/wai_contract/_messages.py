@@ -30,11 +30,18 @@ def json_type(value: Any) -> str:
     return type(value).__name__
 
 
+def _quoted(text: Any) -> str:
+    """*text* as a JSON string, cheaply for the usual plain names."""
+    if isinstance(text, str) and text.isascii() and text.isidentifier():
+        return f'"{text}"'
+    return json.dumps(text, ensure_ascii=False)
+
+
 def preview(value: Any) -> str:
     """A short JSON rendering of *value*: long strings and containers are abbreviated."""
     if isinstance(value, str):
         if len(value) <= _PREVIEW:
-            return json.dumps(value, ensure_ascii=False)
+            return _quoted(value)
         head = json.dumps(value[:_PREVIEW], ensure_ascii=False)[:-1]
         return f'{head}…" ({len(value):,} characters)'
     if isinstance(value, bool) or value is None:
@@ -89,7 +96,7 @@ def describe(violation: Violation) -> str:
     if keyword == "type":
         return _type_message(violation)
     if keyword == "required":
-        return f"required property {json.dumps(limit)} is missing"
+        return f"required property {_quoted(limit)} is missing"
     if keyword == "maximum":
         return f"{preview(value)} is greater than the maximum of {preview(limit)}"
     if keyword == "minimum":

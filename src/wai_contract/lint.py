@@ -14,7 +14,7 @@ import functools
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -22,7 +22,7 @@ import orjson
 from . import _jsontext
 from ._messages import describe, json_type, preview
 from .schemas import join_pointer, load_schema, resolve_pointer
-from .validators import compile_validator
+from .validators import APPLICATORS, compile_validator, leaf_checker
 
 __all__ = ["WARNING_CODES", "Finding", "LintResult", "lint"]
 
@@ -118,10 +118,14 @@ class _Found:
     message: str
 
 
-@dataclass(slots=True)
 class _Findings:
-    errors: list[_Found] = field(default_factory=list)
-    warnings: list[_Found] = field(default_factory=list)
+    __slots__ = ("errors", "warnings")
+
+    def __init__(
+        self, errors: list[_Found] | None = None, warnings: list[_Found] | None = None
+    ) -> None:
+        self.errors = [] if errors is None else errors
+        self.warnings = [] if warnings is None else warnings
 
 
 def lint(
@@ -216,9 +220,12 @@ def _check(body: Any, found: _Findings, valid: bool | None = None) -> None:
     if valid is None:
         valid = compile_validator("input").is_valid(body)
     if not valid:
-        # A value that JSON cannot carry is reported once, as such, not again by the schema.
-        unrepresentable = {f.path for f in found.errors if f.rule == "json"}
-        found.errors.extend(e for e in _schema_errors(body) if e.path not in unrepresentable)
+        errors = _schema_errors(body)
+        if found.errors:
+            # A value JSON cannot carry is reported once, as such, not again by the schema.
+            unrepresentable = {f.path for f in found.errors if f.rule == "json"}
+            errors = [e for e in errors if e.path not in unrepresentable]
+        found.errors += errors
     if isinstance(body, dict):
         found.warnings.extend(_warnings(body))
 
@@ -290,7 +297,9 @@ class _Node:
         "at",
         "is_valid",
         "items",
+        "leaf_check",
         "one_of",
+        "one_of_words",
         "properties",
         "schema",
         "shallow",
@@ -303,6 +312,9 @@ class _Node:
         self.is_valid = compile_validator("input", at).is_valid
         self.shallow = compile_validator("input", at, shallow=True)
         self.shallow_is_valid = self.shallow.is_valid
+        self.leaf_check = leaf_checker(
+            {k: v for k, v in self.schema.items() if k not in APPLICATORS}
+        )
         schema = self.schema
         self.properties: dict[str, _Node] = {
             key: _node(f"{at}/properties{join_pointer((key,))}")
@@ -313,6 +325,11 @@ class _Node:
         self.items = _node(f"{at}/items") if isinstance(items, dict) else None
         self.one_of: tuple[_Node, ...] = tuple(
             _node(f"{at}/oneOf/{i}") for i in range(len(schema.get("oneOf", ())))
+        )
+        # What a value here is called, and its variants, for the oneOf explanations.
+        self.one_of_words = _ONE_OF_WORDS.get(_BRANCH_PREFIX.sub("", at + "/oneOf")) or (
+            "the value",
+            tuple(alt.schema.get("title", f"variant {i + 1}") for i, alt in enumerate(self.one_of)),
         )
 
 
@@ -330,7 +347,8 @@ def _explain(node: _Node, instance: Any, path: Path) -> list[_Found]:
     """
     out: list[_Found] = []
     if not node.shallow_is_valid(instance):  # most failing nodes fail only in a child
-        for violation in node.shallow.iter_errors(instance):
+        found = node.leaf_check(instance) if node.leaf_check else None
+        for violation in found or node.shallow.iter_errors(instance):
             if violation.keyword == "required":
                 out.append(_Found((*path, violation.detail), "required", describe(violation)))
             else:
@@ -348,19 +366,18 @@ def _explain(node: _Node, instance: Any, path: Path) -> list[_Found]:
         for i, item in enumerate(instance):
             if not items.is_valid(item):
                 out += _explain(items, item, (*path, i))
-    if node.one_of and sum(alt.is_valid(instance) for alt in node.one_of) != 1:
-        out += _explain_one_of(instance, node, path)
+    if node.one_of:
+        fitting = [i for i, alt in enumerate(node.one_of) if alt.is_valid(instance)]
+        if len(fitting) != 1:
+            out += _explain_one_of(instance, node, path, fitting)
     return out
 
 
-def _explain_one_of(instance: Any, node: _Node, path: Path) -> list[_Found]:
+def _explain_one_of(instance: Any, node: _Node, path: Path, fitting: list[int]) -> list[_Found]:
+    """Why *instance* fits not exactly one of the ``oneOf`` alternatives of *node*
+    (*fitting* lists the ones it fits)."""
     alternatives = node.one_of
-    generic = _BRANCH_PREFIX.sub("", node.at + "/oneOf")
-    subject, names = _ONE_OF_WORDS.get(generic) or (
-        "the value",
-        tuple(alt.schema.get("title", f"variant {i + 1}") for i, alt in enumerate(alternatives)),
-    )
-    fitting = [i for i, alt in enumerate(alternatives) if alt.is_valid(instance)]
+    subject, names = node.one_of_words
     if len(fitting) > 1:
         both = " and ".join(names[i] for i in fitting)
         return [
@@ -391,7 +408,7 @@ def _explain_one_of(instance: Any, node: _Node, path: Path) -> list[_Found]:
         )
 
     near = [nearness(alt.schema) for alt in alternatives]
-    tied = [i for i in range(len(alternatives)) if near[i] == min(near)]
+    tied = [i for i, distance in enumerate(near) if distance == min(near)]
     # Only the closest variants are explained in full; fewer errors breaks a tie.
     explained = {i: _explain(alternatives[i], instance, path) for i in tied}
     closest = min(tied, key=lambda i: len(explained[i]))
