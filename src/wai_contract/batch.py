@@ -7,19 +7,15 @@ parent writes the rendered text in file order. Everything else is linted in-proc
 
 from __future__ import annotations
 
-import contextlib
 import gc
-import itertools
 import mmap
 import os
-import signal
-import struct
 import sys
 import time
 from collections.abc import Iterator, Sequence
-from typing import BinaryIO, NoReturn, TextIO
+from typing import BinaryIO, TextIO
 
-from .errors import WaiContractError
+from ._forks import CAN_FORK, Result, Task, map_in_forks
 from .lint import lint
 from .report.lint import LINT_FORMATS, LineReporter, LintSummary
 from .sources import StdinFormat, iter_bodies
@@ -29,7 +25,6 @@ PARALLEL_MIN_BYTES = 4 << 20
 
 _CHUNK_BYTES = 2 << 20
 
-_CAN_FORK = hasattr(os, "fork")  # elsewhere (Windows) everything is linted in-process
 
 Counts = tuple[int, int, int, int]  # bodies, invalid, errors, warnings
 
@@ -82,7 +77,7 @@ def _groups(files: Sequence[str], jobs: int, streams: bool) -> Iterator[tuple[li
     for path in files:
         if (
             jobs > 1
-            and _CAN_FORK
+            and CAN_FORK  # elsewhere (Windows) everything is linted in-process
             and streams
             and path.endswith(".jsonl")
             and _size(path) >= PARALLEL_MIN_BYTES
@@ -107,97 +102,15 @@ def _size(path: str) -> int:
 def _lint_in_workers(
     path: str, fmt: str, positions: bool, jobs: int
 ) -> Iterator[tuple[str, Counts]]:
-    """Fork *jobs* workers; worker ``w`` lints ranges ``w, w + jobs, ...`` and sends each
-    rendered range down its own pipe, and the parent reads range ``k`` from worker
-    ``k % jobs``, so the output keeps file order.
+    """Lint the ranges of *path* in *jobs* forked workers, in file order."""
 
-    Plain ``fork`` and pipes rather than :mod:`multiprocessing`: its pool costs more to
-    import and start (about 25 ms) than a whole 2 MB range takes to lint.
-    """
-    gc.freeze()  # keep the parent's objects out of the workers' collections
-    workers: list[tuple[int, BinaryIO]] = []
-    finished = False
-    try:
-        for worker in range(jobs):
-            read_end, write_end = os.pipe()
-            _widen(write_end)
-            pid = os.fork()
-            if pid == 0:  # the worker: never returns
-                os.close(read_end)
-                for _, earlier in workers:
-                    earlier.close()
-                _work(path, fmt, positions, worker, jobs, write_end)
-            os.close(write_end)
-            workers.append((pid, os.fdopen(read_end, "rb")))
-        for k in itertools.count():
-            frame = _read_frame(workers[k % jobs][1])
-            if frame is None:
-                break
-            yield frame
-        finished = True
-    finally:
-        failed = []
-        for pid, results in workers:
-            results.close()
-            if not finished:  # stopped early: by an error, or a closed stdout
-                with contextlib.suppress(OSError):
-                    os.kill(pid, signal.SIGTERM)
-            if os.waitpid(pid, 0)[1]:
-                failed.append(pid)
-        gc.unfreeze()
-    if failed:  # a worker that died without a word, e.g. killed for memory
-        raise WaiContractError(f"{len(failed)} lint worker(s) stopped before their end")
+    def work(task: Task) -> Result:
+        text, counts = _lint_range((path, *task, fmt, positions))
+        return text.encode("utf-8"), counts
 
-
-def _widen(fd: int) -> None:
-    """Let a worker run ahead of the reader by 1 MiB of output, where Linux allows it."""
-    with contextlib.suppress(ImportError, OSError):
-        import fcntl
-
-        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
-
-
-_HEADER = struct.Struct("<BQQQQQ")  # status, payload length, then the four counts
-_OK, _FAILED = 0, 1
-
-
-def _read_frame(results: BinaryIO) -> tuple[str, Counts] | None:
-    """The next rendered range from a worker; None when the worker has no more."""
-    header = results.read(_HEADER.size)
-    if not header:
-        return None
-    if len(header) < _HEADER.size:
-        raise WaiContractError("a lint worker stopped in the middle of its output")
-    status, length, *counts = _HEADER.unpack(header)
-    payload = results.read(length).decode("utf-8")
-    if status != _OK:
-        raise WaiContractError(f"a lint worker failed: {payload}")
-    bodies, invalid, errors, warnings = counts
-    return payload, (bodies, invalid, errors, warnings)
-
-
-def _work(path: str, fmt: str, positions: bool, worker: int, jobs: int, fd: int) -> NoReturn:
-    """A worker's life: lint every ``jobs``-th range from ``worker`` on, send each, exit."""
-    code = 0
-    out = os.fdopen(fd, "wb")
-    try:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent reports an interrupt
-        for task in itertools.islice(_ranges(path, fmt, positions), worker, None, jobs):
-            text, counts = _lint_range(task)
-            payload = text.encode("utf-8")
-            out.write(_HEADER.pack(_OK, len(payload), *counts))
-            out.write(payload)
-            out.flush()
-    except BrokenPipeError:
-        pass  # the parent stopped reading: nothing left to do
-    except BaseException as exc:  # reported to the parent, which raises
-        code = 1
-        message = f"{type(exc).__name__}: {exc}".encode()
-        with contextlib.suppress(OSError):
-            out.write(_HEADER.pack(_FAILED, len(message), 0, 0, 0, 0) + message)
-            out.flush()
-    finally:
-        os._exit(code)  # skip the parent's exit handlers and buffered output
+    ranges = ((start, end, line) for _, start, end, line, _, _ in _ranges(path, fmt, positions))
+    for payload, counts in map_in_forks(work, ranges, jobs):
+        yield payload.decode("utf-8"), counts
 
 
 def _ranges(path: str, fmt: str, positions: bool) -> Iterator[tuple[str, int, int, int, str, bool]]:

@@ -1,14 +1,17 @@
-"""Linting a large JSONL file in forked workers: order, counts and failures."""
+"""Linting a large JSONL file in forked workers: order, counts, failures, early stops."""
 
 from __future__ import annotations
 
 import io
 import json
+import os
+import time
 from pathlib import Path
 
 import pytest
 
 from wai_contract import batch
+from wai_contract._forks import Result, Task, map_in_forks
 from wai_contract.errors import WaiContractError
 
 
@@ -43,5 +46,49 @@ def test_a_failing_worker_is_one_clear_error(big: Path, monkeypatch: pytest.Monk
         return "", (0, 0, 0, 0)
 
     monkeypatch.setattr(batch, "_lint_range", broken)  # forked workers inherit it
-    with pytest.raises(WaiContractError, match="a lint worker failed: MemoryError: out of"):
+    with pytest.raises(WaiContractError, match="a worker process failed: MemoryError: out of"):
         batch.lint_files([str(big)], "json", io.StringIO(), jobs=2)
+
+
+def test_a_worker_that_dies_without_a_word_is_an_error_too(
+    big: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def dying(task: tuple[str, int, int, int, str, bool]) -> tuple[str, batch.Counts]:
+        os._exit(3)  # as if killed: no error frame
+
+    monkeypatch.setattr(batch, "_lint_range", dying)
+    with pytest.raises(WaiContractError, match="stopped in the middle of its work"):
+        batch.lint_files([str(big)], "json", io.StringIO(), jobs=2)
+
+
+def test_results_come_in_task_order_whatever_order_workers_finish() -> None:
+    def work(task: Task) -> Result:
+        time.sleep(0.002 * (task[0] % 3))  # later tasks often finish first
+        return f"{task[0]}:{task[1] * task[2]}".encode(), (task[0], 0, 0, 0)
+
+    tasks = iter([(i, i, 2) for i in range(40)])
+    results = list(map_in_forks(work, tasks, 3))
+    assert [payload.decode() for payload, _ in results] == [f"{i}:{2 * i}" for i in range(40)]
+
+
+def test_stopping_early_ends_every_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    forked: list[int] = []
+
+    def fork() -> int:
+        pid = real_fork()
+        if pid:
+            forked.append(pid)
+        return pid
+
+    def work(task: Task) -> Result:
+        return b"x", (0, 0, 0, 0)
+
+    real_fork = os.fork
+    monkeypatch.setattr(os, "fork", fork)
+    results = map_in_forks(work, iter([(i, 0, 0) for i in range(1000)]), 2)
+    next(results)
+    results.close()  # e.g. stdout closed: the workers are terminated and reaped
+    assert len(forked) == 2
+    for pid in forked:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # already reaped: not even a zombie is left
