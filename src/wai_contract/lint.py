@@ -9,7 +9,6 @@ missing property is reported at the pointer where it belongs.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import math
 import re
@@ -460,6 +459,8 @@ _ALL_KEYS = frozenset(_BRANCH_KEYS[PROMPT] | _BRANCH_KEYS[MESSAGES])
 
 
 def _did_you_mean(name: str, choices: Iterable[str]) -> str:
+    import difflib  # only for a body with a warning: kept off the start-up path
+
     close = difflib.get_close_matches(name, sorted(choices), n=1, cutoff=0.6)
     return f"; did you mean `{close[0]}`?" if close else ""
 

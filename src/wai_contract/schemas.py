@@ -2,20 +2,21 @@
 
 ``schemas/`` at the top of the repository is the source of truth; the package ships
 an identical copy in ``wai_contract/_data`` (a test keeps the two equal) so that an
-installed wheel needs no checkout. They are read with :mod:`pathlib` rather than
-:mod:`importlib.resources`, whose import alone costs 10 ms of every start-up.
+installed wheel needs no checkout. They are read with :mod:`os.path` rather than
+:mod:`importlib.resources` or :mod:`pathlib`, whose imports cost 10 and 4 ms of every
+start-up.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-from pathlib import Path
+import os
 from typing import Any
 
 from .errors import ConfigError
 
-_DATA = Path(__file__).resolve().parent / "_data"
+_DATA = os.path.join(os.path.dirname(os.path.realpath(__file__)), "_data")
 
 SCHEMA_NAMES = ("input", "output", "envelope", "stream-event")
 """Names of the vendored schemas: request body, result, v4 envelope, one SSE event."""
@@ -32,8 +33,8 @@ def load_schema(name: str) -> dict[str, Any]:
     """
     if name not in SCHEMA_NAMES:
         raise ConfigError(f"unknown schema {name!r}; choose one of {', '.join(SCHEMA_NAMES)}")
-    text = (_DATA / f"{name}.json").read_text("utf-8")
-    schema: dict[str, Any] = json.loads(text)
+    with open(os.path.join(_DATA, f"{name}.json"), encoding="utf-8") as handle:
+        schema: dict[str, Any] = json.load(handle)
     return schema
 
 

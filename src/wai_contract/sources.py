@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import BinaryIO, Literal
 
 from .errors import SourceError
@@ -38,6 +37,8 @@ def expand(paths: Sequence[str]) -> list[str]:
         if path == STDIN:
             files.append(path)
         elif os.path.isdir(path):
+            from pathlib import Path
+
             found = sorted(
                 str(p)
                 for p in Path(path).rglob("*")
