@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -141,7 +141,7 @@ def lint(
     the ``line``/``column`` of the offending value, counted from *line* (the body's first
     line in its file); pass ``positions=False`` to skip locating them.
     """
-    if not isinstance(body_or_text, str | bytes | bytearray | memoryview):
+    if not isinstance(body_or_text, _TEXT_TYPES):
         found = _Findings()
         body = _audit_python(body_or_text, (), found)
         _check(body, found)
@@ -152,7 +152,7 @@ def lint(
         return _lint_unusual_text(_text_or_bytes(body_or_text), source, line, positions)
     # The hot path: most bodies are valid and clean, and cost one parse, one Rust call
     # and one pass over their top-level keys.
-    if compile_validator("input").is_valid(value):
+    if _root_is_valid(value):
         warnings = _warnings(value)
         if not warnings:
             return LintResult(source, line)
@@ -165,6 +165,20 @@ def lint(
         data = _text_or_bytes(body_or_text)
         text = data if isinstance(data, str) else data.decode("utf-8", "replace")
     return _result(source, line, found, text)
+
+
+_TEXT_TYPES = (str, bytes, bytearray, memoryview)
+
+
+def _compile_root(value: Any) -> bool:
+    """Compile the input schema on first use, then judge *value* with it."""
+    global _root_is_valid
+    _root_is_valid = compile_validator("input").is_valid
+    return _root_is_valid(value)
+
+
+_root_is_valid: Callable[[Any], bool] = _compile_root
+"""The verdict of the whole input schema, without a cache lookup per body."""
 
 
 def _text_or_bytes(data: str | bytes | bytearray | memoryview) -> str | bytes:
