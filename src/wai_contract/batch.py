@@ -23,7 +23,8 @@ from .sources import StdinFormat, iter_bodies
 PARALLEL_MIN_BYTES = 4 << 20
 """A .jsonl file at least this large is linted by worker processes."""
 
-_CHUNK_BYTES = 2 << 20
+_CHUNK_BYTES = 1 << 20
+"""Bytes per worker task: small enough to balance two workers on a file of a few MB."""
 
 
 Counts = tuple[int, int, int, int]  # bodies, invalid, errors, warnings
