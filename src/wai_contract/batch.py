@@ -106,23 +106,22 @@ def _lint_in_workers(
     """Lint the ranges of *path* in *jobs* forked workers, in file order."""
 
     def work(task: Task) -> Result:
-        text, counts = _lint_range((path, *task, fmt, positions))
+        text, counts = _lint_range(path, task, fmt, positions)
         return text.encode("utf-8"), counts
 
-    ranges = ((start, end, line) for _, start, end, line, _, _ in _ranges(path, fmt, positions))
-    for payload, counts in map_in_forks(work, ranges, jobs):
+    for payload, counts in map_in_forks(work, _ranges(path), jobs):
         yield payload.decode("utf-8"), counts
 
 
-def _ranges(path: str, fmt: str, positions: bool) -> Iterator[tuple[str, int, int, int, str, bool]]:
-    """(path, start, end, first line, format, positions) for each newline-aligned range."""
+def _ranges(path: str) -> Iterator[Task]:
+    """(start, end, first line) of each newline-aligned range of about ``_CHUNK_BYTES``."""
     with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
         size, start, line = len(view), 0, 1
         find = view.find
         while start < size:
             cut = find(b"\n", min(start + _CHUNK_BYTES, size - 1))
             end = size if cut < 0 else cut + 1
-            yield path, start, end, line, fmt, positions
+            yield start, end, line
             # Count the range's newlines in place: slicing an mmap copies.
             at = find(b"\n", start, end)
             while at >= 0:
@@ -134,8 +133,9 @@ def _ranges(path: str, fmt: str, positions: bool) -> Iterator[tuple[str, int, in
 _WORKER_REPORTERS: dict[str, LineReporter] = {}
 
 
-def _lint_range(task: tuple[str, int, int, int, str, bool]) -> tuple[str, Counts]:
-    path, start, end, first_line, fmt, positions = task
+def _lint_range(path: str, task: Task, fmt: str, positions: bool) -> tuple[str, Counts]:
+    """Lint the lines of one range of *path*; return them rendered in *fmt*, and counts."""
+    start, end, number = task
     reporter = _WORKER_REPORTERS.get(fmt)
     if reporter is None:
         made = LINT_FORMATS[fmt](sys.stdout)
@@ -143,7 +143,6 @@ def _lint_range(task: tuple[str, int, int, int, str, bool]) -> tuple[str, Counts
         reporter = _WORKER_REPORTERS[fmt] = made
     rendered: list[str] = []
     bodies = invalid = errors = warnings = 0
-    number = first_line
     # Lines are parsed from views into a mapping of the file: reading and splitting the
     # range would copy every byte twice. Parsed bodies are acyclic and short-lived, so
     # cyclic GC passes over them are wasted work.
