@@ -7,12 +7,13 @@ parent writes the rendered text in file order. Everything else is linted in-proc
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import mmap
 import os
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from typing import BinaryIO, TextIO
 
 from ._forks import CAN_FORK, Result, Task, map_in_forks
@@ -109,11 +110,12 @@ def _lint_in_workers(
         text, counts = _lint_range(path, task, fmt, positions)
         return text.encode("utf-8"), counts
 
-    for payload, counts in map_in_forks(work, _ranges(path), jobs):
-        yield payload.decode("utf-8"), counts
+    with contextlib.closing(_ranges(path)) as ranges:  # its file, even if a worker fails
+        for payload, counts in map_in_forks(work, ranges, jobs):
+            yield payload.decode("utf-8"), counts
 
 
-def _ranges(path: str) -> Iterator[Task]:
+def _ranges(path: str) -> Generator[Task, None, None]:
     """(start, end, first line) of each newline-aligned range of about ``_CHUNK_BYTES``."""
     with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
         size, start, line = len(view), 0, 1
@@ -142,6 +144,7 @@ def _lint_range(path: str, task: Task, fmt: str, positions: bool) -> tuple[str, 
         assert isinstance(made, LineReporter)
         reporter = _WORKER_REPORTERS[fmt] = made
     rendered: list[str] = []
+    append, render = rendered.append, reporter.render
     bodies = invalid = errors = warnings = 0
     # Lines are parsed from views into a mapping of the file: reading and splitting the
     # range would copy every byte twice. Parsed bodies are acyclic and short-lived, so
@@ -163,10 +166,12 @@ def _lint_range(path: str, task: Task, fmt: str, positions: bool) -> tuple[str, 
                     with whole[first:last] as line:
                         result = lint(line, source=path, line=number, positions=positions)
                     bodies += 1
-                    invalid += not result.valid
-                    errors += len(result.errors)
-                    warnings += len(result.warnings)
-                    rendered.append(reporter.render(result))
+                    if result.errors:
+                        invalid += 1
+                        errors += len(result.errors)
+                    if result.warnings:
+                        warnings += len(result.warnings)
+                    append(render(result))
                 number += 1
                 start = stop + 1
         finally:
