@@ -1,7 +1,7 @@
 """Run a function over many tasks in forked worker processes, yielding results in order.
 
 Plain ``fork`` and pipes rather than :mod:`multiprocessing`, whose pool costs more to import
-and start (about 25 ms) than a 2 MB range of bodies takes to lint. Each worker has a task
+and start (about 25 ms) than two 1 MB ranges of bodies take to lint. Each worker has a task
 pipe and a result pipe. The parent hands out the next task to whichever worker has just
 returned one (two in flight each, so no worker waits for the parent), and yields the
 results in task order. A task is a few integers; a result is a payload of bytes and a few

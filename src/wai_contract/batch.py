@@ -17,6 +17,7 @@ from collections.abc import Generator, Iterator, Sequence
 from typing import BinaryIO, TextIO
 
 from ._forks import CAN_FORK, Result, Task, map_in_forks
+from .errors import SourceError
 from .lint import lint
 from .report.lint import LINT_FORMATS, LineReporter, LintSummary
 from .sources import StdinFormat, iter_bodies
@@ -117,7 +118,11 @@ def _lint_in_workers(
 
 def _ranges(path: str) -> Generator[Task, None, None]:
     """(start, end, first line) of each newline-aligned range of about ``_CHUNK_BYTES``."""
-    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 - closed below, while ranges are yielded
+    except OSError as exc:
+        raise SourceError(path, exc.strerror or str(exc)) from None
+    with handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
         size, start, line = len(view), 0, 1
         find = view.find
         while start < size:

@@ -92,3 +92,11 @@ def test_stopping_early_ends_every_worker(monkeypatch: pytest.MonkeyPatch) -> No
     for pid in forked:
         with pytest.raises(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)  # already reaped: not even a zombie is left
+
+
+def test_a_large_file_that_cannot_be_opened_is_a_source_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(batch, "_size", lambda path: batch.PARALLEL_MIN_BYTES)  # gone since
+    with pytest.raises(WaiContractError, match=r"cannot read .*gone\.jsonl: No such file"):
+        batch.lint_files([str(tmp_path / "gone.jsonl")], "json", io.StringIO(), jobs=2)
