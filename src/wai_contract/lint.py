@@ -482,10 +482,10 @@ def _did_you_mean(name: str, choices: Iterable[str]) -> str:
 
 def _warnings(body: dict[str, Any]) -> list[_Found]:
     out: list[_Found] = []
-    own = body.keys() - _SHARED_KEYS
-    branch = _branch_of(body) if own else None
-    if branch is not None and own <= _BRANCH_KEYS[branch]:
-        own = set()  # the common case: every key is the branch's own
+    own: Iterable[str] = ()  # the common case: every key is one of the branch's own
+    branch = _branch_of(body)
+    if branch is None or not body.keys() <= _BRANCH_KEYS[branch]:
+        own = body.keys() - _SHARED_KEYS
     for key in own:
         if key not in _ALL_KEYS:
             out.append(
