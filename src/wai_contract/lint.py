@@ -21,7 +21,7 @@ import orjson
 from . import _jsontext
 from ._messages import describe, json_type, preview
 from .schemas import join_pointer, load_schema, resolve_pointer
-from .validators import APPLICATORS, compile_validator, leaf_checker
+from .validators import APPLICATORS, JSON_TYPE_TESTS, compile_validator, is_number, leaf_checker
 
 __all__ = ["WARNING_CODES", "Finding", "LintResult", "lint"]
 
@@ -430,24 +430,10 @@ def _explain_one_of(instance: Any, node: _Node, path: Path, fitting: list[int]) 
     return [_Found(f.path, f.rule, f.message + note) for f in explained[closest]]
 
 
-_JSON_TYPES: dict[str, tuple[type, ...]] = {
-    "object": (dict,),
-    "array": (list,),
-    "string": (str,),
-    "boolean": (bool,),
-    "null": (type(None),),
-}
-
-
 def _type_fits(value: Any, kind: Any) -> bool:
-    """Whether *value* has the JSON type *kind* (no type: anything fits)."""
-    if not isinstance(kind, str):
-        return True
-    if kind in ("number", "integer"):
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            return False
-        return kind == "number" or float(value).is_integer()
-    return isinstance(value, _JSON_TYPES.get(kind, object))
+    """Whether *value* has the JSON type *kind* (no type, or an unknown one: anything fits)."""
+    test = JSON_TYPE_TESTS.get(kind) if isinstance(kind, str) else None
+    return test is None or test(value)
 
 
 # --- warnings --------------------------------------------------------------------------
@@ -516,7 +502,7 @@ def _warnings(body: dict[str, Any]) -> list[_Found]:
     if tools.__class__ is list:
         out.extend(_tool_warnings(tools))
     max_tokens = body.get("max_tokens")
-    if max_tokens is not None and _is_number(max_tokens):
+    if max_tokens is not None and is_number(max_tokens):
         if max_tokens < 1:
             out.append(
                 _Found(
@@ -542,10 +528,6 @@ def _warnings(body: dict[str, Any]) -> list[_Found]:
 def _document_order(body: dict[str, Any]) -> Any:
     order = {key: i for i, key in enumerate(body)}
     return lambda found: order.get(found.path[0], len(order)) if found.path else -1
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _message_warnings(messages: list[Any]) -> list[_Found]:
@@ -608,7 +590,7 @@ def _image_warnings(image: list[Any]) -> list[_Found]:
     odd = [
         i
         for i, v in enumerate(image)
-        if _is_number(v) and not (0 <= v <= 255 and float(v).is_integer())
+        if is_number(v) and not (0 <= v <= 255 and float(v).is_integer())
     ]
     out = [
         _Found(

@@ -170,19 +170,21 @@ def _is_integer(value: Any) -> bool:
     return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
 
 
-def _is_number(value: Any) -> bool:
+def is_number(value: Any) -> bool:
+    """Whether *value* is a JSON number (an int or float, not a bool)."""
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-_TYPE_TESTS: dict[str, Callable[[Any], bool]] = {
+JSON_TYPE_TESTS: dict[str, Callable[[Any], bool]] = {
     "integer": _is_integer,
-    "number": _is_number,
+    "number": is_number,
     "string": lambda value: isinstance(value, str),
     "boolean": lambda value: isinstance(value, bool),
     "null": lambda value: value is None,
     "array": lambda value: isinstance(value, list),
     "object": lambda value: isinstance(value, dict),
 }
+"""For each JSON Schema type name, whether a parsed value has it (``7.0`` is an integer)."""
 
 
 def leaf_checker(schema: dict[str, Any]) -> Callable[[Any], list[Violation]] | None:
@@ -223,7 +225,7 @@ def leaf_checker(schema: dict[str, Any]) -> Callable[[Any], list[Violation]] | N
 
 def _known_types(kinds: Any) -> bool:
     names = [kinds] if isinstance(kinds, str) else kinds
-    return isinstance(names, list) and all(name in _TYPE_TESTS for name in names)
+    return isinstance(names, list) and all(name in JSON_TYPE_TESTS for name in names)
 
 
 def _never(value: Any, limit: Any) -> bool:
@@ -232,16 +234,16 @@ def _never(value: Any, limit: Any) -> bool:
 
 def _wrong_type(value: Any, kinds: Any) -> bool:
     if isinstance(kinds, str):
-        return not _TYPE_TESTS[kinds](value)
-    return not any(_TYPE_TESTS[kind](value) for kind in kinds)
+        return not JSON_TYPE_TESTS[kinds](value)
+    return not any(JSON_TYPE_TESTS[kind](value) for kind in kinds)
 
 
 def _below(value: Any, limit: Any) -> bool:
-    return _is_number(value) and value < limit
+    return is_number(value) and value < limit
 
 
 def _above(value: Any, limit: Any) -> bool:
-    return _is_number(value) and value > limit
+    return is_number(value) and value > limit
 
 
 def _too_short(value: Any, limit: int) -> bool:
