@@ -160,11 +160,7 @@ def lint(
     else:
         found = _Findings()
         _check(value, found, valid=False)
-    text = None
-    if positions:
-        data = _text_or_bytes(body_or_text)
-        text = data if isinstance(data, str) else data.decode("utf-8", "replace")
-    return _result(source, line, found, text)
+    return _result(source, line, found, _as_text(body_or_text) if positions else None)
 
 
 _TEXT_TYPES = (str, bytes, bytearray, memoryview)
@@ -185,9 +181,14 @@ def _text_or_bytes(data: str | bytes | bytearray | memoryview) -> str | bytes:
     return data if isinstance(data, str | bytes) else bytes(data)
 
 
+def _as_text(data: str | bytes | bytearray | memoryview) -> str:
+    """The text of a body, for locating findings (bad UTF-8 becomes U+FFFD)."""
+    return data if isinstance(data, str) else str(data, "utf-8", "replace")
+
+
 def _lint_unusual_text(data: bytes | str, source: str, line: int, positions: bool) -> LintResult:
     """Text that strict parsing refused: explain why, or lint what a lenient parse found."""
-    text = data if isinstance(data, str) else data.decode("utf-8", "replace")
+    text = _as_text(data)
     try:
         parsed = _jsontext.parse(data)
     except _jsontext.JsonTextError as exc:
