@@ -138,6 +138,21 @@ def _ranges(path: str) -> Generator[Task, None, None]:
 
 
 _WORKER_REPORTERS: dict[str, LineReporter] = {}
+_WORKER_MAPPINGS: dict[str, tuple[mmap.mmap, memoryview]] = {}
+
+
+def _worker_mapping(path: str) -> tuple[mmap.mmap, memoryview]:
+    """A worker's one read-only mapping of *path*, and a view of it, for all its ranges.
+
+    Never closed: a worker ends with ``os._exit``, which unmaps it. (A view sliced from
+    it may outlive a range, as a closed mapping would not allow.)
+    """
+    mapped = _WORKER_MAPPINGS.get(path)
+    if mapped is None:
+        with open(path, "rb") as handle:
+            view = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        mapped = _WORKER_MAPPINGS[path] = (view, memoryview(view))
+    return mapped
 
 
 def _lint_range(path: str, task: Task, fmt: str, positions: bool) -> tuple[str, Counts]:
@@ -154,34 +169,32 @@ def _lint_range(path: str, task: Task, fmt: str, positions: bool) -> tuple[str, 
     # Lines are parsed from views into a mapping of the file: reading and splitting the
     # range would copy every byte twice. Parsed bodies are acyclic and short-lived, so
     # cyclic GC passes over them are wasted work.
+    view, whole = _worker_mapping(path)
+    find = view.find
     gc.disable()
-    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
-        find, whole = view.find, memoryview(view)
-        try:
-            while start < end:
-                stop = find(b"\n", start, end)
-                if stop < 0:
-                    stop = end
-                first, last = start, stop  # strip as bytes.strip() does
-                while first < last and view[first] in _BLANK:
-                    first += 1
-                while last > first and view[last - 1] in _BLANK:
-                    last -= 1
-                if first < last:
-                    with whole[first:last] as line:
-                        result = lint(line, source=path, line=number, positions=positions)
-                    bodies += 1
-                    if result.errors:
-                        invalid += 1
-                        errors += len(result.errors)
-                    if result.warnings:
-                        warnings += len(result.warnings)
-                    append(render(result))
-                number += 1
-                start = stop + 1
-        finally:
-            whole.release()
-            gc.enable()
+    try:
+        while start < end:
+            stop = find(b"\n", start, end)
+            if stop < 0:
+                stop = end
+            first, last = start, stop  # strip as bytes.strip() does
+            while first < last and view[first] in _BLANK:
+                first += 1
+            while last > first and view[last - 1] in _BLANK:
+                last -= 1
+            if first < last:
+                result = lint(whole[first:last], source=path, line=number, positions=positions)
+                bodies += 1
+                if result.errors:
+                    invalid += 1
+                    errors += len(result.errors)
+                if result.warnings:
+                    warnings += len(result.warnings)
+                append(render(result))
+            number += 1
+            start = stop + 1
+    finally:
+        gc.enable()
     return "".join(rendered), (bodies, invalid, errors, warnings)
 
 
