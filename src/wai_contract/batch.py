@@ -144,8 +144,8 @@ _WORKER_MAPPINGS: dict[str, tuple[mmap.mmap, memoryview]] = {}
 def _worker_mapping(path: str) -> tuple[mmap.mmap, memoryview]:
     """A worker's one read-only mapping of *path*, and a view of it, for all its ranges.
 
-    Never closed: a worker ends with ``os._exit``, which unmaps it. (A view sliced from
-    it may outlive a range, as a closed mapping would not allow.)
+    Never closed: a worker ends with ``os._exit``, which unmaps it. So the line views
+    sliced from it need no release each, as a mapping that is closed would require.
     """
     mapped = _WORKER_MAPPINGS.get(path)
     if mapped is None:

@@ -53,7 +53,7 @@ def cli() -> None:
 
 class _ExitAtOnce(SystemExit):
     """Raised by a command that leaves nothing to clean up: the console entry point
-    then ends the process without interpreter teardown (freeing every object, about 5-10
+    then ends the process without interpreter teardown (freeing every object, about 10
     ms). Anywhere else, such as click's test runner, it is a plain ``SystemExit``."""
 
 
