@@ -209,14 +209,20 @@ def _result(
     text: str | None,
     offsets: dict[Path, int] | None = None,
 ) -> LintResult:
+    located: dict[Path, int] = {}
+    if text is not None:
+        located.update(offsets or {})
+        # Every finding is located in one walk of the text, and its line counted in one
+        # pass: a body can have thousands.
+        unplaced = {f.path for f in (*found.errors, *found.warnings)} - located.keys()
+        located.update(_jsontext.locate_all(text, unplaced))
+        places = _jsontext.line_columns(text, located.values())
+
     def finding(item: _Found) -> Finding:
         pointer = join_pointer(item.path)
         if text is None:
             return Finding(pointer, item.rule, item.message)
-        offset = (offsets or {}).get(item.path)
-        if offset is None:
-            offset = _jsontext.locate(text, item.path)
-        at_line, column = _jsontext.line_column(text, offset)
+        at_line, column = places[located[item.path]]
         return Finding(pointer, item.rule, item.message, line + at_line - 1, column)
 
     return LintResult(

@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import json
+import random
+from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from wai_contract._jsontext import JsonTextError, line_column, locate, parse
+from wai_contract._jsontext import (
+    JsonTextError,
+    line_column,
+    line_columns,
+    locate,
+    locate_all,
+    parse,
+)
 
 
 @pytest.mark.parametrize(
@@ -94,3 +105,46 @@ def test_line_column_counts_code_points() -> None:
     text = '{\n  "prompt": "\U0001f600",\n  "x": 1}'
     assert line_column(text, text.index('"x"')) == (3, 3)
     assert line_column(text, text.index("1}")) == (3, 8)
+
+
+_KEYS = st.sampled_from(["a", "b", "0", "e/f", "\u00e9", 'q"t'])
+_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_KEYS, inner, max_size=4),
+    max_leaves=20,
+)
+_TOKENS = st.sampled_from(["a", "b", "0", "e/f", "zz", 0, 1, 2, 5, "1"])
+
+
+def _paths_in(value: Any) -> list[tuple[str | int, ...]]:
+    """Every path to a value inside *value*."""
+    found: list[tuple[str | int, ...]] = [()]
+    if isinstance(value, dict | list):
+        children = value.items() if isinstance(value, dict) else enumerate(value)
+        for token, child in children:
+            found += [(token, *rest) for rest in _paths_in(child)]
+    return found
+
+
+@given(
+    value=_VALUES,
+    strays=st.lists(st.lists(_TOKENS, max_size=4).map(tuple), max_size=6),
+    seed=st.integers(0, 2**16),
+)
+def test_locate_all_agrees_with_locate_path_by_path(
+    value: Any, strays: list[tuple[str | int, ...]], seed: int
+) -> None:
+    rng = random.Random(seed)
+    text = json.dumps(value, indent=rng.choice([None, 1, 2]), ensure_ascii=rng.random() < 0.5)
+    paths = _paths_in(value) + strays  # present and missing, sharing prefixes
+    offsets = locate_all(text, paths)
+    assert offsets == {path: locate(text, path) for path in paths}
+    places = line_columns(text, offsets.values())
+    assert places == {offset: line_column(text, offset) for offset in offsets.values()}
+
+
+def test_locate_all_on_duplicates_text_that_stops_and_digit_tokens() -> None:
+    text = '{"a": [10, 11, {"0": 5}], "a": [20, 21], "b": "never closed'
+    paths = [("a", 1), ("a", "1"), ("a", 2, "0"), ("b",), ("c",), ("b", "x")]
+    assert locate_all(text, paths) == {path: locate(text, path) for path in paths}
+    assert text[locate_all(text, [("a", 1)])[("a", 1)] :].startswith("21")
