@@ -157,6 +157,8 @@ def locate_all(text: str, paths: Iterable[Pointer]) -> dict[Pointer, int]:
     not 5,000.
     """
     wanted = list(paths)
+    if len(wanted) == 1:  # the common case, for which the walk below costs more
+        return {wanted[0]: locate(text, wanted[0])}
     tree: dict[Any, Any] = {}
     for path in wanted:
         node = tree
@@ -256,10 +258,12 @@ def _members(text: str, i: int) -> Iterator[tuple[str, int]]:
     j = _skip_ws(text, i + 1)
     while j < len(text) and text[j] == '"':
         after = _string_end(text, j)
-        try:
-            name = json.loads(text[j:after])
-        except ValueError:
-            return
+        name = text[j + 1 : after - 1]
+        if after > len(text) or text[after - 1] != '"' or not _plain(name):
+            try:  # escapes, or an unterminated string: only a decoder reads them right
+                name = json.loads(text[j:after])
+            except ValueError:
+                return
         j = _skip_ws(text, after)
         if j >= len(text) or text[j] != ":":
             return
@@ -268,6 +272,12 @@ def _members(text: str, i: int) -> Iterator[tuple[str, int]]:
         j = _skip_ws(text, _skip_value(text, j))
         if j < len(text) and text[j] == ",":
             j = _skip_ws(text, j + 1)
+
+
+def _plain(name: str) -> bool:
+    """Whether the text between a key's quotes is the key itself (no escapes, nothing a
+    decoder would refuse)."""
+    return "\\" not in name and name.isprintable()
 
 
 def _element(text: str, i: int, index: int) -> int | None:

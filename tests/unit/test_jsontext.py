@@ -148,3 +148,9 @@ def test_locate_all_on_duplicates_text_that_stops_and_digit_tokens() -> None:
     paths = [("a", 1), ("a", "1"), ("a", 2, "0"), ("b",), ("c",), ("b", "x")]
     assert locate_all(text, paths) == {path: locate(text, path) for path in paths}
     assert text[locate_all(text, [("a", 1)])[("a", 1)] :].startswith("21")
+
+
+@given(key=st.text(max_size=8), other=st.text(max_size=8), ascii_only=st.booleans())
+def test_locate_reads_every_key_as_json_does(key: str, other: str, ascii_only: bool) -> None:
+    text = json.dumps({other: 0, key: 1} if other != key else {key: 1}, ensure_ascii=ascii_only)
+    assert text[locate(text, (key,))] == "1"
