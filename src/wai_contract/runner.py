@@ -550,7 +550,8 @@ def _compare_job(case: str, body: dict[str, Any]) -> Job:
         plain = send(case, "streaming", body)
         if judge_accepted(plain):
             return []  # accepts-valid reports what is wrong with the plain answer
-        streamed = send(case, "streaming", {**body, "stream": True})
+        streamed_body = {**body, "stream": True}
+        streamed = send(case, "streaming", streamed_body)
         reading = judge_stream(streamed)
         problems = list(reading.problems)
         result = _result_of(plain) or {}
@@ -564,11 +565,7 @@ def _compare_job(case: str, body: dict[str, Any]) -> Job:
                     f"{str(result.get('response'))[:60]!r}",
                 )
             )
-        return [
-            _Found(
-                "streaming", case, problems, streamed, {**body, "stream": True}, ("stream-vs-json",)
-            )
-        ]
+        return [_Found("streaming", case, problems, streamed, streamed_body, ("stream-vs-json",))]
 
     return job
 
@@ -584,17 +581,9 @@ def _seed_job(case: str, body: dict[str, Any]) -> Job:
     def job(send: _Sender) -> list[_Found]:
         first = send(case, "seed-determinism", body)
         second = send(case, "seed-determinism", body)
-        if judge_accepted(first) or judge_accepted(second):
-            return [
-                _Found(
-                    "accepts-valid",
-                    case,
-                    judge_accepted(first) or judge_accepted(second),
-                    first,
-                    body,
-                    ("probe",),
-                )
-            ]
+        refused = judge_accepted(first) or judge_accepted(second)
+        if refused:
+            return [_Found("accepts-valid", case, refused, first, body, ("probe",))]
         a, b = _result_of(first) or {}, _result_of(second) or {}
         problems = []
         if (a.get("response"), a.get("tool_calls")) != (b.get("response"), b.get("tool_calls")):

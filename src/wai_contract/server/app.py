@@ -55,26 +55,22 @@ class ServerConfig:
 def envelope_error(
     status: int, code: int, message: str, *, headers: dict[str, str] | None = None
 ) -> Response:
-    """A Cloudflare v4 error envelope."""
-    body = {
-        "result": None,
-        "success": False,
-        "errors": [{"code": code, "message": message}],
-        "messages": [],
-    }
-    return Response(
-        orjson.dumps(body), status_code=status, media_type="application/json", headers=headers
-    )
+    """A Cloudflare v4 error envelope with one error."""
+    return _error_envelope(status, [{"code": code, "message": message}], headers)
 
 
 def _errors_envelope(messages: list[str]) -> Response:
-    body = {
-        "result": None,
-        "success": False,
-        "errors": [{"code": 5006, "message": m} for m in messages[:MAX_ERRORS_LISTED]],
-        "messages": [],
-    }
-    return Response(orjson.dumps(body), status_code=400, media_type="application/json")
+    errors = [{"code": 5006, "message": m} for m in messages[:MAX_ERRORS_LISTED]]
+    return _error_envelope(400, errors)
+
+
+def _error_envelope(
+    status: int, errors: list[dict[str, Any]], headers: dict[str, str] | None = None
+) -> Response:
+    body = {"result": None, "success": False, "errors": errors, "messages": []}
+    return Response(
+        orjson.dumps(body), status_code=status, media_type="application/json", headers=headers
+    )
 
 
 def create_app(config: ServerConfig) -> Starlette:
