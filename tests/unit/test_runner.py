@@ -52,6 +52,19 @@ def reference_client(
     return httpx.Client(transport=httpx.MockTransport(handler))
 
 
+def _error_response(status: int, code: int, message: str) -> httpx.Response:
+    """A Cloudflare v4 error envelope, as a misbehaving server would send it."""
+    return httpx.Response(
+        status,
+        json={
+            "result": None,
+            "success": False,
+            "errors": [{"code": code, "message": message}],
+            "messages": [],
+        },
+    )
+
+
 class _CutShort(httpx.SyncByteStream):
     """A body that stops half-way, as from a server that closes the connection early."""
 
@@ -140,15 +153,7 @@ def test_known_deviations_do_not_fail_the_run_but_are_reported() -> None:
         if "authorization" not in request.headers or "wrong" in request.headers.get(
             "authorization", ""
         ):
-            return httpx.Response(
-                403,
-                json={
-                    "result": None,
-                    "success": False,
-                    "errors": [{"code": 9109, "message": "nope"}],
-                    "messages": [],
-                },
-            )
+            return _error_response(403, 9109, "nope")
         return response
 
     strict = run(Target(URL, "t"), contract(), SMALL, client=reference_client(wrap))
@@ -218,15 +223,7 @@ def test_failures_are_shrunk_to_a_minimal_body() -> None:
     ) -> httpx.Response:
         body = json.loads(request.content)
         if isinstance(body, dict) and body.get("top_k") == 50:
-            return httpx.Response(
-                400,
-                json={
-                    "result": None,
-                    "success": False,
-                    "errors": [{"code": 5006, "message": "top_k too large"}],
-                    "messages": [],
-                },
-            )
+            return _error_response(400, 5006, "top_k too large")
         return forward(request)
 
     report = run(
