@@ -238,7 +238,7 @@ def _result(
 
 def _check(body: Any, found: _Findings, valid: bool | None = None) -> None:
     if valid is None:
-        valid = compile_validator("input").is_valid(body)
+        valid = _root_is_valid(body)
     if not valid:
         errors = _schema_errors(body)
         if found.errors:
