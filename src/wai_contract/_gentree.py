@@ -25,6 +25,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from .validators import is_number
+
 Step = tuple[str, str | int]
 """One step into a value: ("prop", name), ("item", index), ("extra", key), ("alt", index)."""
 
@@ -369,7 +371,7 @@ class AnyGen(Gen):
 
 
 def _int_or_none(value: Any) -> int | None:
-    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+    return int(value) if is_number(value) else None
 
 
 def build(schema: dict[str, Any], name: str = "", parent: str = "") -> Gen:
