@@ -18,7 +18,6 @@ token), ``wai_lint`` (the linter) and ``wai_strategies`` (the Hypothesis strateg
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -67,10 +66,9 @@ def _token(config: pytest.Config) -> str | None:
     given = config.getoption("--wai-token")
     if given:
         return str(given)
-    for name in ("CLOUDFLARE_API_TOKEN", "CLOUDFLARE_AUTH_TOKEN"):
-        if os.environ.get(name):
-            return os.environ[name]
-    return None
+    from wai_contract.server import token_from_environment
+
+    return token_from_environment()
 
 
 class WaiSuite(pytest.Collector):
