@@ -15,6 +15,7 @@ from typing import Any
 
 from .checks import CHECKS
 from .errors import ConfigError
+from .schemas import join_pointer
 
 _DATA = Path(__file__).resolve().parent / "_data"
 DEFAULT_CONTRACT = _DATA / "workers-ai.yaml"
@@ -99,7 +100,7 @@ def parse_contract(data: Any, source: str = "<contract>") -> Contract:
         jsonschema.Draft202012Validator(schema).iter_errors(data)
     )
     if error is not None:
-        where = "/" + "/".join(str(p) for p in error.absolute_path)
+        where = join_pointer(tuple(error.absolute_path)) or "/"
         raise ConfigError(f"{source}: {where}: {_explain(error)}")
     for check in data.get("checks") or {}:
         if check not in CHECKS:

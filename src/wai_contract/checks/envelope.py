@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..schemas import join_pointer
 from ..validators import compile_validator
 from .base import Outcome, Problem, describe_status, server_error, transport_problem
 
@@ -11,7 +12,7 @@ from .base import Outcome, Problem, describe_status, server_error, transport_pro
 def _schema_problem(schema: str, value: Any, code: str, what: str) -> Problem | None:
     validator = compile_validator(schema)
     for violation in validator.iter_errors(value):
-        pointer = "".join(f"/{t}" for t in violation.path) or "/"
+        pointer = join_pointer(violation.path) or "/"
         return Problem(
             code, f"{what} does not match {schema}.json at {pointer}: {violation.message[:200]}"
         )

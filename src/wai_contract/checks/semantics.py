@@ -6,6 +6,7 @@ from typing import Any
 
 import jsonschema
 
+from ..schemas import join_pointer
 from .base import Problem
 
 DEFAULT_MAX_TOKENS = 256
@@ -115,5 +116,4 @@ def _arguments_violation(parameters: Any, arguments: dict[str, Any]) -> str | No
     )
     if error is None:
         return None
-    where = "/".join(str(p) for p in error.absolute_path)
-    return f"arguments{'/' + where if where else ''}: {error.message[:160]}"
+    return f"arguments{join_pointer(tuple(error.absolute_path))}: {error.message[:160]}"
