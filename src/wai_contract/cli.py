@@ -263,6 +263,7 @@ def serve(
         ServerConfig,
         bind,
         check_faults,
+        listening_url,
         run_forever,
         token_from_environment,
     )
@@ -282,9 +283,7 @@ def serve(
         max_body_bytes=max_body_bytes,
     )
     sock = bind(host, port)
-    bound_host, bound_port = sock.getsockname()[:2]
-    shown = f"[{bound_host}]" if ":" in bound_host else bound_host
-    click.echo(f"listening on http://{shown}:{bound_port}")
+    click.echo(f"listening on {listening_url(sock)}")
     sys.stdout.flush()
     run_forever(config, sock, access_log=access_log)
 

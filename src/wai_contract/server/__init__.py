@@ -19,7 +19,7 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..schemas import MODEL
-from .app import ServerConfig, create_app
+from .app import MAX_BODY_BYTES, ServerConfig, create_app
 from .faults import FAULTS
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "LocalServer",
     "ServerConfig",
     "bind",
+    "listening_url",
     "model_url",
     "run_forever",
     "serve",
@@ -92,7 +93,8 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _address(sock: socket.socket) -> str:
+def listening_url(sock: socket.socket) -> str:
+    """``http://HOST:PORT`` of a listening socket (an IPv6 host in brackets)."""
     host, port = sock.getsockname()[:2]
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
@@ -144,7 +146,7 @@ def serve_asgi(app: Any, *, host: str = "127.0.0.1", port: int = 0) -> Iterator[
             raise ConfigError("the server did not start")
         time.sleep(0.005)
     try:
-        yield _address(sock)
+        yield listening_url(sock)
     finally:
         server.should_exit = True
         thread.join(timeout=10)
@@ -159,7 +161,7 @@ def serve(
     port: int = 0,
     token_delay_ms: float = 0.0,
     faults: Iterable[str] = (),
-    max_body_bytes: int = 8 * 1024 * 1024,
+    max_body_bytes: int = MAX_BODY_BYTES,
 ) -> Iterator[LocalServer]:
     """Run the reference server in a background thread for the ``with`` block.
 

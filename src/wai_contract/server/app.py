@@ -39,6 +39,8 @@ from . import faults as _faults
 from .model import Answer, answer
 
 MAX_ERRORS_LISTED = 10
+MAX_BODY_BYTES = 8 * 1024 * 1024
+"""Request bodies larger than this get 413, unless configured otherwise."""
 
 
 @dataclass
@@ -48,7 +50,7 @@ class ServerConfig:
     token: str | None = None
     token_delay_ms: float = 0.0
     faults: frozenset[str] = frozenset()
-    max_body_bytes: int = 8 * 1024 * 1024
+    max_body_bytes: int = MAX_BODY_BYTES
     _counter: itertools.count[int] = field(default_factory=itertools.count, repr=False)
 
 
