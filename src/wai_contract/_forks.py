@@ -30,6 +30,7 @@ _TASK = struct.Struct("<QQQQ")  # task number, then the task's three integers
 _RESULT = struct.Struct("<QBQQQQQ")  # task number, status, payload length, four counts
 _OK, _FAILED = 0, 1
 _IN_FLIGHT = 2
+_STOPPED = "a worker process stopped in the middle of its work"
 
 
 def map_in_forks(
@@ -60,7 +61,8 @@ def _dispatch(workers: list[_Worker], tasks: Iterator[Task]) -> Iterator[Result]
     for worker in workers:
         worker.feed(numbered, _IN_FLIGHT)
         ready.register(worker.results, select.POLLIN)
-    while any(worker.in_flight for worker in workers):
+    # A worker that ended early is read on until its pipe says why, which raises.
+    while any(worker.in_flight or worker.ended for worker in workers):
         for fd, _ in ready.poll():
             worker = by_fd[fd]
             for number, result in worker.receive():
@@ -77,6 +79,7 @@ class _Worker:
     def __init__(self, pid: int, tasks: int, results: int) -> None:
         self.pid, self.tasks, self.results = pid, tasks, results
         self.in_flight = 0
+        self.ended = False  # its task pipe broke: only its last words are left to read
         self._buffer = bytearray()
 
     @classmethod
@@ -98,20 +101,25 @@ class _Worker:
         return self.tasks, self.results
 
     def feed(self, numbered: Iterator[tuple[int, Task]], depth: int) -> None:
-        """Send tasks until *depth* are in flight or none are left."""
-        while self.in_flight < depth:
+        """Send tasks until *depth* are in flight or none are left (or the worker has
+        stopped reading them)."""
+        while self.in_flight < depth and not self.ended:
             item = next(numbered, None)
             if item is None:
                 return
             number, task = item
-            os.write(self.tasks, _TASK.pack(number, *task))
+            try:
+                os.write(self.tasks, _TASK.pack(number, *task))
+            except BrokenPipeError:  # it has stopped; its result pipe tells why
+                self.ended = True
+                return
             self.in_flight += 1
 
     def receive(self) -> Iterator[tuple[int, Result]]:
         """The results that have fully arrived since the last call."""
         chunk = os.read(self.results, 1 << 20)
         if not chunk:
-            raise WaiContractError("a worker process stopped in the middle of its work")
+            raise WaiContractError(_STOPPED)
         self._buffer += chunk
         while len(self._buffer) >= _RESULT.size:
             number, status, length, *counts = _RESULT.unpack_from(self._buffer)

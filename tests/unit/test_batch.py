@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from wai_contract import batch
-from wai_contract._forks import Result, Task, map_in_forks
+from wai_contract._forks import Result, Task, _Worker, map_in_forks
 from wai_contract.errors import WaiContractError
 
 
@@ -59,6 +59,25 @@ def test_a_worker_that_dies_without_a_word_is_an_error_too(
     monkeypatch.setattr(batch, "_lint_range", dying)
     with pytest.raises(WaiContractError, match="stopped in the middle of its work"):
         batch.lint_files([str(big)], "json", io.StringIO(), jobs=2)
+
+
+def test_a_worker_gone_before_reading_its_tasks_is_the_same_error() -> None:
+    # The race the tests above can lose: the parent writes a task to a worker that has
+    # already ended, and the task pipe is broken. What the worker said (here: nothing)
+    # is still read and reported.
+    tasks_read, tasks_write = os.pipe()
+    results_read, results_write = os.pipe()
+    os.close(tasks_read)
+    os.close(results_write)
+    worker = _Worker(os.getpid(), tasks_write, results_read)
+    try:
+        worker.feed(enumerate([(0, 0, 1)]), 1)
+        assert worker.ended and worker.in_flight == 0
+        with pytest.raises(WaiContractError, match="stopped in the middle of its work"):
+            list(worker.receive())
+    finally:
+        os.close(tasks_write)
+        os.close(results_read)
 
 
 def test_results_come_in_task_order_whatever_order_workers_finish() -> None:
