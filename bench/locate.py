@@ -3,7 +3,7 @@
 Builds one pretty-printed chat whose messages all lack ``content`` and times, in this one
 run, ``wai_contract.lint(text)`` (every finding located in one walk of the text) against
 the former way: each finding's pointer located from the top of the text on its own
-(``_jsontext.locate`` + ``line_column``, per finding), and prints their ratio.
+(``jsontext.locate`` + ``line_column``, per finding), and prints their ratio.
 Usage: ``python bench/locate.py [--messages 2000]``.
 """
 
@@ -14,7 +14,7 @@ import json
 import time
 
 from wai_contract import lint
-from wai_contract._jsontext import line_column, locate
+from wai_contract.lint.jsontext import line_column, locate
 
 
 def main() -> None:

@@ -26,7 +26,7 @@ import pytest
 if TYPE_CHECKING:
     import httpx
 
-    from wai_contract.report.model import CheckResult, Report
+    from wai_contract.conformance.results import CheckResult, Report
 
 _REPORT = pytest.StashKey["Report | None"]()
 LOCAL_TOKEN = "wai-contract-pytest-local"
@@ -75,8 +75,8 @@ class WaiSuite(pytest.Collector):
     """The conformance checks of the contract, as items."""
 
     def collect(self) -> list[pytest.Item | pytest.Collector]:
-        from wai_contract.checks import CHECKS
-        from wai_contract.contracts import load_contract
+        from wai_contract.conformance import load_contract
+        from wai_contract.conformance.checks import CHECKS
 
         contract = load_contract(self.config.getoption("--wai-contract"))
         return [
@@ -108,7 +108,7 @@ class WaiCheck(pytest.Item):
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if not isinstance(excinfo.value, WaiCheckFailed):
             return str(super().repr_failure(excinfo))
-        from wai_contract.report.run import case_text
+        from wai_contract.conformance.reporters import case_text
 
         result = excinfo.value.result
         lines = [
@@ -147,38 +147,23 @@ def _suite_report(session: pytest.Session) -> Report:
     report = stash.get(_REPORT, None)
     if report is not None:
         return report
-    from wai_contract.contracts import load_contract
-    from wai_contract.runner import RunOptions, Target, run
+    from wai_contract.conformance import RunOptions, load_contract, open_target, run
 
     config = session.config
-    contract = load_contract(config.getoption("--wai-contract"))
     # Only the selected checks run (after -k, -m, --deselect): the rest are switched off.
     selected = {item.name for item in session.items if isinstance(item, WaiCheck)}
-    for check_id in _all_checks():
-        if check_id not in selected:
-            contract.checks.setdefault(check_id, {})["enabled"] = False
+    contract = load_contract(config.getoption("--wai-contract")).only(selected)
     options = RunOptions(max_examples=config.getoption("--wai-max-examples"))
-    if config.getoption("--wai-local"):
-        from wai_contract.server import serve
-
-        server = serve(token=LOCAL_TOKEN)
-        url = server.__enter__().model_url
-        config.add_cleanup(lambda: _stop(server))
-    else:
-        url = str(config.getoption("--wai-endpoint"))
-    report = run(Target(url, _token(config)), contract, options)
+    local = bool(config.getoption("--wai-local"))
+    with open_target(
+        endpoint=None if local else str(config.getoption("--wai-endpoint")),
+        local=local,
+        token=_token(config),
+        local_token=LOCAL_TOKEN,
+    ) as target:
+        report = run(target, contract, options)
     stash[_REPORT] = report
     return report
-
-
-def _stop(server: Any) -> None:
-    server.__exit__(None, None, None)
-
-
-def _all_checks() -> list[str]:
-    from wai_contract.checks import CHECKS
-
-    return list(CHECKS)
 
 
 # --- fixtures for users' own tests ------------------------------------------------------------

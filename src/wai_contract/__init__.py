@@ -26,9 +26,7 @@ from .schemas import MODEL, SCHEMA_NAMES, load_schema
 
 if TYPE_CHECKING:
     from . import strategies
-    from .contracts import Contract, load_contract
-    from .report.model import Report
-    from .runner import RunOptions, Target
+    from .conformance import Contract, Report, RunOptions, Target, load_contract
     from .server import LocalServer, serve
 
 __all__ = [
@@ -56,11 +54,11 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "strategies": ("wai_contract.strategies", None),
-    "Contract": ("wai_contract.contracts", "Contract"),
-    "load_contract": ("wai_contract.contracts", "load_contract"),
-    "Report": ("wai_contract.report.model", "Report"),
-    "RunOptions": ("wai_contract.runner", "RunOptions"),
-    "Target": ("wai_contract.runner", "Target"),
+    "Contract": ("wai_contract.conformance", "Contract"),
+    "load_contract": ("wai_contract.conformance", "load_contract"),
+    "Report": ("wai_contract.conformance", "Report"),
+    "RunOptions": ("wai_contract.conformance", "RunOptions"),
+    "Target": ("wai_contract.conformance", "Target"),
     "LocalServer": ("wai_contract.server", "LocalServer"),
     "serve": ("wai_contract.server", "serve"),
 }
@@ -85,9 +83,8 @@ def run(
             report = wai_contract.run(server.model_url, token="t", max_examples=100)
         assert report.passed, [c.id for c in report.checks if c.status == "failed"]
     """
-    from .contracts import Contract, load_contract
-    from .runner import RunOptions, Target
-    from .runner import run as run_suite
+    from .conformance import Contract, RunOptions, Target, load_contract
+    from .conformance import run as run_suite
 
     if isinstance(target, str):
         target = Target(target, token)

@@ -4,11 +4,13 @@ Every exception the toolkit raises on purpose derives from one root, so a caller
 (and the CLI, which prints ``error: <message>`` and exits 2) can catch them all::
 
     WaiContractError
-     ├── SourceError      a path or stream of request bodies cannot be read
-     └── ConfigError      an option, schema name or contract is not usable
+     ├── SourceError      a path or stream of request bodies cannot be read, or holds none
+     ├── ConfigError      an option, schema name or contract is not usable (.source, .pointer)
+     └── OutputError      a report or an output file cannot be written
 
 Problems found *in* a request body are never exceptions: they are findings in a
-:class:`~wai_contract.lint.LintResult`.
+:class:`~wai_contract.lint.LintResult`; problems of a server are failures in a
+:class:`~wai_contract.conformance.Report`.
 """
 
 from __future__ import annotations
@@ -21,11 +23,26 @@ class WaiContractError(Exception):
 class SourceError(WaiContractError):
     """A path, directory or stream of request bodies cannot be read."""
 
-    def __init__(self, path: str, reason: str) -> None:
-        super().__init__(f"cannot read {path}: {reason}")
+    def __init__(self, path: str, reason: str, *, message: str | None = None) -> None:
+        super().__init__(message or f"cannot read {path}: {reason}")
         self.path = path
         self.reason = reason
 
 
 class ConfigError(WaiContractError):
-    """An option, schema name or contract that the toolkit cannot use."""
+    """An option, schema name or contract that the toolkit cannot use.
+
+    ``source`` names the file (or option) and ``pointer`` the place in it, when known;
+    the message then starts with them: ``mine.yaml: /checks/auth: ...``.
+    """
+
+    def __init__(self, message: str, *, source: str | None = None, pointer: str | None = None):
+        where = ": ".join(part for part in (source, pointer) if part)
+        super().__init__(f"{where}: {message}" if where else message)
+        self.source = source
+        self.pointer = pointer
+        self.reason = message
+
+
+class OutputError(WaiContractError):
+    """A report folder or an output file cannot be created or written."""

@@ -22,9 +22,9 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from ._gentree import Gen, ObjectGen, OneOfGen
 from .errors import ConfigError
 from .generate import GeneratedBody, branch_name, checklist, root_generator
+from .generate.tree import Gen, ObjectGen, OneOfGen
 
 __all__ = [
     "invalid_bodies",

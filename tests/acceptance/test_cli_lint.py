@@ -193,7 +193,7 @@ def test_help_lists_every_command() -> None:
 
 
 def test_parallel_lint_of_a_large_file_equals_sequential(tmp_path: Path) -> None:
-    from wai_contract.batch import PARALLEL_MIN_BYTES
+    from wai_contract.lint.batch import PARALLEL_MIN_BYTES
 
     lines = []
     padding = "x" * 2000

@@ -6,7 +6,7 @@ import pytest
 from tests.faulty_servers import BUGS, TOKEN, faulty_app
 
 from wai_contract import MODEL
-from wai_contract.runner import RunOptions, Target, run
+from wai_contract.conformance import RunOptions, Target, run
 from wai_contract.server import serve, serve_asgi
 
 

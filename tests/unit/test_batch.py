@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from wai_contract import batch
-from wai_contract._forks import Result, Task, _Worker, map_in_forks
 from wai_contract.errors import WaiContractError
+from wai_contract.lint import batch
+from wai_contract.lint.forks import Result, Task, _Worker, map_in_forks
 
 
 def _big_jsonl(path: Path, bodies: int) -> Path:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from tests.conftest import ROOT
 
-from wai_contract.checks import CHECKS
-from wai_contract.contracts import DEFAULT_CONTRACT, load_contract
+from wai_contract.conformance.checks import CHECKS
+from wai_contract.conformance.contract import DEFAULT_CONTRACT, load_contract
 
 
 def test_packaged_default_contract_equals_the_repository_copy() -> None:

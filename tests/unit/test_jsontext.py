@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from wai_contract._jsontext import (
+from wai_contract.lint.jsontext import (
     JsonTextError,
     line_column,
     line_columns,

@@ -9,9 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
-from wai_contract.contracts import parse_contract
-from wai_contract.report.model import Report, compare
-from wai_contract.runner import RunOptions, Target, plan, run
+from wai_contract.conformance import RunOptions, Target, plan, run
+from wai_contract.conformance.contract import parse_contract
+from wai_contract.conformance.results import Report, compare
 from wai_contract.server.app import ServerConfig, create_app
 
 URL = "http://server.test/client/v4/accounts/a/ai/run/@cf/mistral/mistral-7b-instruct-v0.2-lora"
@@ -183,7 +183,7 @@ def test_disabled_checks_are_skipped_and_send_nothing() -> None:
 def test_plan_lists_every_request_in_order_without_sending() -> None:
     example = {"name": "hi", "request": {"prompt": "hi"}, "expect": {"status": 200}}
     requests = plan(Target(URL, "t"), contract(examples=[example]), SMALL)
-    assert [r.case for r in requests[:2]] == ["b-000001", "b-000002"]
+    assert [r.id for r in requests[:2]] == ["b-000001", "b-000002"]
     assert {r.check for r in requests} >= {
         "accepts-valid",
         "rejects-invalid",
@@ -241,7 +241,7 @@ def test_report_round_trips_and_compares_with_a_baseline() -> None:
     again = Report.from_dict(json.loads(json.dumps(report.to_dict())))
     assert again.to_dict() == report.to_dict()
     broken = Report.from_dict(json.loads(json.dumps(report.to_dict())))
-    from wai_contract.report.model import CaseResult
+    from wai_contract.conformance.results import CaseResult
 
     check = broken.checks[0]
     check.status = "failed"

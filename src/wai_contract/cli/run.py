@@ -1,0 +1,168 @@
+"""``wai-contract run``."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import click
+
+from .base import cli, guard
+
+
+@cli.command(name="run")
+@click.option("--endpoint", metavar="URL", help="Full model URL of a compatible server.")
+@click.option("--account-id", metavar="ID", help="Run against the live Cloudflare API.")
+@click.option(
+    "--local",
+    is_flag=True,
+    help="Start the bundled reference server on a free port and run against it.",
+)
+@click.option(
+    "--local-fault",
+    "local_faults",
+    multiple=True,
+    metavar="NAME",
+    help="With --local: inject a server fault (see `serve --list-faults`).",
+)
+@click.option(
+    "--token",
+    default=None,
+    help="API token (default: $CLOUDFLARE_API_TOKEN, then $CLOUDFLARE_AUTH_TOKEN). "
+    "Never written to reports or logs.",
+)
+@click.option(
+    "--contract",
+    "contract_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Contract file (default: the bundled contracts/workers-ai.yaml).",
+)
+@click.option(
+    "--max-examples",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Generated bodies to send (default from the contract: 500).",
+)
+@click.option("--seed", type=int, default=None, help="Reproduce a run (default 0).")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.001),
+    default=None,
+    help="Seconds per request, to the last byte (default 30).",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 256),
+    default=None,
+    help="Requests in flight (default 4).",
+)
+@click.option(
+    "--max-requests",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Stop sending after this many requests (live-API etiquette).",
+)
+@click.option(
+    "--report-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Where to write the report (default: reports/<UTC timestamp>/).",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False, exists=False),
+    default=None,
+    help="An earlier report.json: list new failures and fixed ones.",
+)
+@click.option("--dry-run", is_flag=True, help="List the planned requests; send nothing.")
+@click.option("--no-shrink", is_flag=True, help="Do not shrink failing bodies.")
+@guard
+def run_command(
+    endpoint: str | None,
+    account_id: str | None,
+    local: bool,
+    local_faults: tuple[str, ...],
+    token: str | None,
+    contract_path: str | None,
+    max_examples: int | None,
+    seed: int | None,
+    timeout: float | None,
+    concurrency: int | None,
+    max_requests: int | None,
+    report_dir: str | None,
+    baseline: str | None,
+    dry_run: bool,
+    no_shrink: bool,
+) -> None:
+    """Run the conformance suite against an endpoint and write a report.
+
+    Exactly one target: --endpoint URL, --account-id ID (the live API) or --local.
+    Writes report.json, junit.xml, summary.md and report.html into the report folder.
+    Exit status: 0 every check passed, 1 a check failed, 2 usage or configuration error.
+    """
+    from ..conformance import (
+        RunOptions,
+        load_contract,
+        open_target,
+        plan,
+        prepare_report_dir,
+        render_console,
+        run,
+        write_report,
+    )
+    from ..conformance.results import compare, load_report
+    from ..server import token_from_environment
+
+    contract = load_contract(contract_path)
+    options = RunOptions(
+        max_examples, seed, timeout, concurrency, max_requests, shrink=not no_shrink
+    )
+    previous = load_report(baseline) if baseline else None  # a bad one fails before the run
+    target = open_target(
+        endpoint=endpoint,
+        account_id=account_id,
+        local=local,
+        local_faults=local_faults,
+        token=token or token_from_environment(),
+    )
+    if dry_run:
+        with target as chosen:
+            for case in plan(chosen, contract, options):
+                auth = "" if case.authorised else " (without a valid token)"
+                click.echo(f"{case.id:22} {case.check:17} POST{auth} {_short_json(case.body)}")
+        return
+    directory = prepare_report_dir(report_dir)
+    with target as chosen, _progress_bar() as progress:
+        report = run(chosen, contract, options, progress=progress)
+    if previous is not None:
+        report.comparison = compare(report, previous, str(baseline))
+    write_report(report, directory)
+    click.echo(render_console(report))
+    if report.comparison is not None:
+        cmp = report.comparison
+        click.echo(
+            f"against {cmp.baseline}: {len(cmp.new_failures)} new failures, {len(cmp.fixed)} fixed"
+        )
+    click.echo(f"report: {directory / 'report.html'} (also report.json, junit.xml, summary.md)")
+    sys.exit(0 if report.passed else 1)
+
+
+@contextlib.contextmanager
+def _progress_bar() -> Iterator[Callable[[int, int], None]]:
+    with click.progressbar(length=1, label="running", file=sys.stderr, show_pos=True) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        yield progress
+
+
+def _short_json(value: Any) -> str:
+    import json
+
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 120 else text[:117] + "..."

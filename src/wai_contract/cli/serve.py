@@ -1,0 +1,96 @@
+"""``wai-contract serve``."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..errors import ConfigError
+from .base import cli, guard
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8787,
+    show_default=True,
+    help="0 picks a free port.",
+)
+@click.option(
+    "--token",
+    default=None,
+    help="Bearer token to require (default: $CLOUDFLARE_API_TOKEN, then $CLOUDFLARE_AUTH_TOKEN).",
+)
+@click.option("--no-auth", is_flag=True, help="Accept requests without a token.")
+@click.option(
+    "--token-delay",
+    "token_delay",
+    type=click.FloatRange(min=0),
+    default=0,
+    help="Milliseconds between streamed tokens, to pace streams like a real model.",
+)
+@click.option(
+    "--fault",
+    "faults",
+    multiple=True,
+    metavar="NAME",
+    help="Inject a documented misbehaviour (repeatable); see --list-faults.",
+)
+@click.option("--list-faults", is_flag=True, help="List the injectable faults and exit.")
+@click.option(
+    "--max-body-bytes",
+    type=click.IntRange(min=1),
+    default=8 * 1024 * 1024,
+    show_default=True,
+    help="Larger bodies get 413.",
+)
+@click.option("--access-log", is_flag=True, help="Log every request to stderr.")
+@guard
+def serve(
+    host: str,
+    port: int,
+    token: str | None,
+    no_auth: bool,
+    token_delay: float,
+    faults: tuple[str, ...],
+    list_faults: bool,
+    max_body_bytes: int,
+    access_log: bool,
+) -> None:
+    """Run the local reference server for the model's endpoint.
+
+    POST /client/v4/accounts/ACCOUNT/ai/run/@cf/mistral/mistral-7b-instruct-v0.2-lora
+    answers like the live API, with a deterministic fake model. The first line on stdout
+    is exactly "listening on http://HOST:PORT". Stops cleanly on Ctrl-C or SIGTERM.
+    """
+    from ..server import (
+        FAULTS,
+        ServerConfig,
+        bind,
+        check_faults,
+        listening_url,
+        run_forever,
+        token_from_environment,
+    )
+
+    if list_faults:
+        width = max(len(name) for name in FAULTS)
+        for name, what in FAULTS.items():
+            click.echo(f"{name:{width}}  {what}")
+        return
+    token = token or token_from_environment()
+    if token is None and not no_auth:
+        raise ConfigError("no token: pass --token, set CLOUDFLARE_API_TOKEN, or use --no-auth")
+    config = ServerConfig(
+        token=None if no_auth else token,
+        token_delay_ms=token_delay,
+        faults=check_faults(faults),
+        max_body_bytes=max_body_bytes,
+    )
+    sock = bind(host, port)
+    click.echo(f"listening on {listening_url(sock)}")
+    sys.stdout.flush()
+    run_forever(config, sock, access_log=access_log)

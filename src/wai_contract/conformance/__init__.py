@@ -1,0 +1,33 @@
+"""Conformance testing: a contract's checks run against an endpoint, giving a :class:`Report`.
+
+The pipeline, one module a stage: :mod:`.target` (where to send) and :mod:`.contract`
+(what to check) feed :mod:`.plan` (every check's requests, as :mod:`.cases`); the
+:mod:`.engine` sends them through :mod:`.http`, reads each answer once (:mod:`.answers`)
+and offers it to every check in :mod:`.checks`; :mod:`.shrink` cuts failing bodies down;
+:mod:`.results` holds the verdicts, which :mod:`.reporters` render.
+"""
+
+from __future__ import annotations
+
+from .cases import Case
+from .contract import Contract, load_contract
+from .engine import plan, run
+from .plan import RunOptions
+from .reporters import prepare_report_dir, render_console, write_report
+from .results import Report
+from .target import Target, open_target
+
+__all__ = [
+    "Case",
+    "Contract",
+    "Report",
+    "RunOptions",
+    "Target",
+    "load_contract",
+    "open_target",
+    "plan",
+    "prepare_report_dir",
+    "render_console",
+    "run",
+    "write_report",
+]

@@ -1,0 +1,156 @@
+"""What came back for a case, read once: its problems as an answer, and the reply it carries.
+
+An :class:`Answer` pairs a :class:`~.cases.Case` with its :class:`~.http.Outcome`. Its
+:attr:`~Answer.reading` is computed on first use and shared by every check that judges it:
+a plain answer is read as a success envelope, a streamed one as Server-Sent Events.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..validators import compile_validator
+from .cases import Case
+from .http import Outcome
+from .problems import Problem, describe_status, early_problem, schema_problem
+
+DONE = "[DONE]"
+
+
+@dataclass
+class Reply:
+    """What a successful answer says: its text, usage and tool calls."""
+
+    text: str = ""
+    usage: Any = None
+    tool_calls: Any = None
+
+
+@dataclass
+class Reading:
+    """The problems of an answer to a valid body, and its reply when it could be read."""
+
+    problems: list[Problem] = field(default_factory=list)
+    reply: Reply | None = None
+
+
+@dataclass(eq=False)
+class Answer:
+    """One case and what came back; *earlier* are the answers before it in its job."""
+
+    case: Case
+    outcome: Outcome
+    earlier: tuple[Answer, ...] = ()
+
+    @functools.cached_property
+    def reading(self) -> Reading:
+        """The answer read as the body asked: streamed or plain."""
+        return read_stream(self.outcome) if self.case.stream else read_json(self.outcome)
+
+    @property
+    def reply(self) -> Reply | None:
+        """What the answer says, for a valid body sent with the token that was read well
+        enough to judge its meaning; else ``None``."""
+        if self.case.valid is not True or not self.case.authorised:
+            return None
+        return self.reading.reply
+
+
+def read_json(outcome: Outcome) -> Reading:
+    """A plain answer to a valid body: 200, JSON, a success envelope, a valid result."""
+    early = early_problem(outcome)
+    if early:
+        return Reading([early])
+    if outcome.status != 200:
+        return Reading(
+            [Problem("status", f"a valid body got {describe_status(outcome)}; expected 200")]
+        )
+    if not outcome.content_type.startswith("application/json"):
+        kind = outcome.content_type or "missing"
+        return Reading(
+            [Problem("content-type", f"content type {kind!r}; expected application/json")]
+        )
+    if outcome.json_error is not None:
+        return Reading(
+            [Problem("not-json", f"200 with a body that is not JSON: {outcome.json_error}")]
+        )
+    envelope = outcome.json
+    problem = schema_problem("envelope", envelope, "envelope", "the envelope")
+    if problem:
+        return Reading([problem])
+    if envelope.get("success") is not True:
+        return Reading([Problem("envelope", "success is not true on a 200")])
+    result = envelope.get("result")
+    problem = schema_problem("output", result, "result", "the result")
+    if problem:
+        return Reading([problem])
+    return Reading(
+        reply=Reply(str(result.get("response", "")), result.get("usage"), result.get("tool_calls"))
+    )
+
+
+def read_stream(outcome: Outcome) -> Reading:
+    """A streamed answer: content type, SSE framing, events, the ``[DONE]`` terminator."""
+    problem = _stream_head_problem(outcome)
+    if problem:
+        return Reading([problem])
+    reading = Reading()
+    events = outcome.events or []
+    if DONE in events[:-1]:
+        after = len(events) - 1 - events.index(DONE)
+        reading.problems.append(Problem("after-done", f"{after} event(s) after data: [DONE]"))
+    elif not events or events[-1] != DONE:
+        reading.problems.append(Problem("no-done", "the stream does not end with data: [DONE]"))
+    leftover = outcome.stream_leftover.strip()
+    if leftover:
+        reading.problems.append(
+            Problem("framing", f"text after the last complete event: {leftover[:80]!r}")
+        )
+    reading.reply = _read_events([e for e in events if e != DONE], reading.problems)
+    return reading
+
+
+def _stream_head_problem(outcome: Outcome) -> Problem | None:
+    early = early_problem(outcome)
+    if early:
+        return early
+    if outcome.status != 200:
+        return Problem(
+            "status", f"a valid streamed body got {describe_status(outcome)}; expected 200"
+        )
+    if not outcome.content_type.startswith("text/event-stream"):
+        code = "json-not-stream" if "json" in outcome.content_type else "content-type"
+        kind = outcome.content_type or "missing"
+        return Problem(code, f"stream: true got content type {kind!r}; expected text/event-stream")
+    if outcome.stream_error:
+        return Problem("framing", outcome.stream_error)
+    return None
+
+
+def _read_events(events: list[str], problems: list[Problem]) -> Reply:
+    validator = compile_validator("stream-event")
+    reply = Reply(tool_calls=[])
+    pieces: list[str] = []
+    for number, data in enumerate(events):
+        try:
+            event = json.loads(data)
+        except ValueError:
+            problems.append(Problem("event-json", f"event {number} is not JSON: {data[:80]!r}"))
+            continue
+        for violation in validator.iter_errors(event):
+            problems.append(
+                Problem(
+                    "event-schema",
+                    f"event {number} does not match stream-event.json: {violation.message[:160]}",
+                )
+            )
+            break
+        else:
+            pieces.append(event["response"])
+            reply.usage = event.get("usage", reply.usage)
+            reply.tool_calls += event.get("tool_calls") or []
+    reply.text = "".join(pieces)
+    return reply

@@ -1,0 +1,112 @@
+"""The check as one unit, and the registry of checks.
+
+A check is a class registered with :func:`register`. It names itself (``id``, ``title``,
+``description``), declares its contract settings as a frozen dataclass (``settings_class``),
+plans the extra requests it needs (:meth:`Check.probes`), and judges answers
+(:meth:`Check.judge`): the engine offers it every answer of the run, and it returns
+``None`` for answers it does not judge, or the problems it sees (none: the case passed).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from typing import Any, ClassVar, TypeVar
+
+from ..answers import Answer
+from ..cases import Job
+from ..problems import Problem
+
+
+def setting(default: Any, schema: dict[str, Any], what: str) -> Any:
+    """A settings field: its default, the JSON Schema a contract value must satisfy, and
+    what it means (shown in the contract's error messages and docs)."""
+    return dataclasses.field(default=default, metadata={"schema": schema, "what": what})
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """Settings every check has; a check with more subclasses this."""
+
+    enabled: bool = setting(True, {"type": "boolean"}, "run this check")
+
+    @classmethod
+    def schema(cls) -> dict[str, Any]:
+        """The JSON Schema of this check's entry in a contract."""
+        properties = {
+            f.name: {**f.metadata["schema"], "description": f.metadata["what"]}
+            for f in dataclasses.fields(cls)
+        }
+        return {"type": "object", "properties": properties, "additionalProperties": False}
+
+    @classmethod
+    def from_contract(cls, data: dict[str, Any]) -> Settings:
+        """Settings from a contract entry already validated against :meth:`schema`."""
+        values: dict[str, Any] = {
+            k: tuple(v) if isinstance(v, list) else v for k, v in data.items()
+        }
+        return cls(**values)
+
+
+class PlanContext:
+    """What :meth:`Check.probes` may use: the target's token, the generated bodies, the
+    contract's examples, the other checks' settings, and a place to say why a check plans
+    nothing."""
+
+    def __init__(
+        self,
+        has_token: bool,
+        generated: Sequence[Any],
+        settings: dict[str, Any],
+        examples: Sequence[Any] = (),
+    ) -> None:
+        self.has_token = has_token
+        self.generated = generated
+        self.examples = examples
+        self._settings = settings
+        self.notes: dict[str, str] = {}
+
+    def enabled(self, check: str) -> bool:
+        """Whether *check* runs."""
+        return bool(self._settings[check].enabled)
+
+
+class Check:
+    """Base of every check; subclasses set the class attributes and override
+    :meth:`judge`, and :meth:`probes` when they need requests of their own."""
+
+    id: ClassVar[str]
+    title: ClassVar[str]
+    description: ClassVar[str]
+    settings_class: ClassVar[type[Settings]] = Settings
+
+    def probes(self, settings: Any, context: PlanContext) -> Iterable[Job]:
+        """The requests this check needs beyond those of the other checks."""
+        return ()
+
+    def judge(self, answer: Answer, settings: Any) -> list[Problem] | None:
+        """The problems of *answer*, or ``None`` when this check does not judge it."""
+        raise NotImplementedError
+
+    def note(self, judged: Sequence[Answer]) -> str:
+        """A remark for the report on the answers this check judged ('' for none)."""
+        return ""
+
+
+CHECKS: dict[str, Check] = {}
+"""Every registered check by id, in report order (the order of registration)."""
+
+C = TypeVar("C", bound=type[Check])
+
+
+def register(cls: C) -> C:
+    """Class decorator: add the check to :data:`CHECKS`."""
+    if cls.id in CHECKS:
+        raise ValueError(f"a check with id {cls.id!r} is already registered")
+    CHECKS[cls.id] = cls()
+    return cls
+
+
+def one(problem: Problem | None) -> list[Problem]:
+    """A judge's answer from a single optional problem."""
+    return [problem] if problem else []

@@ -1,0 +1,19 @@
+"""No request, valid or not, gets a 5xx."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..answers import Answer
+from ..problems import Problem, server_error
+from .base import Check, one, register
+
+
+@register
+class NoServerErrors(Check):
+    id = "no-server-errors"
+    title = "No server errors"
+    description = "No request, valid or not, gets a 5xx."
+
+    def judge(self, answer: Answer, settings: Any) -> list[Problem] | None:
+        return one(server_error(answer.outcome))

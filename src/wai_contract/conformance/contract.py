@@ -1,0 +1,196 @@
+"""Contract files: which checks run, their typed settings, example cases, known deviations.
+
+A contract is YAML, validated against ``contract.schema.json`` (whose ``checks`` part comes
+from the registered checks' settings) with errors that name the file and the JSON Pointer.
+``contracts/workers-ai.yaml`` is the default (the package ships an identical copy).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError
+from ..schemas import join_pointer
+
+_DATA = Path(__file__).resolve().parent.parent / "_data"
+DEFAULT_CONTRACT = _DATA / "workers-ai.yaml"
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """The contract's ``run`` section: defaults that command-line options override."""
+
+    max_examples: int = 500
+    seed: int = 0
+    concurrency: int = 4
+    timeout: float = 30.0
+
+
+@dataclass(frozen=True)
+class Example:
+    """An explicit case: a request and what must come back."""
+
+    name: str
+    request: Any
+    status: int
+    result_schema: dict[str, Any] | None = None
+    error_contains: str | None = None
+    stream: bool = False
+
+
+@dataclass(frozen=True)
+class Deviation:
+    """A known deviation: failures of *check* (and *code*, *match*) do not fail the run."""
+
+    check: str
+    reason: str
+    code: str | None = None
+    match: str | None = None
+
+    def covers(self, check: str, code: str, message: str) -> bool:
+        return (
+            self.check == check
+            and (self.code is None or self.code == code)
+            and (self.match is None or self.match in message)
+        )
+
+
+@dataclass
+class Contract:
+    """A parsed contract: typed settings for every registered check."""
+
+    source: str
+    checks: dict[str, Any] = field(default_factory=dict)
+    """Each check's settings object, by check id (defaults where the file says nothing)."""
+    run: RunSettings = field(default_factory=RunSettings)
+    examples: list[Example] = field(default_factory=list)
+    deviations: list[Deviation] = field(default_factory=list)
+
+    def enabled(self, check: str) -> bool:
+        """Checks run unless the contract says ``enabled: false``."""
+        return bool(self.settings(check).enabled)
+
+    def settings(self, check: str) -> Any:
+        """The settings of *check* (its defaults when the contract does not name it)."""
+        if check not in self.checks:
+            from .checks import CHECKS
+
+            self.checks[check] = CHECKS[check].settings_class()
+        return self.checks[check]
+
+    def only(self, selected: set[str]) -> Contract:
+        """A copy in which only the *selected* checks run."""
+        from .checks import CHECKS
+
+        checks = {
+            check: dataclasses.replace(self.settings(check), enabled=False)
+            if check not in selected
+            else self.settings(check)
+            for check in CHECKS
+        }
+        return dataclasses.replace(self, checks=checks)
+
+    def deviation_for(self, check: str, code: str, message: str) -> Deviation | None:
+        return next((d for d in self.deviations if d.covers(check, code, message)), None)
+
+
+def load_contract(path: str | Path | None = None) -> Contract:
+    """Read and validate a contract file (the default one when *path* is None)."""
+    import yaml
+
+    source = Path(path) if path is not None else DEFAULT_CONTRACT
+    shown = str(path) if path is not None else "default contract"
+    try:
+        text = source.read_text("utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read contract {shown}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError("not UTF-8 text", source=shown) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise ConfigError(problem, source=shown, pointer=where) from None
+    return parse_contract(data, shown)
+
+
+def contract_schema() -> dict[str, Any]:
+    """The JSON Schema of contract files, with each registered check's settings."""
+    from .checks import CHECKS
+
+    schema: dict[str, Any] = json.loads((_DATA / "contract.schema.json").read_text("utf-8"))
+    schema["properties"]["checks"]["properties"] = {
+        check_id: check.settings_class.schema() for check_id, check in CHECKS.items()
+    }
+    return schema
+
+
+def parse_contract(data: Any, source: str = "<contract>") -> Contract:
+    """Validate a contract already loaded from YAML or JSON."""
+    import jsonschema
+
+    from .checks import CHECKS
+
+    _reject_unknown_checks(data, source, list(CHECKS))
+    error = jsonschema.exceptions.best_match(
+        jsonschema.Draft202012Validator(contract_schema()).iter_errors(data)
+    )
+    if error is not None:
+        where = join_pointer(tuple(error.absolute_path)) or "/"
+        raise ConfigError(_explain(error), source=source, pointer=where)
+    return Contract(
+        source=source,
+        checks={
+            check: CHECKS[check].settings_class.from_contract(dict(value or {}))
+            for check, value in (data.get("checks") or {}).items()
+        },
+        run=RunSettings(**(data.get("run") or {})),
+        examples=[
+            Example(
+                e["name"],
+                e["request"],
+                e["expect"]["status"],
+                e["expect"].get("result"),
+                e["expect"].get("error_contains"),
+                e.get("stream", False),
+            )
+            for e in data.get("examples") or []
+        ],
+        deviations=[
+            Deviation(d["check"], d["reason"], d.get("code"), d.get("match"))
+            for d in data.get("known_deviations") or []
+        ],
+    )
+
+
+def _reject_unknown_checks(data: Any, source: str, known: list[str]) -> None:
+    if not isinstance(data, dict):
+        return
+    checks = data.get("checks")
+    for check in checks if isinstance(checks, dict) else ():
+        if check not in known:
+            close = difflib.get_close_matches(str(check), known, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; checks: {', '.join(known)}"
+            raise ConfigError(f"unknown check{hint}", source=source, pointer=f"/checks/{check}")
+    deviations = data.get("known_deviations")
+    for number, deviation in enumerate(deviations if isinstance(deviations, list) else ()):
+        check = deviation.get("check") if isinstance(deviation, dict) else None
+        if isinstance(check, str) and check not in known:
+            raise ConfigError(
+                f"unknown check {check!r}",
+                source=source,
+                pointer=f"/known_deviations/{number}/check",
+            )
+
+
+def _explain(error: Any) -> str:
+    if error.validator == "additionalProperties":
+        return f"{error.message}; see contracts/workers-ai.yaml for the known keys"
+    return str(error.message)

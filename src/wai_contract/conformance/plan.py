@@ -1,0 +1,63 @@
+"""The plan of a run: every check's requests, in the order they are sent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..generate import generate
+from .cases import Case, Job
+from .checks import CHECKS, PlanContext
+from .contract import Contract, RunSettings
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Run settings; ``None`` takes the contract's value, then the default."""
+
+    max_examples: int | None = None
+    seed: int | None = None
+    timeout: float | None = None
+    concurrency: int | None = None
+    max_requests: int | None = None
+    shrink: bool = True
+
+    def resolve(self, contract: Contract) -> RunSettings:
+        """The settings in force: these options over the contract's ``run`` section."""
+        base = contract.run
+        return RunSettings(
+            max_examples=_first(self.max_examples, base.max_examples),
+            seed=_first(self.seed, base.seed),
+            concurrency=_first(self.concurrency, base.concurrency),
+            timeout=float(_first(self.timeout, base.timeout)),
+        )
+
+
+def _first(value: Any, default: Any) -> Any:
+    return default if value is None else value
+
+
+@dataclass
+class Plan:
+    """The jobs of a run, and why a check planned none (by check id)."""
+
+    jobs: list[Job] = field(default_factory=list)
+    notes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def cases(self) -> list[Case]:
+        """Every request, in the order it is sent."""
+        return [case for job in self.jobs for case in job.cases]
+
+
+def make_plan(has_token: bool, contract: Contract, settings: RunSettings) -> Plan:
+    """Ask every enabled check for its requests; generated bodies go first, by number."""
+    generated = list(generate(settings.max_examples, seed=settings.seed))
+    all_settings = {check: contract.settings(check) for check in CHECKS}
+    context = PlanContext(has_token, generated, all_settings, contract.examples)
+    jobs: list[Job] = []
+    for check_id, check in CHECKS.items():
+        if contract.enabled(check_id):
+            jobs += check.probes(all_settings[check_id], context)
+    jobs.sort(key=lambda job: job.order)  # stable: probes keep the checks' order
+    return Plan(jobs, context.notes)

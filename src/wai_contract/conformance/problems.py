@@ -1,0 +1,89 @@
+"""Why a case failed (:class:`Problem`), and the problems every kind of answer can have."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..schemas import join_pointer
+from ..validators import compile_validator
+from .http import Outcome
+
+TRANSPORT_CODES = frozenset({"timeout", "connection", "truncated", "too-large"})
+"""Problem codes that are failures of the transport rather than of the answer."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a case failed: a stable short ``code`` and a sentence."""
+
+    code: str
+    message: str
+
+
+def transport_problem(outcome: Outcome) -> Problem | None:
+    """A timeout, reset connection, or truncated or oversized body."""
+    error = outcome.exchange.error
+    if error is None:
+        return None
+    code = error.split(":", 1)[0]
+    return Problem(code if code in TRANSPORT_CODES else "connection", error)
+
+
+def server_error(outcome: Outcome) -> Problem | None:
+    """A 5xx status, wherever it happens."""
+    status = outcome.status
+    if status is not None and status >= 500:
+        return Problem("server-error", f"server error {status}: {_head(outcome)}")
+    return None
+
+
+def early_problem(outcome: Outcome) -> Problem | None:
+    """What makes any further judgement of the answer moot: transport, then 5xx."""
+    return transport_problem(outcome) or server_error(outcome)
+
+
+def _head(outcome: Outcome, limit: int = 160) -> str:
+    text = " ".join(outcome.exchange.response_head.split())
+    return text[:limit] + ("…" if len(text) > limit else "") if text else "(empty body)"
+
+
+def describe_status(outcome: Outcome) -> str:
+    """``400 {"errors": ...}``-style summary of a response for problem messages."""
+    return f"{outcome.status} {_head(outcome, 120)}"
+
+
+def schema_problem(schema: str, value: Any, code: str, what: str) -> Problem | None:
+    """The first violation of the vendored *schema* by *value*, as a problem."""
+    validator = compile_validator(schema)
+    for violation in validator.iter_errors(value):
+        pointer = join_pointer(violation.path) or "/"
+        return Problem(
+            code, f"{what} does not match {schema}.json at {pointer}: {violation.message[:200]}"
+        )
+    return None
+
+
+def error_envelope_problems(outcome: Outcome) -> list[Problem]:
+    """An error answer must carry a JSON error envelope."""
+    if not outcome.content_type.startswith("application/json"):
+        return [
+            Problem(
+                "content-type",
+                f"a {outcome.status} with content type "
+                f"{outcome.content_type or 'missing'!r}; expected application/json",
+            )
+        ]
+    if outcome.json_error is not None:
+        return [
+            Problem(
+                "not-json", f"a {outcome.status} with a body that is not JSON: {outcome.json_error}"
+            )
+        ]
+    envelope = outcome.json
+    problem = schema_problem("envelope", envelope, "envelope", "the error envelope")
+    if problem:
+        return [problem]
+    if envelope.get("success") is not False or not envelope.get("errors"):
+        return [Problem("envelope", "an error answer needs success false and at least one error")]
+    return []

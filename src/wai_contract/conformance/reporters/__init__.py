@@ -1,0 +1,93 @@
+"""Renderers for a conformance :class:`~..results.Report`.
+
+Each is a pure function from a report to text, registered in :data:`RUN_FORMATS` under the
+file name it is written to; :func:`write_report` writes them all into one folder.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ...errors import OutputError
+from ..results import Report
+from .console import render_console
+from .html import render_html
+from .junit import render_junit
+from .markdown import render_markdown
+from .text import BODY_INLINE_LIMIT, case_text
+
+__all__ = [
+    "RUN_FORMATS",
+    "case_text",
+    "default_report_dir",
+    "prepare_report_dir",
+    "render_console",
+    "write_report",
+]
+
+
+def render_json(report: Report) -> str:
+    """``report.json``: every check and kept case, machine-readable."""
+    return json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+RUN_FORMATS: dict[str, Callable[[Report], str]] = {
+    "report.json": render_json,
+    "junit.xml": render_junit,
+    "summary.md": render_markdown,
+    "report.html": render_html,
+}
+"""Report files by name, each with its renderer."""
+
+
+def default_report_dir() -> Path:
+    """``reports/<UTC timestamp>/``, where a run writes unless told otherwise."""
+    return Path("reports") / datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def prepare_report_dir(directory: str | Path | None) -> Path:
+    """Create the report folder (the default one for ``None``) before a run, so that a
+    folder that cannot be written fails the run before it starts, not after."""
+    path = Path(directory) if directory is not None else default_report_dir()
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot create the report folder {path}: {exc.strerror or exc}"
+        ) from None
+    return path
+
+
+def write_report(report: Report, directory: str | Path) -> list[Path]:
+    """Write every format of *report* into *directory* (created), and the full bodies of
+    large failing cases under ``cases/`` so their ``curl`` commands run as written."""
+    directory = Path(directory)
+    try:
+        return _write(report, directory)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot write the report to {directory}: {exc.strerror or exc}"
+        ) from None
+
+
+def _write(report: Report, directory: Path) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    for check in report.checks:
+        for case in check.failures + check.known:
+            if case.exchange is None:
+                continue
+            text = json.dumps(case.exchange.body, ensure_ascii=False)
+            if len(text) > BODY_INLINE_LIMIT:
+                (directory / "cases").mkdir(exist_ok=True)
+                name = f"cases/{check.id}-{case.id}.json"
+                (directory / name).write_text(text, "utf-8")
+                case.body_file = name
+    written = []
+    for name, render in RUN_FORMATS.items():
+        path = directory / name
+        path.write_text(render(report), "utf-8")
+        written.append(path)
+    return written

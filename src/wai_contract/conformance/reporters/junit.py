@@ -1,0 +1,73 @@
+"""``junit.xml``: one test case per check, as CI systems read it."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+from ..results import Report
+from .text import case_text
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _xml_text(text: str) -> str:
+    return _CONTROL.sub("\ufffd", text)
+
+
+def render_junit(report: Report) -> str:
+    """``junit.xml``: one test case per check."""
+    failed = sum(c.status == "failed" for c in report.checks)
+    skipped = sum(c.status == "skipped" for c in report.checks)
+    counts = {
+        "tests": str(len(report.checks)),
+        "failures": str(failed),
+        "errors": "0",
+        "skipped": str(skipped),
+        "time": f"{report.seconds:.3f}",
+    }
+    suites = ET.Element("testsuites", {"name": "wai-contract", **counts})
+    suite = ET.SubElement(
+        suites,
+        "testsuite",
+        {
+            "name": "wai-contract conformance",
+            "timestamp": report.started.rstrip("Z"),
+            **counts,
+        },
+    )
+    properties = ET.SubElement(suite, "properties")
+    for name, value in (
+        ("target", report.target),
+        ("seed", str(report.seed)),
+        ("max_examples", str(report.max_examples)),
+        ("requests", str(report.requests)),
+        ("contract", report.contract),
+    ):
+        ET.SubElement(properties, "property", name=name, value=_xml_text(value))
+    for check in report.checks:
+        case = ET.SubElement(
+            suite, "testcase", classname="wai_contract.conformance", name=check.id, time="0"
+        )
+        if check.status == "failed":
+            first = check.failures[0] if check.failures else None
+            message = f"{check.failure_count} of {check.cases} cases failed" + (
+                f": {first.problem}" if first else ""
+            )
+            failure = ET.SubElement(
+                case,
+                "failure",
+                message=_xml_text(message[:500]),
+                type=first.code if first else "failure",
+            )
+            failure.text = _xml_text("\n\n".join(case_text(c) for c in check.failures))
+        elif check.status == "skipped":
+            ET.SubElement(case, "skipped", message=_xml_text(check.note or "skipped"))
+        elif check.known:
+            out = ET.SubElement(case, "system-out")
+            out.text = _xml_text(
+                "known deviations:\n"
+                + "\n".join(f"{c.id}: {c.problem} ({c.known})" for c in check.known)
+            )
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suites, "unicode") + "\n"

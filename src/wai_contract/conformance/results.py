@@ -1,0 +1,185 @@
+"""The results of a conformance run, as plain data, and their comparison with a baseline.
+
+A :class:`Report` holds one :class:`CheckResult` per check; each lists its failing
+:class:`CaseResult` s, and each of those carries the :class:`~.http.Exchange` that showed
+the failure (request, response, and a ``curl`` command to reproduce it, token redacted).
+The renderers in :mod:`.reporters` turn a report into JSON, JUnit, Markdown and HTML.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from ..errors import ConfigError
+from .http import Exchange
+
+Status = Literal["passed", "failed", "skipped"]
+
+
+@dataclass
+class CaseResult:
+    """One failing (or known-deviating) case of a check."""
+
+    id: str
+    check: str
+    problem: str
+    """What was wrong, in one sentence."""
+    code: str
+    """A short, stable category of the problem (``status``, ``envelope``, ``timeout``, ...)."""
+    tags: list[str] = field(default_factory=list)
+    pointer: str | None = None
+    seed: int | None = None
+    exchange: Exchange | None = None
+    shrunk_from: int | None = None
+    """Size in bytes of the body before it was shrunk, when it was."""
+    body_file: str | None = None
+    known: str | None = None
+    """The reason of the known deviation this failure matches, if any."""
+
+    @property
+    def signature(self) -> str:
+        """Identity across runs, for baselines: the check, the problem kind, the case kind."""
+        return f"{self.check}|{self.code}|{'/'.join(t for t in self.tags if t != 'random')}"
+
+    def curl(self) -> str:
+        """The reproduction command of this case's exchange ('' without one)."""
+        return self.exchange.curl(self.body_file) if self.exchange else ""
+
+    def facts(self) -> list[str]:
+        """Plain-text facts about the case, for renderers: tags, pointer, shrinking."""
+        facts = []
+        if self.tags:
+            facts.append(f"tags: {', '.join(self.tags)}")
+        if self.pointer is not None:
+            facts.append(f"violates {self.pointer or '/'}")
+        if self.shrunk_from:
+            facts.append(f"shrunk from a {self.shrunk_from:,}-byte body")
+        if self.known:
+            facts.append(f"known deviation: {self.known}")
+        return facts
+
+
+@dataclass
+class CheckResult:
+    """The outcome of one check over all its cases."""
+
+    id: str
+    title: str
+    description: str
+    status: Status
+    cases: int = 0
+    failures: list[CaseResult] = field(default_factory=list)
+    failure_count: int = 0
+    """All failures, also those not kept in ``failures`` (a run keeps the first few)."""
+    known: list[CaseResult] = field(default_factory=list)
+    note: str = ""
+
+
+@dataclass
+class Comparison:
+    """This run against a baseline report."""
+
+    baseline: str
+    new_failures: list[str] = field(default_factory=list)
+    fixed: list[str] = field(default_factory=list)
+    newly_failing_checks: list[str] = field(default_factory=list)
+    newly_passing_checks: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    """Everything a conformance run found."""
+
+    target: str
+    started: str
+    seconds: float
+    seed: int
+    max_examples: int
+    requests: int
+    checks: list[CheckResult]
+    latencies_ms: list[float] = field(default_factory=list)
+    contract: str = "default"
+    version: str = ""
+    notes: list[str] = field(default_factory=list)
+    comparison: Comparison | None = None
+
+    @property
+    def passed(self) -> bool:
+        """True when no check failed (known deviations do not fail a check)."""
+        return all(check.status != "failed" for check in self.checks)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form written to ``report.json``."""
+        data = asdict(self)
+        data["passed"] = self.passed
+        for check, raw in zip(self.checks, data["checks"], strict=True):
+            for case, raw_case in zip(
+                check.failures + check.known, raw["failures"] + raw["known"], strict=True
+            ):
+                raw_case["signature"] = case.signature
+                raw_case["curl"] = case.curl()
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Report:
+        """Read back a ``report.json`` (for ``--baseline``)."""
+
+        def case(raw: dict[str, Any]) -> CaseResult:
+            exchange = raw.get("exchange")
+            fields = {k: v for k, v in raw.items() if k not in ("signature", "curl", "exchange")}
+            return CaseResult(**fields, exchange=Exchange(**exchange) if exchange else None)
+
+        checks = [
+            CheckResult(
+                **{
+                    **c,
+                    "failures": [case(f) for f in c["failures"]],
+                    "known": [case(k) for k in c["known"]],
+                }
+            )
+            for c in data["checks"]
+        ]
+        comparison = data.get("comparison")
+        fields = {k: v for k, v in data.items() if k not in ("checks", "passed", "comparison")}
+        return cls(
+            **fields, checks=checks, comparison=Comparison(**comparison) if comparison else None
+        )
+
+
+def compare(report: Report, baseline: Report, baseline_name: str) -> Comparison:
+    """New failures and fixed ones, by case signature, and checks that changed verdict."""
+
+    def signatures(r: Report) -> set[str]:
+        return {case.signature for check in r.checks for case in check.failures}
+
+    now, before = signatures(report), signatures(baseline)
+    status_before = {c.id: c.status for c in baseline.checks}
+    return Comparison(
+        baseline=baseline_name,
+        new_failures=sorted(now - before),
+        fixed=sorted(before - now),
+        newly_failing_checks=[
+            c.id
+            for c in report.checks
+            if c.status == "failed" and status_before.get(c.id) != "failed"
+        ],
+        newly_passing_checks=[
+            c.id
+            for c in report.checks
+            if c.status == "passed" and status_before.get(c.id) == "failed"
+        ],
+    )
+
+
+def load_report(path: str | Path) -> Report:
+    """Read a ``report.json`` written by an earlier run (a baseline)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return Report.from_dict(json.load(handle))
+    except OSError as exc:
+        raise ConfigError(f"cannot read baseline {path}: {exc.strerror or exc}") from None
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise ConfigError(f"baseline {path} is not a wai-contract report.json: {exc}") from None

@@ -1,0 +1,77 @@
+"""Where a run sends its requests: a URL and a token, the live API, or the bundled
+reference server started for the run (shared by the CLI and the pytest plugin)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from ..errors import ConfigError
+from ..schemas import MODEL
+
+LIVE_URL = "https://api.cloudflare.com/client/v4/accounts/{account}/ai/run/{model}"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where to send requests, and the token (never written anywhere)."""
+
+    url: str
+    token: str | None = None
+
+
+def live_url(account_id: str) -> str:
+    """The model's URL on the live Cloudflare API for *account_id*."""
+    return LIVE_URL.format(account=account_id, model=MODEL)
+
+
+def check_endpoint(url: str) -> str:
+    """*url* if it is an http(s) URL with a host; a :class:`ConfigError` otherwise."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (parsed only to validate it)
+    except ValueError as exc:
+        raise ConfigError(f"--endpoint {url!r} is not a valid URL: {exc}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in url):
+        raise ConfigError(f"--endpoint must be an http(s) URL with a host, not {url!r}")
+    return url
+
+
+@contextmanager
+def open_target(
+    *,
+    endpoint: str | None = None,
+    account_id: str | None = None,
+    local: bool = False,
+    local_faults: Sequence[str] = (),
+    token: str | None = None,
+    local_token: str | None = None,
+) -> Iterator[Target]:
+    """The one target chosen: *endpoint*, the live API of *account_id*, or (*local*) the
+    reference server, started here on a free port with *local_faults* and stopped on exit;
+    it requires *local_token* (a fresh random token by default)."""
+    chosen = [
+        name
+        for name, on in (("--endpoint", endpoint), ("--account-id", account_id), ("--local", local))
+        if on
+    ]
+    if len(chosen) != 1:
+        raise ConfigError(
+            "choose exactly one target: --endpoint URL, --account-id ID "
+            f"or --local (got {', '.join(chosen) or 'none'})"
+        )
+    if local_faults and not local:
+        raise ConfigError("--local-fault needs --local")
+    if endpoint is not None:
+        yield Target(check_endpoint(endpoint), token)
+    elif account_id is not None:
+        yield Target(live_url(account_id), token)
+    else:
+        from ..server import serve
+
+        local_token = local_token or secrets.token_urlsafe(16)
+        with serve(token=local_token, faults=local_faults) as server:
+            yield Target(server.model_url, local_token)

@@ -1,0 +1,145 @@
+"""Lint request bodies: every schema error at its place, plus warnings for odd input.
+
+The verdict always equals the JSON Schema verdict of ``schemas/input.json``. What lint
+adds is *where* and *why*: the top-level ``oneOf`` is resolved to the branch the body
+clearly meant (``prompt`` -> Prompt, ``messages`` -> Messages) so a bad field is reported
+as itself, a tool that fits neither variant is explained against the closest one, and a
+missing property is reported at the pointer where it belongs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+
+from ..schemas import join_pointer
+from ..validators import compile_validator
+from . import jsontext
+from .branches import schema_errors
+from .python_values import audit_python, report_recovered
+from .result import Finding, Findings, Found, LintResult, Path
+from .warnings import WARNING_CODES, warnings_of
+
+__all__ = ["WARNING_CODES", "Finding", "LintResult", "lint"]
+
+
+def lint(
+    body_or_text: Any,
+    *,
+    source: str = "<input>",
+    line: int = 1,
+    positions: bool = True,
+) -> LintResult:
+    """Lint one request body.
+
+    *body_or_text* is JSON text (``str`` or ``bytes``) or an already parsed body (a
+    ``dict``, or any value, which is then judged as a body). For text, findings carry
+    the ``line``/``column`` of the offending value, counted from *line* (the body's first
+    line in its file); pass ``positions=False`` to skip locating them.
+    """
+    if not isinstance(body_or_text, _TEXT_TYPES):
+        found = Findings()
+        body = audit_python(body_or_text, (), found)
+        _check(body, found)
+        return _result(source, line, found, None)
+    try:
+        value = orjson.loads(body_or_text)
+    except orjson.JSONDecodeError:
+        return _lint_unusual_text(_text_or_bytes(body_or_text), source, line, positions)
+    # The hot path: most bodies are valid and clean, and cost one parse, one Rust call
+    # and one pass over their top-level keys.
+    if _root_is_valid(value):
+        warnings = warnings_of(value)
+        if not warnings:
+            return LintResult(source, line)
+        found = Findings(warnings=warnings)
+    else:
+        found = Findings()
+        _check(value, found, valid=False)
+    return _result(source, line, found, _as_text(body_or_text) if positions else None)
+
+
+_TEXT_TYPES = (str, bytes, bytearray, memoryview)
+
+
+def _compile_root(value: Any) -> bool:
+    """Compile the input schema on first use, then judge *value* with it."""
+    global _root_is_valid
+    _root_is_valid = compile_validator("input").is_valid
+    return _root_is_valid(value)
+
+
+_root_is_valid: Callable[[Any], bool] = _compile_root
+"""The verdict of the whole input schema, without a cache lookup per body."""
+
+
+def _text_or_bytes(data: str | bytes | bytearray | memoryview) -> str | bytes:
+    return data if isinstance(data, str | bytes) else bytes(data)
+
+
+def _as_text(data: str | bytes | bytearray | memoryview) -> str:
+    """The text of a body, for locating findings (bad UTF-8 becomes U+FFFD)."""
+    return data if isinstance(data, str) else str(data, "utf-8", "replace")
+
+
+def _lint_unusual_text(data: bytes | str, source: str, line: int, positions: bool) -> LintResult:
+    """Text that strict parsing refused: explain why, or lint what a lenient parse found."""
+    text = _as_text(data)
+    try:
+        parsed = jsontext.parse(data)
+    except jsontext.JsonTextError as exc:
+        error = Found((), "json", f"not valid JSON: {exc.message}")
+        return _result(
+            source, line, Findings([error]), text if positions else None, {(): exc.offset}
+        )
+    found = Findings()
+    report_recovered(parsed.surrogates, parsed.overflows, found)
+    _check(parsed.value, found)
+    return _result(source, line, found, text if positions else None)
+
+
+def _result(
+    source: str,
+    line: int,
+    found: Findings,
+    text: str | None,
+    offsets: dict[Path, int] | None = None,
+) -> LintResult:
+    located: dict[Path, int] = {}
+    if text is not None:
+        located.update(offsets or {})
+        # Every finding is located in one walk of the text, and its line counted in one
+        # pass: a body can have thousands.
+        unplaced = {f.path for f in (*found.errors, *found.warnings)} - located.keys()
+        located.update(jsontext.locate_all(text, unplaced))
+        places = jsontext.line_columns(text, located.values())
+
+    def finding(item: Found) -> Finding:
+        pointer = join_pointer(item.path)
+        if text is None:
+            return Finding(pointer, item.rule, item.message)
+        at_line, column = places[located[item.path]]
+        return Finding(pointer, item.rule, item.message, line + at_line - 1, column)
+
+    return LintResult(
+        source,
+        line,
+        tuple([finding(f) for f in found.errors]),
+        tuple([finding(f) for f in found.warnings]),
+    )
+
+
+def _check(body: Any, found: Findings, valid: bool | None = None) -> None:
+    if valid is None:
+        valid = _root_is_valid(body)
+    if not valid:
+        errors = schema_errors(body)
+        if found.errors:
+            # A value JSON cannot carry is reported once, as such, not again by the schema.
+            unrepresentable = {f.path for f in found.errors if f.rule == "json"}
+            errors = [e for e in errors if e.path not in unrepresentable]
+        found.errors += errors
+    if isinstance(body, dict):
+        found.warnings.extend(warnings_of(body))

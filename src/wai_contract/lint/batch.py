@@ -1,0 +1,202 @@
+"""Lint many bodies from many sources, on every core when the input is large.
+
+A large ``.jsonl`` file is cut at line boundaries into byte ranges; worker processes read
+and lint their ranges and render the results in the chosen (stateless) format, and the
+parent writes the rendered text in file order. Everything else is linted in-process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import mmap
+import os
+import sys
+import time
+from collections.abc import Generator, Iterator, Sequence
+from typing import BinaryIO, TextIO
+
+from ..errors import SourceError
+from . import lint
+from .forks import CAN_FORK, Result, Task, map_in_forks
+from .reporters import LINT_FORMATS, LineReporter, LintSummary
+from .sources import StdinFormat, iter_bodies
+
+PARALLEL_MIN_BYTES = 4 << 20
+"""A .jsonl file at least this large is linted by worker processes."""
+
+_CHUNK_BYTES = 1 << 20
+"""Bytes per worker task: small enough to balance two workers on a file of a few MB."""
+
+
+Counts = tuple[int, int, int, int]  # bodies, invalid, errors, warnings
+
+
+def default_jobs() -> int:
+    """Cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def lint_files(
+    files: Sequence[str],
+    fmt: str,
+    out: TextIO,
+    *,
+    jobs: int = 1,
+    stdin: BinaryIO | None = None,
+    stdin_format: StdinFormat = "auto",
+) -> LintSummary:
+    """Lint every body of *files* (from :func:`~wai_contract.lint.sources.expand`), writing
+    format *fmt* to *out*, and return the counts."""
+    reporter = LINT_FORMATS[fmt](out)
+    summary = LintSummary(sources=len(files))
+    positions = fmt != "json"
+    started = time.perf_counter()
+    for group, parallel in _groups(files, jobs, isinstance(reporter, LineReporter)):
+        if parallel:
+            for text, counts in _lint_in_workers(group[0], fmt, positions, jobs):
+                out.write(text)
+                summary.bodies += counts[0]
+                summary.invalid += counts[1]
+                summary.errors += counts[2]
+                summary.warnings += counts[3]
+            continue
+        for body in iter_bodies(group, stdin=stdin, stdin_format=stdin_format):
+            result = lint(body.data, source=body.source, line=body.line, positions=positions)
+            summary.add(result)
+            reporter.add(result)
+    summary.seconds = time.perf_counter() - started
+    if summary.bodies:
+        reporter.close(summary)
+    return summary
+
+
+def _groups(files: Sequence[str], jobs: int, streams: bool) -> Iterator[tuple[list[str], bool]]:
+    """Runs of files to lint in-process, and single large JSONL files for the workers."""
+    run: list[str] = []
+    for path in files:
+        if (
+            jobs > 1
+            and CAN_FORK  # elsewhere (Windows) everything is linted in-process
+            and streams
+            and path.endswith(".jsonl")
+            and _size(path) >= PARALLEL_MIN_BYTES
+        ):
+            if run:
+                yield run, False
+                run = []
+            yield [path], True
+        else:
+            run.append(path)
+    if run:
+        yield run, False
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0  # unreadable: the in-process reader reports it
+
+
+def _lint_in_workers(
+    path: str, fmt: str, positions: bool, jobs: int
+) -> Iterator[tuple[str, Counts]]:
+    """Lint the ranges of *path* in *jobs* forked workers, in file order."""
+
+    def work(task: Task) -> Result:
+        text, counts = _lint_range(path, task, fmt, positions)
+        return text.encode("utf-8"), counts
+
+    with contextlib.closing(_ranges(path)) as ranges:  # its file, even if a worker fails
+        for payload, counts in map_in_forks(work, ranges, jobs):
+            yield payload.decode("utf-8"), counts
+
+
+def _ranges(path: str) -> Generator[Task, None, None]:
+    """(start, end, first line) of each newline-aligned range of about ``_CHUNK_BYTES``."""
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 - closed below, while ranges are yielded
+    except OSError as exc:
+        raise SourceError(path, exc.strerror or str(exc)) from None
+    with handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
+        size, start, line = len(view), 0, 1
+        find = view.find
+        while start < size:
+            cut = find(b"\n", min(start + _CHUNK_BYTES, size - 1))
+            end = size if cut < 0 else cut + 1
+            yield start, end, line
+            # Count the range's newlines in place: slicing an mmap copies.
+            at = find(b"\n", start, end)
+            while at >= 0:
+                line += 1
+                at = find(b"\n", at + 1, end)
+            start = end
+
+
+_WORKER_REPORTERS: dict[str, LineReporter] = {}
+_WORKER_MAPPINGS: dict[str, tuple[mmap.mmap, memoryview]] = {}
+
+
+def _worker_mapping(path: str) -> tuple[mmap.mmap, memoryview]:
+    """A worker's one read-only mapping of *path*, and a view of it, for all its ranges.
+
+    Never closed: a worker ends with ``os._exit``, which unmaps it. So the line views
+    sliced from it need no release each, as a mapping that is closed would require.
+    """
+    mapped = _WORKER_MAPPINGS.get(path)
+    if mapped is None:
+        with open(path, "rb") as handle:
+            view = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        mapped = _WORKER_MAPPINGS[path] = (view, memoryview(view))
+    return mapped
+
+
+def _lint_range(path: str, task: Task, fmt: str, positions: bool) -> tuple[str, Counts]:
+    """Lint the lines of one range of *path*; return them rendered in *fmt*, and counts."""
+    start, end, number = task
+    reporter = _WORKER_REPORTERS.get(fmt)
+    if reporter is None:
+        made = LINT_FORMATS[fmt](sys.stdout)
+        assert isinstance(made, LineReporter)
+        reporter = _WORKER_REPORTERS[fmt] = made
+    rendered: list[str] = []
+    append, render = rendered.append, reporter.render
+    bodies = invalid = errors = warnings = 0
+    # Lines are parsed from views into a mapping of the file: reading and splitting the
+    # range would copy every byte twice. Parsed bodies are acyclic and short-lived, so
+    # cyclic GC passes over them are wasted work.
+    view, whole = _worker_mapping(path)
+    find = view.find
+    gc.disable()
+    try:
+        while start < end:
+            stop = find(b"\n", start, end)
+            if stop < 0:
+                stop = end
+            first, last = start, stop  # strip as bytes.strip() does
+            while first < last and view[first] in _BLANK:
+                first += 1
+            while last > first and view[last - 1] in _BLANK:
+                last -= 1
+            if first < last:
+                result = lint(whole[first:last], source=path, line=number, positions=positions)
+                bodies += 1
+                if result.errors:
+                    invalid += 1
+                    errors += len(result.errors)
+                if result.warnings:
+                    warnings += len(result.warnings)
+                append(render(result))
+            number += 1
+            start = stop + 1
+    finally:
+        gc.enable()
+    return "".join(rendered), (bodies, invalid, errors, warnings)
+
+
+_BLANK = frozenset(b" \t\n\r\x0b\x0c")
+"""The bytes that ``bytes.strip()`` removes: JSONL lines are stripped of them."""

@@ -1,0 +1,122 @@
+"""Find request bodies in files, directories and stdin.
+
+A ``.jsonl`` file holds one body per line (blank lines skipped); any other file holds
+one JSON body; a directory contributes its ``.json`` and ``.jsonl`` files, recursively,
+in sorted order, skipping hidden entries; ``-`` reads stdin.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import BinaryIO, Literal
+
+from ..errors import SourceError
+
+STDIN = "-"
+STDIN_NAME = "<stdin>"
+BODY_SUFFIXES = (".json", ".jsonl")
+
+StdinFormat = Literal["auto", "json", "jsonl"]
+
+
+@dataclass(frozen=True, slots=True)
+class BodyText:
+    """The raw text of one body and where it came from (``line`` is 1-based)."""
+
+    source: str
+    line: int
+    data: bytes
+
+
+def expand(paths: Sequence[str]) -> list[str]:
+    """Resolve *paths* to the list of files (and ``-``) to read, failing early and clearly."""
+    files: list[str] = []
+    for path in paths:
+        if path == STDIN:
+            files.append(path)
+        elif os.path.isdir(path):
+            from pathlib import Path
+
+            found = sorted(
+                str(p)
+                for p in Path(path).rglob("*")
+                if p.suffix in BODY_SUFFIXES
+                and p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            if not found:
+                raise SourceError(path, "directory holds no .json or .jsonl files")
+            files.extend(found)
+        elif os.path.isfile(path):
+            files.append(path)
+        elif os.path.exists(path):
+            raise SourceError(path, "not a regular file or directory")
+        else:
+            raise SourceError(path, "no such file or directory")
+    return files
+
+
+def iter_bodies(
+    files: Sequence[str],
+    *,
+    stdin: BinaryIO | None = None,
+    stdin_format: StdinFormat = "auto",
+) -> Iterator[BodyText]:
+    """Yield every body in *files* (as returned by :func:`expand`), streaming JSONL."""
+    for path in files:
+        if path == STDIN:
+            if stdin is None:
+                raise SourceError(STDIN_NAME, "no standard input available")
+            yield from _split(STDIN_NAME, stdin.read(), stdin_format)
+        elif path.endswith(".jsonl"):
+            yield from _jsonl_file(path)
+        else:
+            yield BodyText(path, 1, _read(path))
+
+
+def _read(path: str) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError as exc:
+        raise SourceError(path, exc.strerror or str(exc)) from None
+
+
+def _jsonl_file(path: str) -> Iterator[BodyText]:
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 - closed below, while streaming lines
+    except OSError as exc:
+        raise SourceError(path, exc.strerror or str(exc)) from None
+    with handle:
+        for number, raw in enumerate(handle, 1):
+            line = raw.strip()
+            if line:
+                yield BodyText(path, number, line)
+
+
+def _split(source: str, data: bytes, fmt: StdinFormat) -> Iterator[BodyText]:
+    if fmt == "auto":
+        fmt = "jsonl" if _looks_like_jsonl(data) else "json"
+    if fmt == "json":
+        yield BodyText(source, 1, data)
+        return
+    for number, raw in enumerate(data.split(b"\n"), 1):
+        line = raw.strip()
+        if line:
+            yield BodyText(source, number, line)
+
+
+def _looks_like_jsonl(data: bytes) -> bool:
+    """Several non-blank lines, each a complete JSON value on its own: JSONL."""
+    import orjson
+
+    lines = [line for line in data.split(b"\n") if line.strip()]
+    if len(lines) < 2:
+        return False
+    try:
+        orjson.loads(lines[0])
+    except orjson.JSONDecodeError:
+        return False
+    return True
