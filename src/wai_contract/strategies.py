@@ -12,13 +12,16 @@ Use them in your own tests::
     def test_my_server_rejects(case):
         assert my_server(case.payload).status_code == 400, (case.tags, case.pointer)
 
+    @given(tool_arguments(my_tool))
+    def test_my_tool_handler(arguments): ...
+
 Every strategy shrinks to small examples. Pass ``schema=`` to derive from another copy
 of the request schema (limits follow it with no code change).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from hypothesis import strategies as st
 
@@ -30,6 +33,7 @@ __all__ = [
     "invalid_bodies",
     "messages",
     "sampling_parameters",
+    "tool_arguments",
     "tools",
     "valid_bodies",
 ]
@@ -102,3 +106,28 @@ def sampling_parameters(
         if gen.json_type in ("integer", "number")
     }
     return st.fixed_dictionaries({}, optional=numeric)
+
+
+def tool_arguments(tool: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
+    """Arguments that satisfy *tool*'s ``parameters`` schema, as a model's tool call would
+    carry them. *tool* is in either variant (flat, or ``{type, function}``); its
+    ``parameters`` may be any JSON Schema, drawn by ``hypothesis-jsonschema``."""
+    function = tool.get("function") if isinstance(tool, dict) else None
+    spec = function if isinstance(function, dict) else tool
+    parameters = spec.get("parameters") if isinstance(spec, dict) else None
+    if parameters is None:
+        parameters = {"type": "object"}
+    if not isinstance(parameters, dict):
+        raise ConfigError(f"a tool's parameters must be a JSON Schema object, not {parameters!r}")
+    # Tool arguments are a JSON object whatever the parameters say (lint warns otherwise).
+    import jsonschema
+    from hypothesis_jsonschema import from_schema
+
+    try:
+        jsonschema.Draft202012Validator.check_schema(parameters)
+    except jsonschema.SchemaError as exc:
+        raise ConfigError(
+            f"a tool's parameters are not a valid JSON Schema: {exc.message}"
+        ) from None
+    schema: dict[str, Any] = {"allOf": [parameters, {"type": "object"}]}
+    return cast("st.SearchStrategy[dict[str, Any]]", from_schema(schema))

@@ -214,10 +214,22 @@ def test_contract_can_skip_checks_and_declare_deviations(tmp_path: Path) -> None
         (["--local", "--contract", "bad.yaml"], "error: bad.yaml: /checks/streming: unknown check"),
         (["--local", "--baseline", "nope.json"], "error: cannot read baseline nope.json"),
         (["--local", "--local-fault", "explode"], "error: unknown fault 'explode'"),
+        (
+            ["--local", "--dry-run", "--contract", "pairs.yaml"],
+            "error: pairs.yaml: /checks/seed-determinism/probes: [1, 2] is not of type 'integer'",
+        ),
+        (
+            ["--local", "--contract", "three.yaml"],
+            "error: three.yaml: /checks/max-tokens/probes: 3 is not of type 'array'",
+        ),
     ],
 )
 def test_usage_errors_are_one_line_exit_two(tmp_path: Path, args: list[str], message: str) -> None:
     (tmp_path / "bad.yaml").write_text("version: 1\nchecks:\n  streming: {}\n")
+    (tmp_path / "pairs.yaml").write_text(
+        "version: 1\nchecks: {seed-determinism: {probes: [1, 2]}}\n"
+    )
+    (tmp_path / "three.yaml").write_text("version: 1\nchecks: {max-tokens: {probes: 3}}\n")
     result = run("run", *args, cwd=tmp_path)
     assert result.returncode == 2, result.stdout + result.stderr
     assert result.stderr.startswith(message), result.stderr

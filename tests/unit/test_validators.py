@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.unit.test_lint_table import CASES
+from tests.unit.lint.test_lint_table import CASES
 
 from wai_contract.errors import ConfigError
 from wai_contract.schemas import load_schema, resolve_pointer

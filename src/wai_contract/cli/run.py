@@ -103,25 +103,15 @@ def run_command(
     Writes report.json, junit.xml, summary.md and report.html into the report folder.
     Exit status: 0 every check passed, 1 a check failed, 2 usage or configuration error.
     """
-    from ..conformance import (
-        RunOptions,
-        load_contract,
-        open_target,
-        plan,
-        prepare_report_dir,
-        render_console,
-        run,
-        write_report,
-    )
-    from ..conformance.results import compare, load_report
+    from .. import conformance as c
     from ..server import token_from_environment
 
-    contract = load_contract(contract_path)
-    options = RunOptions(
+    contract = c.load_contract(contract_path)
+    options = c.RunOptions(
         max_examples, seed, timeout, concurrency, max_requests, shrink=not no_shrink
     )
-    previous = load_report(baseline) if baseline else None  # a bad one fails before the run
-    target = open_target(
+    previous = c.load_report(baseline) if baseline else None  # a bad one fails before the run
+    target = c.open_target(
         endpoint=endpoint,
         account_id=account_id,
         local=local,
@@ -130,22 +120,15 @@ def run_command(
     )
     if dry_run:
         with target as chosen:
-            for case in plan(chosen, contract, options):
-                auth = "" if case.authorised else " (without a valid token)"
-                click.echo(f"{case.id:22} {case.check:17} POST{auth} {_short_json(case.body)}")
+            _print_plan(c.plan(chosen, contract, options))
         return
-    directory = prepare_report_dir(report_dir)
+    directory = c.prepare_report_dir(report_dir)
     with target as chosen, _progress_bar() as progress:
-        report = run(chosen, contract, options, progress=progress)
+        report = c.run(chosen, contract, options, progress=progress)
     if previous is not None:
-        report.comparison = compare(report, previous, str(baseline))
-    write_report(report, directory)
-    click.echo(render_console(report))
-    if report.comparison is not None:
-        cmp = report.comparison
-        click.echo(
-            f"against {cmp.baseline}: {len(cmp.new_failures)} new failures, {len(cmp.fixed)} fixed"
-        )
+        report.comparison = c.compare(report, previous, str(baseline))
+    c.write_report(report, directory)
+    click.echo(c.render_console(report))
     click.echo(f"report: {directory / 'report.html'} (also report.json, junit.xml, summary.md)")
     sys.exit(0 if report.passed else 1)
 
@@ -159,6 +142,12 @@ def _progress_bar() -> Iterator[Callable[[int, int], None]]:
             bar.update(done - bar.pos)
 
         yield progress
+
+
+def _print_plan(cases: list[Any]) -> None:
+    for case in cases:
+        auth = "" if case.authorised else " (without a valid token)"
+        click.echo(f"{case.id:22} {case.check:17} POST{auth} {_short_json(case.body)}")
 
 
 def _short_json(value: Any) -> str:

@@ -14,7 +14,7 @@ from .contract import Contract, load_contract
 from .engine import plan, run
 from .plan import RunOptions
 from .reporters import prepare_report_dir, render_console, write_report
-from .results import Report
+from .results import Report, compare, load_report
 from .target import Target, open_target
 
 __all__ = [
@@ -23,7 +23,9 @@ __all__ = [
     "Report",
     "RunOptions",
     "Target",
+    "compare",
     "load_contract",
+    "load_report",
     "open_target",
     "plan",
     "prepare_report_dir",

@@ -33,26 +33,8 @@ Step = tuple[str, str | int]
 ASTRAL = "\U0001f600"
 """A character outside the Basic Multilingual Plane: one code point, two UTF-16 units."""
 
-_WORDS = (
-    *[
-        "hello",
-        "world",
-        "pizza",
-        "why",
-        "tell",
-        "me",
-        "about",
-        "the",
-        "model",
-        "é",
-        "数据",
-        "naïve",
-        "tokens",
-        "stream",
-        "seed",
-    ],
-    ASTRAL,
-)
+_WORDS: tuple[str, ...] = ("hello", "world", "pizza", "why", "tell", "me", "about")
+_WORDS += ("the", "model", "é", "数据", "naïve", "tokens", "stream", "seed", ASTRAL)
 _IDENTIFIERS = ("city", "query", "unit", "limit", "date", "name")
 
 # Semantic hints: values that the page's descriptions name. They make generated bodies

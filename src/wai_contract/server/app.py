@@ -82,15 +82,9 @@ def create_app(config: ServerConfig) -> Starlette:
         number = next(config._counter)
         if config.token is not None and not _authorised(request, config.token):
             return envelope_error(401, 10000, "Authentication error")
-        if (
-            "rate-limit" in config.faults
-            and number % _faults.RATE_LIMIT_EVERY == _faults.RATE_LIMIT_EVERY - 1
-        ):
-            return envelope_error(
-                429, 3040, "Rate limited (injected fault rate-limit)", headers={"Retry-After": "1"}
-            )
-        if "flaky-500" in config.faults and number % _faults.FLAKY_EVERY == _faults.FLAKY_EVERY - 1:
-            return envelope_error(500, 5000, "Internal error (injected fault flaky-500)")
+        injected = _injected_error(config, number)
+        if injected is not None:
+            return injected
         model = request.path_params["model"]
         if model != MODEL:
             return envelope_error(400, 5007, f"No such model {model!r}; this server runs {MODEL}")
@@ -102,26 +96,9 @@ def create_app(config: ServerConfig) -> Starlette:
         result = lint(data, positions=False)
         if not result.valid:
             return _errors_envelope([f"{e.pointer or '/'}: {e.message}" for e in result.errors])
-        body = orjson.loads(data)
         if "slow-first-byte" in config.faults:
             await asyncio.sleep(_faults.SLOW_FIRST_BYTE_SECONDS)
-        # split-utf8 puts an é into every answer, streamed or not, so that a fixed seed
-        # still gives one answer both ways.
-        include = "é" if "split-utf8" in config.faults else ""
-        if body.get("stream") is True:
-            return StreamingResponse(
-                _events(answer(body, include=include), config),
-                media_type="text/event-stream",
-                headers={"Cache-Control": "no-cache"},
-            )
-        said = answer(body, include=include)
-        output: dict[str, Any] = {"response": said.text, "usage": said.usage()}
-        if said.tool_calls:
-            output["tool_calls"] = said.tool_calls
-        return Response(
-            orjson.dumps({"result": output, "success": True, "errors": [], "messages": []}),
-            media_type="application/json",
-        )
+        return _model_response(orjson.loads(data), config)
 
     async def not_found(request: Request, exc: Exception) -> Response:
         return envelope_error(404, 7000, f"No route for {request.url.path}")
@@ -142,6 +119,40 @@ def create_app(config: ServerConfig) -> Starlette:
             )
         ],
         exception_handlers={404: not_found, 405: not_allowed, HTTPException: http_error},
+    )
+
+
+def _injected_error(config: ServerConfig, number: int) -> Response | None:
+    """The error answer a fault injects into request *number*, if any."""
+    if "rate-limit" in config.faults and number % _faults.RATE_LIMIT_EVERY == (
+        _faults.RATE_LIMIT_EVERY - 1
+    ):
+        return envelope_error(
+            429, 3040, "Rate limited (injected fault rate-limit)", headers={"Retry-After": "1"}
+        )
+    if "flaky-500" in config.faults and number % _faults.FLAKY_EVERY == _faults.FLAKY_EVERY - 1:
+        return envelope_error(500, 5000, "Internal error (injected fault flaky-500)")
+    return None
+
+
+def _model_response(body: dict[str, Any], config: ServerConfig) -> Response:
+    """The model's answer to a valid *body*, streamed or not."""
+    # split-utf8 puts an é into every answer, streamed or not, so that a fixed seed
+    # still gives one answer both ways.
+    include = "é" if "split-utf8" in config.faults else ""
+    if body.get("stream") is True:
+        return StreamingResponse(
+            _events(answer(body, include=include), config),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache"},
+        )
+    said = answer(body, include=include)
+    output: dict[str, Any] = {"response": said.text, "usage": said.usage()}
+    if said.tool_calls:
+        output["tool_calls"] = said.tool_calls
+    return Response(
+        orjson.dumps({"result": output, "success": True, "errors": [], "messages": []}),
+        media_type="application/json",
     )
 
 

@@ -21,4 +21,9 @@ def render_console(report: Report) -> str:
     lines.append(
         f"{verdict}: {report.requests:,} requests in {report.seconds:.1f} s against {report.target}"
     )
+    cmp = report.comparison
+    if cmp is not None:
+        lines.append(
+            f"against {cmp.baseline}: {len(cmp.new_failures)} new failures, {len(cmp.fixed)} fixed"
+        )
     return "\n".join(lines)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+from random import Random
 from typing import Any
 
 import jsonschema
@@ -18,6 +19,7 @@ from wai_contract.strategies import (
     invalid_bodies,
     messages,
     sampling_parameters,
+    tool_arguments,
     tools,
     valid_bodies,
 )
@@ -45,11 +47,19 @@ def test_the_reference_validator_agrees_too() -> None:
 
 
 def test_the_checklist_is_fully_walked_by_500_bodies() -> None:
-    ids = checklist_ids()
-    assert len(ids) <= 500
-    tags = [tuple(b.tags) for b in generate(500, seed=1)]
-    assert len(tags) == 500
-    assert len(set(ids)) == len(ids), "checklist ids are unique"
+    items = checklist()
+    ids = [item.id for item in items]
+    assert len(set(ids)) == len(ids) == len(checklist_ids()), "checklist ids are unique"
+    assert len(items) <= 500
+    bodies = list(generate(500, seed=1))
+    assert len(bodies) == 500
+    # The checklist comes first, item by item, each made from the run's one random stream.
+    rng = Random(1)
+    assert [item.make(rng) for item in items] == bodies[: len(items)]
+    is_valid = compile_validator("input").is_valid
+    for item, body in zip(items, bodies, strict=False):
+        assert body.valid is item.valid, item.id
+        assert is_valid(body.payload) is item.valid, item.id
 
 
 def test_the_checklist_covers_what_users_need() -> None:
@@ -168,3 +178,33 @@ def test_checklist_items_make_what_they_say() -> None:
     rng = Random(0)
     for item in checklist():
         assert item.make(rng).valid is item.valid, item.id
+
+
+WEATHER_PARAMETERS = {
+    "type": "object",
+    "required": ["city"],
+    "properties": {
+        "city": {"type": "string", "minLength": 1},
+        "days": {"type": "integer", "minimum": 1, "maximum": 14},
+        "units": {"enum": ["metric", "imperial"]},
+    },
+    "additionalProperties": False,
+}
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    tool_arguments({"name": "get_weather", "parameters": WEATHER_PARAMETERS})
+    | tool_arguments(
+        {"type": "function", "function": {"name": "w", "parameters": WEATHER_PARAMETERS}}
+    )
+)
+def test_tool_arguments_satisfy_the_tools_parameters(arguments: dict[str, Any]) -> None:
+    jsonschema.Draft202012Validator(WEATHER_PARAMETERS).validate(arguments)
+
+
+def test_tool_arguments_refuse_parameters_that_are_not_a_schema() -> None:
+    with pytest.raises(ConfigError, match="must be a JSON Schema object"):
+        tool_arguments({"name": "x", "parameters": "city"})
+    with pytest.raises(ConfigError, match="not a valid JSON Schema: 5 is not valid"):
+        tool_arguments({"name": "x", "parameters": {"type": 5}})

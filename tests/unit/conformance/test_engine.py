@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
-import pytest
 
 from wai_contract.conformance import RunOptions, Target, plan, run
 from wai_contract.conformance.contract import parse_contract
@@ -252,24 +251,6 @@ def test_report_round_trips_and_compares_with_a_baseline() -> None:
     assert difference.new_failures == ["accepts-valid|server-error|top_k/at-maximum"]
     assert difference.newly_failing_checks == ["accepts-valid"]
     assert compare(report, broken, "new.json").fixed == difference.new_failures
-
-
-@pytest.mark.parametrize(
-    ("data", "message"),
-    [
-        ({"version": 2}, "/version"),
-        ({"version": 1, "checks": {"streming": {}}}, "did you mean 'streaming'"),
-        ({"version": 1, "checks": {"auth": {"enabeld": False}}}, "/checks/auth"),
-        ({"version": 1, "run": {"timeout": -1}}, "/run/timeout"),
-        ({"version": 1, "known_deviations": [{"check": "auth"}]}, "reason"),
-        ({"version": 1, "examples": [{"name": "x", "request": {}}]}, "expect"),
-    ],
-)
-def test_contract_errors_name_the_place(data: dict[str, Any], message: str) -> None:
-    from wai_contract.errors import ConfigError
-
-    with pytest.raises(ConfigError, match=message):
-        parse_contract(data, "mine.yaml")
 
 
 def test_a_server_that_keeps_hanging_gets_shorter_timeouts() -> None:

@@ -1,0 +1,137 @@
+"""Each renderer of a conformance report on one hand-made report: what a reviewer reads."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from junitparser import Failure, JUnitXml, Skipped
+
+from wai_contract.conformance import render_console, write_report
+from wai_contract.conformance.http import Exchange
+from wai_contract.conformance.reporters import RUN_FORMATS
+from wai_contract.conformance.results import (
+    CaseResult,
+    CheckResult,
+    Comparison,
+    Report,
+    compare,
+)
+
+URL = "http://server.test/client/v4/accounts/a/ai/run/m"
+HOSTILE = "<script>alert(1)</script> ``` # heading"
+
+
+def report(*, big_body: bool = False) -> Report:
+    body = {"prompt": "x" * 5000 if big_body else "hi", "top_k": 51}
+    exchange = Exchange("POST", URL, body, status=200, response_head='{"result":{"response":"ok"}}')
+    failure = CaseResult(
+        "b-000007",
+        "rejects-invalid",
+        f"accepted invalid input: {HOSTILE}",
+        "accepted-invalid",
+        tags=["top_k", "above-maximum"],
+        pointer="/top_k",
+        seed=0,
+        exchange=exchange,
+        shrunk_from=900,
+    )
+    known = CaseResult("auth-no-token", "auth", "got 403", "status", known="gateway, ticket 7")
+    return Report(
+        target=URL,
+        started="2026-12-02T00:00:00Z",
+        seconds=1.25,
+        seed=0,
+        max_examples=40,
+        requests=61,
+        checks=[
+            CheckResult("accepts-valid", "Accepts valid input", "Valid bodies pass.", "passed", 20),
+            CheckResult(
+                "rejects-invalid",
+                "Rejects invalid input",
+                "Invalid bodies are refused.",
+                "failed",
+                20,
+                [failure],
+                failure_count=3,
+            ),
+            CheckResult("auth", "Requires a valid token", "401.", "passed", 2, known=[known]),
+            CheckResult("examples", "Contract examples", "Examples.", "skipped", note="disabled"),
+        ],
+        latencies_ms=[1.0, 2.0, 30.0],
+        notes=["stopped early: --max-requests 61 reached"],
+    )
+
+
+def test_json_round_trips_and_adds_signature_and_curl() -> None:
+    data = json.loads(RUN_FORMATS["report.json"](report()))
+    assert data["passed"] is False
+    case = data["checks"][1]["failures"][0]
+    assert case["signature"] == "rejects-invalid|accepted-invalid|top_k/above-maximum"
+    assert case["curl"].startswith("curl -sS -X POST") and "$CLOUDFLARE_API_TOKEN" in case["curl"]
+    assert Report.from_dict(data).to_dict() == report().to_dict()
+
+
+def test_junit_has_one_case_per_check_with_failures_and_skips(tmp_path: Path) -> None:
+    path = tmp_path / "junit.xml"
+    path.write_text(RUN_FORMATS["junit.xml"](report()))
+    cases = {case.name: case for suite in JUnitXml.fromfile(str(path)) for case in suite}
+    assert list(cases) == ["accepts-valid", "rejects-invalid", "auth", "examples"]
+    (failure,) = [r for r in cases["rejects-invalid"].result if isinstance(r, Failure)]
+    assert failure.message.startswith("3 of 20 cases failed") and failure.type == "accepted-invalid"
+    assert "reproduce: curl" in (failure.text or "")
+    assert isinstance(cases["examples"].result[0], Skipped)
+    assert "gateway, ticket 7" in (cases["auth"].system_out or "")
+
+
+def test_markdown_lists_the_verdict_the_table_and_each_failure_with_its_repro() -> None:
+    text = RUN_FORMATS["summary.md"](report())
+    assert text.startswith("# wai-contract conformance: FAILED")
+    assert "| `rejects-invalid` Rejects invalid input | ❌ FAIL | 20 | 3 | 0 |" in text
+    assert "## ❌ rejects-invalid" in text and "```sh\ncurl -sS -X POST" in text
+    assert "- violates /top_k" in text and "shrunk from a 900-byte body" in text
+    assert "> stopped early" in text and "Known deviations of auth" in text
+
+
+def test_html_escapes_what_the_server_said_and_draws_the_latencies() -> None:
+    page = RUN_FORMATS["report.html"](report())
+    assert "<script>alert(1)" not in page and "&lt;script&gt;" in page
+    assert "<svg" in page and "3 requests" in page
+    assert 'class="failed"' in page and "1 more failures" not in page
+    assert "2 more failures in report.json" in page
+
+
+def test_console_shows_each_check_the_first_failures_and_the_comparison() -> None:
+    the_report = report()
+    the_report.comparison = Comparison("old.json", ["a|b|c"], [])
+    text = render_console(the_report)
+    assert "rejects-invalid  ❌ FAIL      20         3" in text
+    assert "b-000007: accepted invalid input" in text and "(+1 known)" in text
+    assert text.splitlines()[-2].startswith("FAILED: 61 requests in 1.2 s against http")
+    assert text.endswith("against old.json: 1 new failures, 0 fixed")
+
+
+def test_write_report_writes_every_format_and_large_bodies_beside_them(tmp_path: Path) -> None:
+    written = write_report(report(big_body=True), str(tmp_path / "out"))
+    assert sorted(p.name for p in written) == sorted(RUN_FORMATS)
+    (body_file,) = (tmp_path / "out" / "cases").iterdir()
+    assert json.loads(body_file.read_text())["top_k"] == 51
+    assert "@cases/rejects-invalid-b-000007.json" in (tmp_path / "out" / "summary.md").read_text()
+
+
+def test_write_report_to_a_place_that_cannot_be_written_is_an_output_error() -> None:
+    from wai_contract.errors import OutputError
+
+    with pytest.raises(OutputError, match="cannot write the report to /proc/none"):
+        write_report(report(), "/proc/none")
+
+
+def test_compare_by_signature_and_verdict() -> None:
+    before, after = report(), report()
+    after.checks[1].failures[0].tags = ["seed", "below-minimum"]
+    after.checks[0].status = "failed"
+    difference = compare(after, before, "before.json")
+    assert difference.new_failures == ["rejects-invalid|accepted-invalid|seed/below-minimum"]
+    assert difference.fixed == ["rejects-invalid|accepted-invalid|top_k/above-maximum"]
+    assert difference.newly_failing_checks == ["accepts-valid"]
