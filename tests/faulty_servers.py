@@ -146,15 +146,7 @@ def faulty_app(bug: str | None) -> Starlette:
             await asyncio.sleep(3600)
         words, calls = _answer(body, bug)
         text = " ".join(words)
-        prompt_tokens = max(1, len(_text_of(body).split()))
-        completion = len(words) + len(calls)
-        usage: dict[str, Any] = {
-            "prompt_tokens": prompt_tokens,
-            "completion_tokens": completion,
-            "total_tokens": prompt_tokens + completion + (1 if bug == "usage-off-by-one" else 0),
-        }
-        if bug == "usage-as-strings":
-            usage = {k: str(v) for k, v in usage.items()}
+        usage = _usage(body, words, calls, bug)
         if body.get("stream") is True and bug != "ignores-stream":
             return StreamingResponse(
                 _events(words, calls, usage, bug), media_type="text/event-stream"
@@ -181,6 +173,19 @@ def faulty_app(bug: str | None) -> Starlette:
     return Starlette(
         routes=[Route("/client/v4/accounts/{account}/ai/run/{model:path}", run, methods=["POST"])]
     )
+
+
+def _usage(body: Any, words: list[str], calls: list[Any], bug: str | None) -> dict[str, Any]:
+    prompt_tokens = max(1, len(_text_of(body).split()))
+    completion = len(words) + len(calls)
+    usage: dict[str, Any] = {
+        "prompt_tokens": prompt_tokens,
+        "completion_tokens": completion,
+        "total_tokens": prompt_tokens + completion + (1 if bug == "usage-off-by-one" else 0),
+    }
+    if bug == "usage-as-strings":
+        usage = {k: str(v) for k, v in usage.items()}
+    return usage
 
 
 async def _events(

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .errors import ConfigError, SourceError, WaiContractError
+from .errors import ConfigError, OutputError, SourceError, WaiContractError, WorkerError
 
 # Imported eagerly: ``wai_contract.lint`` is also a submodule, and a lazy binding would be
 # replaced by that module object as soon as anything imports ``wai_contract.lint.X``.
@@ -37,11 +37,13 @@ __all__ = [
     "Finding",
     "LintResult",
     "LocalServer",
+    "OutputError",
     "Report",
     "RunOptions",
     "SourceError",
     "Target",
     "WaiContractError",
+    "WorkerError",
     "lint",
     "load_contract",
     "load_schema",
@@ -70,6 +72,7 @@ def run(
     *,
     token: str | None = None,
     options: RunOptions | None = None,
+    baseline: str | Report | None = None,
     **settings: Any,
 ) -> Report:
     """Run the conformance suite against *target* (a model URL or a ``Target``).
@@ -77,7 +80,8 @@ def run(
     *contract* is a ``Contract``, a path to a contract file, or None for the bundled one.
     *token* is the API token for a URL target. Further keyword arguments are
     ``RunOptions`` fields (``max_examples``, ``seed``, ``timeout``, ``concurrency``,
-    ``max_requests``, ``shrink``)::
+    ``max_requests``, ``shrink``). *baseline*, an earlier ``report.json`` (or ``Report``), is
+    compared with this run in ``report.comparison``::
 
         with wai_contract.serve(token="t") as server:
             report = wai_contract.run(server.model_url, token="t", max_examples=100)
@@ -91,10 +95,18 @@ def run(
     if not isinstance(contract, Contract):
         contract = load_contract(contract)
     if options is None:
+        import dataclasses
+
+        known = {f.name for f in dataclasses.fields(RunOptions)}
+        unknown = sorted(settings.keys() - known)
+        if unknown:
+            raise ConfigError(
+                f"unknown run setting {unknown[0]!r}; known: {', '.join(sorted(known))}"
+            )
         options = RunOptions(**settings)
     elif settings:
         raise ConfigError("pass either options= or keyword settings, not both")
-    return run_suite(target, contract, options)
+    return run_suite(target, contract, options, baseline=baseline)
 
 
 def __getattr__(name: str) -> Any:

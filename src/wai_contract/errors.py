@@ -6,7 +6,8 @@ Every exception the toolkit raises on purpose derives from one root, so a caller
     WaiContractError
      ├── SourceError      a path or stream of request bodies cannot be read, or holds none
      ├── ConfigError      an option, schema name or contract is not usable (.source, .pointer)
-     └── OutputError      a report or an output file cannot be written
+     ├── OutputError      a report or an output file cannot be written
+     └── WorkerError      a worker process of a parallel lint failed or stopped
 
 Problems found *in* a request body are never exceptions: they are findings in a
 :class:`~wai_contract.lint.LintResult`; problems of a server are failures in a
@@ -46,3 +47,7 @@ class ConfigError(WaiContractError):
 
 class OutputError(WaiContractError):
     """A report folder or an output file cannot be created or written."""
+
+
+class WorkerError(WaiContractError):
+    """A worker process of a parallel lint failed, or stopped before its end."""

@@ -5,7 +5,7 @@ and start (about 25 ms) than two 1 MB ranges of bodies take to lint. Each worker
 pipe and a result pipe. The parent hands out the next task to whichever worker has just
 returned one (two in flight each, so no worker waits for the parent), and yields the
 results in task order. A task is a few integers; a result is a payload of bytes and a few
-integer counts. A worker that raises, or dies, becomes a :class:`WaiContractError`.
+integer counts. A worker that raises, or dies, becomes a :class:`~wai_contract.errors.WorkerError`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import signal
 import struct
 from collections.abc import Callable, Iterator
 
-from ..errors import WaiContractError
+from ..errors import WorkerError
 
 CAN_FORK = hasattr(os, "fork")
 """False where there is no ``fork`` (Windows): callers then work in-process."""
@@ -49,7 +49,7 @@ def map_in_forks(
         failed = [worker for worker in workers if not worker.stop(kill=not finished)]
         gc.unfreeze()
     if failed:  # a worker that died without a word, e.g. killed for memory
-        raise WaiContractError(f"{len(failed)} worker process(es) stopped before their end")
+        raise WorkerError(f"{len(failed)} worker process(es) stopped before their end")
 
 
 def _dispatch(workers: list[_Worker], tasks: Iterator[Task]) -> Iterator[Result]:
@@ -119,7 +119,7 @@ class _Worker:
         """The results that have fully arrived since the last call."""
         chunk = os.read(self.results, 1 << 20)
         if not chunk:
-            raise WaiContractError(_STOPPED)
+            raise WorkerError(_STOPPED)
         self._buffer += chunk
         while len(self._buffer) >= _RESULT.size:
             number, status, length, *counts = _RESULT.unpack_from(self._buffer)
@@ -129,7 +129,7 @@ class _Worker:
             payload = bytes(self._buffer[_RESULT.size : end])
             del self._buffer[:end]
             if status != _OK:
-                raise WaiContractError(f"a worker process failed: {payload.decode()}")
+                raise WorkerError(f"a worker process failed: {payload.decode()}")
             self.in_flight -= 1
             yield number, (payload, (counts[0], counts[1], counts[2], counts[3]))
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+import pytest
 
 from wai_contract.conformance import RunOptions, Target, plan, run
 from wai_contract.conformance.contract import parse_contract
@@ -272,3 +273,25 @@ def test_a_server_that_keeps_hanging_gets_shorter_timeouts() -> None:
     )
     assert seen[:5] == [30] * 5 and set(seen[6:]) == {5.0}
     assert any("waited at most 5 s" in note for note in report.notes)
+
+
+def test_a_baseline_given_to_run_is_compared_by_cause(tmp_path: Any) -> None:
+    from wai_contract.conformance import write_report
+
+    client = reference_client(lambda r, f: f(r))
+    first = run(Target(URL, "t"), contract(), SMALL, client=client)
+    write_report(first, tmp_path)
+    again = run(
+        Target(URL, "t"), contract(), SMALL, client=client, baseline=tmp_path / "report.json"
+    )
+    assert again.comparison is not None
+    assert again.comparison.baseline == str(tmp_path / "report.json")
+    assert (again.comparison.new_failures, again.comparison.fixed) == ([], [])
+
+
+def test_the_top_level_run_names_an_unknown_setting() -> None:
+    import wai_contract
+    from wai_contract.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="unknown run setting 'max_exmples'"):
+        wai_contract.run(URL, max_exmples=3)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from wai_contract.errors import WaiContractError
+from wai_contract.errors import SourceError, WorkerError
 from wai_contract.lint import batch
 from wai_contract.lint.forks import Result, Task, _Worker, map_in_forks
 
@@ -46,7 +46,7 @@ def test_a_failing_worker_is_one_clear_error(big: Path, monkeypatch: pytest.Monk
         return "", (0, 0, 0, 0)
 
     monkeypatch.setattr(batch, "_lint_range", broken)  # forked workers inherit it
-    with pytest.raises(WaiContractError, match="a worker process failed: MemoryError: out of"):
+    with pytest.raises(WorkerError, match="a worker process failed: MemoryError: out of"):
         batch.lint_files([str(big)], "json", io.StringIO(), jobs=2)
 
 
@@ -57,7 +57,7 @@ def test_a_worker_that_dies_without_a_word_is_an_error_too(
         os._exit(3)  # as if killed: no error frame
 
     monkeypatch.setattr(batch, "_lint_range", dying)
-    with pytest.raises(WaiContractError, match="stopped in the middle of its work"):
+    with pytest.raises(WorkerError, match="stopped in the middle of its work"):
         batch.lint_files([str(big)], "json", io.StringIO(), jobs=2)
 
 
@@ -73,7 +73,7 @@ def test_a_worker_gone_before_reading_its_tasks_is_the_same_error() -> None:
     try:
         worker.feed(enumerate([(0, 0, 1)]), 1)
         assert worker.ended and worker.in_flight == 0
-        with pytest.raises(WaiContractError, match="stopped in the middle of its work"):
+        with pytest.raises(WorkerError, match="stopped in the middle of its work"):
             list(worker.receive())
     finally:
         os.close(tasks_write)
@@ -117,5 +117,5 @@ def test_a_large_file_that_cannot_be_opened_is_a_source_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(batch, "_size", lambda path: batch.PARALLEL_MIN_BYTES)  # gone since
-    with pytest.raises(WaiContractError, match=r"cannot read .*gone\.jsonl: No such file"):
+    with pytest.raises(SourceError, match=r"cannot read .*gone\.jsonl: No such file"):
         batch.lint_files([str(tmp_path / "gone.jsonl")], "json", io.StringIO(), jobs=2)

@@ -40,6 +40,10 @@ def _with(branch: str, **fields: Any) -> dict[str, Any]:
 
 def _bound_cases() -> list[Case]:
     """At, just inside and just outside every numeric and length bound, in both branches."""
+    return _numeric_bound_cases() + _length_bound_cases()
+
+
+def _numeric_bound_cases() -> list[Case]:
     cases: list[Case] = []
     for alternative in SCHEMA["oneOf"]:
         branch = alternative["title"]
@@ -68,6 +72,11 @@ def _bound_cases() -> list[Case]:
                             None if ok else key,
                         )
                     )
+    return cases
+
+
+def _length_bound_cases() -> list[Case]:
+    cases: list[Case] = []
     for branch, field_path, make in (
         ("Prompt", "/prompt", lambda s: {"prompt": s}),
         (
