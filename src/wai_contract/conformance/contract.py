@@ -77,11 +77,12 @@ class Contract:
 
     def settings(self, check: str) -> Any:
         """The settings of *check* (its defaults when the contract does not name it)."""
-        if check not in self.checks:
+        found = self.checks.get(check)
+        if found is None:
             from .checks import CHECKS
 
-            self.checks[check] = CHECKS[check].settings_class()
-        return self.checks[check]
+            return CHECKS[check].settings_class()
+        return found
 
     def only(self, selected: set[str]) -> Contract:
         """A copy in which only the *selected* checks run."""
@@ -145,11 +146,12 @@ def parse_contract(data: Any, source: str = "<contract>") -> Contract:
     if error is not None:
         where = join_pointer(tuple(error.absolute_path)) or "/"
         raise ConfigError(_explain(error), source=source, pointer=where)
+    given = data.get("checks") or {}
     return Contract(
         source=source,
         checks={
-            check: CHECKS[check].settings_class.from_contract(dict(value or {}))
-            for check, value in (data.get("checks") or {}).items()
+            check_id: check.settings_class.from_contract(dict(given.get(check_id) or {}))
+            for check_id, check in CHECKS.items()
         },
         run=RunSettings(**(data.get("run") or {})),
         examples=[
