@@ -53,6 +53,11 @@ BUGS: dict[str, str] = {
 }
 
 
+WARNED = {"ignores-seed", "stream-differs", "tool-args-wrong-type"}
+"""Bugs of behaviour the vendor describes but does not guarantee: warnings by default,
+failures with ``strict``."""
+
+
 def _schema(bug: str | None) -> dict[str, Any]:
     schema = copy.deepcopy(load_schema("input"))
     prompt, messages = schema["oneOf"]

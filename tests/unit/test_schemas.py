@@ -77,4 +77,33 @@ def test_output_and_stream_event_schemas() -> None:
     assert not output.is_valid({"response": "", "tool_calls": [{"name": "f", "arguments": "{}"}]})
     assert not output.is_valid({"response": "", "usage": {**usage, "total_tokens": 5.5}})
     assert event.is_valid({"response": "piece", "p": "padding"})
-    assert not event.is_valid({"text": "piece"})
+    # Real streams send events without a response (real-api.md, "Streaming"), but never a
+    # response of another type or a tool call without its parts.
+    assert event.is_valid({"tool_calls": [], "p": "padding"})
+    assert not event.is_valid({"response": 5})
+    assert not event.is_valid({"tool_calls": [{"name": "f"}]})
+    assert event.is_valid({"tool_calls": [{"index": 0, "function": {"arguments": '{"a'}}]})
+
+
+def test_output_admits_what_the_real_service_sends() -> None:
+    output = jsonschema.Draft202012Validator(load_schema("output"))
+    call = {"name": "f", "arguments": {"a": "4"}}
+    openai = {"id": "c1", "type": "function", "function": {"name": "f", "arguments": '{"a": 4}'}}
+    usage = {"prompt_tokens": 3.0, "completion_tokens": 2, "total_tokens": 5, "neurons": 0.4}
+    assert output.is_valid({"response": None, "tool_calls": [call], "usage": usage})
+    assert output.is_valid({"tool_calls": [openai]})
+    assert not output.is_valid({"response": None})
+    assert not output.is_valid({"response": None, "tool_calls": []})
+    assert not output.is_valid({"tool_calls": [{"type": "function", "function": {"name": "f"}}]})
+
+
+def test_the_envelope_admits_both_layers_of_errors() -> None:
+    envelope = jsonschema.Draft202012Validator(load_schema("envelope"))
+    error = [{"code": 5006, "message": "AiError: Bad input: ... (id)"}]
+    assert envelope.is_valid({"errors": error, "success": False, "result": {}, "messages": []})
+    assert envelope.is_valid({"errors": error, "success": False, "result": None})
+    assert envelope.is_valid({"success": False, "errors": [{"code": 9106.0, "message": "x"}]})
+    assert not envelope.is_valid({"errors": error, "success": False, "result": {"a": 1}})
+    assert not envelope.is_valid({"errors": [], "success": False, "result": None})
+    assert not envelope.is_valid({"errors": [{"code": "5006", "message": "x"}], "success": False})
+    assert not envelope.is_valid({"errors": [], "success": True})

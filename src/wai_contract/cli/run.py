@@ -79,6 +79,12 @@ from .base import cli, guard
 )
 @click.option("--dry-run", is_flag=True, help="List the planned requests; send nothing.")
 @click.option("--no-shrink", is_flag=True, help="Do not shrink failing bodies.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    default=None,
+    help="Fail (exit 1) on warnings too: behaviour described but not guaranteed.",
+)
 @guard
 def run_command(
     endpoint: str | None,
@@ -96,6 +102,7 @@ def run_command(
     baseline: str | None,
     dry_run: bool,
     no_shrink: bool,
+    strict: bool | None,
 ) -> None:
     """Run the conformance suite against an endpoint and write a report.
 
@@ -108,7 +115,7 @@ def run_command(
 
     contract = c.load_contract(contract_path)
     options = c.RunOptions(
-        max_examples, seed, timeout, concurrency, max_requests, shrink=not no_shrink
+        max_examples, seed, timeout, concurrency, max_requests, not no_shrink, strict or None
     )
     previous = c.load_report(baseline) if baseline else None  # a bad one fails before the run
     target = c.open_target(

@@ -22,7 +22,8 @@ DONE = "[DONE]"
 
 @dataclass
 class Reply:
-    """What a successful answer says: its text, usage and tool calls."""
+    """What a successful answer says: its text (``""`` for a null or absent ``response``),
+    usage, and tool calls as sent (a stream's OpenAI-style deltas joined by ``index``)."""
 
     text: str = ""
     usage: Any = None
@@ -88,7 +89,7 @@ def read_json(outcome: Outcome) -> Reading:
     if problem:
         return Reading([problem])
     return Reading(
-        reply=Reply(str(result.get("response", "")), result.get("usage"), result.get("tool_calls"))
+        reply=Reply(result.get("response") or "", result.get("usage"), result.get("tool_calls"))
     )
 
 
@@ -134,6 +135,7 @@ def _read_events(events: list[str], problems: list[Problem]) -> Reply:
     validator = compile_validator("stream-event")
     reply = Reply(tool_calls=[])
     pieces: list[str] = []
+    deltas: dict[int, dict[str, Any]] = {}
     for number, data in enumerate(events):
         try:
             event = json.loads(data)
@@ -149,8 +151,28 @@ def _read_events(events: list[str], problems: list[Problem]) -> Reply:
             )
             break
         else:
-            pieces.append(event["response"])
+            pieces.append(event.get("response") or "")
             reply.usage = event.get("usage", reply.usage)
-            reply.tool_calls += event.get("tool_calls") or []
+            for call in event.get("tool_calls") or []:
+                if "function" in call:
+                    _add_delta(deltas, call)
+                else:
+                    reply.tool_calls.append(call)
     reply.text = "".join(pieces)
+    reply.tool_calls += [deltas[index] for index in sorted(deltas)]
     return reply
+
+
+def _add_delta(calls: dict[int, dict[str, Any]], delta: dict[str, Any]) -> None:
+    """Fold one OpenAI-style tool-call delta into the call of its ``index`` (without one, the
+    latest call): the id and name come once (a repeated name is not doubled), the
+    ``arguments`` text in pieces."""
+    index = delta.get("index", max(calls) if calls else 0)
+    call = calls.setdefault(index, {"type": "function", "function": {"name": "", "arguments": ""}})
+    if "id" in delta:
+        call["id"] = delta["id"]
+    function, joined = delta.get("function") or {}, call["function"]
+    name = function.get("name") or ""
+    if name != joined["name"]:
+        joined["name"] += name
+    joined["arguments"] += function.get("arguments") or ""

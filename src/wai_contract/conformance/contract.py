@@ -70,6 +70,8 @@ class Contract:
     run: RunSettings = field(default_factory=RunSettings)
     examples: list[Example] = field(default_factory=list)
     deviations: list[Deviation] = field(default_factory=list)
+    strict: bool = False
+    """Warnings count as failures."""
 
     def enabled(self, check: str) -> bool:
         """Checks run unless the contract says ``enabled: false``."""
@@ -169,6 +171,7 @@ def parse_contract(data: Any, source: str = "<contract>") -> Contract:
             Deviation(d["check"], d["reason"], d.get("code"), d.get("match"))
             for d in data.get("known_deviations") or []
         ],
+        strict=bool(data.get("strict", False)),
     )
 
 

@@ -116,6 +116,7 @@ def run(
     earlier = load_report(baseline) if isinstance(baseline, str | Path) else baseline
     baseline_name = str(baseline) if isinstance(baseline, str | Path) else "the baseline"
     settings = options.resolve(contract)
+    strict = contract.strict if options.strict is None else options.strict
     started = datetime.now(UTC)
     clock = time.monotonic()
     the_plan = make_plan(bool(target.token), contract, settings)
@@ -138,11 +139,12 @@ def run(
         seed=settings.seed,
         max_examples=settings.max_examples,
         requests=sender.budget.sent,
-        checks=_check_results(verdicts, contract, the_plan.notes, settings.seed),
+        checks=_check_results(verdicts, contract, the_plan.notes, settings.seed, strict),
         latencies_ms=sender.latencies_ms,
         contract=contract.source,
         version=__version__,
         notes=notes,
+        strict=strict,
     )
     if earlier is not None:
         report.comparison = compare(report, earlier, baseline_name)
@@ -209,7 +211,7 @@ def _execute(
 
 
 def _check_results(
-    verdicts: list[Verdict], contract: Contract, notes: dict[str, str], seed: int
+    verdicts: list[Verdict], contract: Contract, notes: dict[str, str], seed: int, strict: bool
 ) -> list[CheckResult]:
     by_check: dict[str, list[Verdict]] = {check: [] for check in CHECKS}
     for verdict in verdicts:
@@ -225,16 +227,22 @@ def _check_results(
             result.note = notes.get(check_id, "not exercised: no case reached this check")
         for verdict in judged:
             if verdict.problems:
-                _add_failure(result, verdict, contract, seed)
+                _add_failure(result, verdict, contract, seed, strict)
         if result.failure_count:
             result.status = "failed"
+        elif result.warning_count:
+            result.status = "warned"
         result.note = result.note or check.note([v.answer for v in judged])
         results.append(result)
     return results
 
 
-def _add_failure(result: CheckResult, verdict: Verdict, contract: Contract, seed: int) -> None:
-    problem, case = verdict.problems[0], verdict.answer.case
+def _add_failure(
+    result: CheckResult, verdict: Verdict, contract: Contract, seed: int, strict: bool
+) -> None:
+    # The first failure stands for the case; a case with warnings only is a warning.
+    failures = [p for p in verdict.problems if strict or not p.warning]
+    problem, case = (failures or verdict.problems)[0], verdict.answer.case
     failure = CaseResult(
         id=case.id,
         check=result.id,
@@ -250,6 +258,11 @@ def _add_failure(result: CheckResult, verdict: Verdict, contract: Contract, seed
     if deviation is not None:
         failure.known = deviation.reason
         result.known.append(failure)
+        return
+    if not failures:
+        result.warning_count += 1
+        if len(result.warnings) < FAILURES_KEPT:
+            result.warnings.append(failure)
         return
     result.failure_count += 1
     if len(result.failures) < FAILURES_KEPT:

@@ -21,6 +21,8 @@ class RunOptions:
     concurrency: int | None = None
     max_requests: int | None = None
     shrink: bool = True
+    strict: bool | None = None
+    """Count warnings as failures (``None``: as the contract says)."""
 
     def resolve(self, contract: Contract) -> RunSettings:
         """The settings in force: these options over the contract's ``run`` section."""

@@ -15,10 +15,16 @@ TRANSPORT_CODES = frozenset({"timeout", "connection", "truncated", "too-large"})
 
 @dataclass(frozen=True)
 class Problem:
-    """Why a case failed: a stable short ``code`` and a sentence."""
+    """Why a case failed: a stable short ``code`` and a sentence.
+
+    A *warning* is behaviour the vendor describes but does not guarantee (seed
+    reproducibility, a stream that says what the plain answer says, tool arguments that fit
+    the tool): it shows everywhere but fails a run only in strict mode.
+    """
 
     code: str
     message: str
+    warning: bool = False
 
 
 def transport_problem(outcome: Outcome) -> Problem | None:

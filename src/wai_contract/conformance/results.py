@@ -16,12 +16,12 @@ from typing import Any, Literal
 from ..errors import ConfigError
 from .http import Exchange
 
-Status = Literal["passed", "failed", "skipped"]
+Status = Literal["passed", "warned", "failed", "skipped"]
 
 
 @dataclass
 class CaseResult:
-    """One failing (or known-deviating) case of a check."""
+    """One failing (or warned, or known-deviating) case of a check."""
 
     id: str
     check: str
@@ -76,6 +76,9 @@ class CheckResult:
     """All failures, also those not kept in ``failures`` (a run keeps the first few)."""
     known: list[CaseResult] = field(default_factory=list)
     note: str = ""
+    warnings: list[CaseResult] = field(default_factory=list)
+    """Cases of behaviour described but not guaranteed (failures in strict mode)."""
+    warning_count: int = 0
 
 
 @dataclass
@@ -105,11 +108,18 @@ class Report:
     version: str = ""
     notes: list[str] = field(default_factory=list)
     comparison: Comparison | None = None
+    strict: bool = False
+    """Warnings were counted as failures."""
+    inconclusive: list[str] = field(default_factory=list)
+    """Cases whose answers stayed transient (429, 408, 502-504) after every retry."""
+    too_busy: bool = False
+    """More cases were inconclusive than the contract allows: the run could not judge."""
 
     @property
     def passed(self) -> bool:
-        """True when no check failed (known deviations do not fail a check)."""
-        return all(check.status != "failed" for check in self.checks)
+        """True when no check failed (known deviations and warnings do not fail a check)
+        and the target was not too busy to judge."""
+        return not self.too_busy and all(check.status != "failed" for check in self.checks)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form written to ``report.json``."""
@@ -117,7 +127,9 @@ class Report:
         data["passed"] = self.passed
         for check, raw in zip(self.checks, data["checks"], strict=True):
             for case, raw_case in zip(
-                check.failures + check.known, raw["failures"] + raw["known"], strict=True
+                check.failures + check.warnings + check.known,
+                raw["failures"] + raw["warnings"] + raw["known"],
+                strict=True,
             ):
                 raw_case["signature"] = case.signature
                 raw_case["curl"] = case.curl()
@@ -138,6 +150,7 @@ class Report:
                     **c,
                     "failures": [case(f) for f in c["failures"]],
                     "known": [case(k) for k in c["known"]],
+                    "warnings": [case(w) for w in c.get("warnings", [])],
                 }
             )
             for c in data["checks"]

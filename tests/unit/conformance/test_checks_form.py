@@ -189,8 +189,10 @@ def test_streaming_judges_streamed_valid_bodies_only() -> None:
             outcome(401, envelope(None, success=False, errors=[{"code": 10000, "message": "no"}])),
             None,
         ),
-        (outcome(200, ok()), "status"),
-        (outcome(403, ERROR), "status"),
+        (outcome(403, ERROR), None),
+        (outcome(400, {"success": False, "errors": [{"code": 9106, "message": "Missing"}]}), None),
+        (outcome(200, ok()), "accepted-without-token"),
+        (outcome(404, ERROR), "status"),
         (outcome(401, None, content_type="text/plain"), "content-type"),
         (outcome(503, ERROR), "server-error"),
     ],
@@ -198,6 +200,13 @@ def test_streaming_judges_streamed_valid_bodies_only() -> None:
 def test_auth(answer: Outcome, code: str | None) -> None:
     for token in ("none", "wrong"):
         assert codes(judge("auth", case(token=token), answer)) == ([code] if code else [])
+
+
+def test_auth_statuses_are_a_setting() -> None:
+    from wai_contract.conformance.checks.auth import AuthSettings
+
+    answer = Answer(case(token="wrong"), outcome(403, ERROR))
+    assert codes(CHECKS["auth"].judge(answer, AuthSettings(statuses=(401,)))) == ["status"]
 
 
 def test_auth_judges_only_requests_without_the_token() -> None:

@@ -90,8 +90,20 @@ FLAT_AND_FUNCTION = [
         ([{"name": "get_weather", "arguments": {"city": "Lisbon"}}], None),
         ([{"name": "convert", "arguments": {"city": "Lisbon", "days": 2}}], None),
         ([{"name": "get_time", "arguments": {}}], "unoffered-tool"),
-        ([{"name": "get_weather", "arguments": {"days": 2}}], "tool-arguments"),
-        ([{"name": "get_weather", "arguments": {"city": 5}}], "tool-arguments"),
+        (
+            [{"type": "function", "function": {"name": "convert", "arguments": '{"city": "x"}'}}],
+            None,
+        ),
+        (
+            [{"type": "function", "function": {"name": "convert", "arguments": "{"}}],
+            "tool-arguments",
+        ),
+        (
+            [{"type": "function", "function": {"name": "convert", "arguments": "[1]"}}],
+            "tool-arguments",
+        ),
+        ([{"name": "get_weather", "arguments": {"days": 2}}], "tool-arguments-schema"),
+        ([{"name": "get_weather", "arguments": {"city": 5}}], "tool-arguments-schema"),
     ],
 )
 def test_tool_calls(calls: list[Any], code: str | None) -> None:
@@ -116,6 +128,31 @@ def test_tool_calls_the_output_schema_refuses_are_explained_too(calls: Any, code
         "result"
     ]
     assert codes(tool_call_problems(body, calls)) == [code]
+
+
+def test_arguments_that_do_not_fit_the_tool_are_a_warning_not_a_failure() -> None:
+    body = {"prompt": "?", "tools": FLAT_AND_FUNCTION}
+    calls = [{"name": "get_weather", "arguments": {"city": "Lisbon", "days": "2"}}]
+    (problem,) = judge("tool-calls", case(body), outcome(200, ok(tool_calls=calls)))
+    assert problem.warning and problem.code == "tool-arguments-schema"
+    (broken,) = judge(
+        "tool-calls",
+        case(body),
+        outcome(200, ok(tool_calls=[{"function": {"name": "convert", "arguments": "no"}}])),
+    )
+    assert not broken.warning and "not JSON text" in broken.message
+
+
+def test_a_tool_named_twice_takes_a_call_that_either_accepts() -> None:
+    numbers = {"name": "get_weather", "parameters": {"type": "object", "required": ["lat"]}}
+    body = {"prompt": "?", "tools": [WEATHER, numbers]}
+    for arguments in ({"city": "Lisbon"}, {"lat": 3}):
+        calls = [{"name": "get_weather", "arguments": arguments}]
+        assert judge("tool-calls", case(body), outcome(200, ok(tool_calls=calls))) == []
+    calls = [{"name": "get_weather", "arguments": {"days": 1}}]
+    assert codes(judge("tool-calls", case(body), outcome(200, ok(tool_calls=calls)))) == [
+        "tool-arguments-schema"
+    ]
 
 
 def test_a_tool_call_without_offered_tools_is_a_failure_and_no_tools_no_judgement() -> None:

@@ -153,7 +153,7 @@ def test_known_deviations_do_not_fail_the_run_but_are_reported() -> None:
         if "authorization" not in request.headers or "wrong" in request.headers.get(
             "authorization", ""
         ):
-            return _error_response(403, 9109, "nope")
+            return _error_response(404, 7003, "Could not route")
         return response
 
     strict = run(Target(URL, "t"), contract(), SMALL, client=reference_client(wrap))
@@ -162,7 +162,7 @@ def test_known_deviations_do_not_fail_the_run_but_are_reported() -> None:
         Target(URL, "t"),
         contract(
             known_deviations=[
-                {"check": "auth", "code": "status", "reason": "gateway answers 403, ticket 7"}
+                {"check": "auth", "code": "status", "reason": "gateway answers 404, ticket 7"}
             ]
         ),
         SMALL,
@@ -170,7 +170,7 @@ def test_known_deviations_do_not_fail_the_run_but_are_reported() -> None:
     )
     assert tolerant.passed
     auth = next(c for c in tolerant.checks if c.id == "auth")
-    assert [k.known for k in auth.known] == ["gateway answers 403, ticket 7"] * 2
+    assert [k.known for k in auth.known] == ["gateway answers 404, ticket 7"] * 2
 
 
 def test_disabled_checks_are_skipped_and_send_nothing() -> None:

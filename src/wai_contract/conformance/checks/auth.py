@@ -1,24 +1,45 @@
-"""Requests without a valid token are refused with 401 and an error envelope."""
+"""Requests without a valid token are refused with an error answer, never a 2xx.
+
+What the live service sends (../shared/real-api.md, "Authentication"): no token, 400 with
+9106 (observed on the v4 API), 401 or 403 with 10000; a wrong token, 401 with 10000, or 400
+with 6003/6111 when malformed. Which of these a target sends is its own choice: the
+statuses that count as a refusal are a setting (default 400, 401, 403).
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
 from ..answers import Answer
 from ..cases import Case, Job
 from ..problems import Problem, describe_status, early_problem, error_envelope_problems
-from .base import Check, PlanContext, register
+from .base import Check, PlanContext, Settings, register, setting
 
-WRONG_TOKEN = "wai-contract-deliberately-wrong-token"
+WRONG_TOKEN = "wai-contract-deliberately-wrong-token-00000"
+"""Shaped like a real token (40 characters), so a target judges it, not its format."""
 _WHAT = {"none": "no token", "wrong": "a wrong token"}
+
+
+@dataclasses.dataclass(frozen=True)
+class AuthSettings(Settings):
+    statuses: tuple[int, ...] = setting(
+        (400, 401, 403),
+        {"type": "array", "items": {"type": "integer", "minimum": 400, "maximum": 499}},
+        "statuses that refuse a request without a valid token",
+    )
 
 
 @register
 class Auth(Check):
     id = "auth"
     title = "Requires a valid token"
-    description = "No token and a wrong token each get 401 with an error envelope."
+    description = (
+        "No token and a wrong token each get an error answer (400, 401 or 403 with an error "
+        "envelope, as the live service sends), never a 2xx."
+    )
+    settings_class = AuthSettings
 
     def probes(self, settings: Any, context: PlanContext) -> Iterator[Job]:
         if not context.has_token:
@@ -37,19 +58,20 @@ class Auth(Check):
             )
         )
 
-    def judge(self, answer: Answer, settings: Any) -> list[Problem] | None:
+    def judge(self, answer: Answer, settings: AuthSettings) -> list[Problem] | None:
         if answer.case.authorised:
             return None
         outcome = answer.outcome
         early = early_problem(outcome)
         if early:
             return [early]
-        if outcome.status != 401:
-            what = _WHAT[answer.case.token]
+        if outcome.status not in settings.statuses:
+            what, expected = _WHAT[answer.case.token], "/".join(map(str, settings.statuses))
+            code = "accepted-without-token" if 200 <= (outcome.status or 0) < 300 else "status"
             return [
                 Problem(
-                    "status",
-                    f"a request with {what} got {describe_status(outcome)}; expected 401",
+                    code,
+                    f"a request with {what} got {describe_status(outcome)}; expected {expected}",
                 )
             ]
         return error_envelope_problems(outcome)

@@ -38,7 +38,10 @@ class SeedSettings(Settings):
 class SeedDeterminism(Check):
     id = "seed-determinism"
     title = "Same seed, same answer"
-    description = "The same body with the same seed twice gets the same answer."
+    description = (
+        "The same body with the same seed twice gets the same answer; a warning, since the "
+        "vendor describes seed as 'for reproducibility' but promises no identical output."
+    )
     settings_class = SeedSettings
 
     def probes(self, settings: SeedSettings, context: PlanContext) -> Iterator[Job]:
@@ -66,5 +69,6 @@ class SeedDeterminism(Check):
                 "seed-differs",
                 f"the same body with seed {answer.case.body['seed']} got "
                 f"{first.text[:50]!r}, then {second.text[:50]!r}",
+                warning=True,
             )
         ]

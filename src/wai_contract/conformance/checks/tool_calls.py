@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -60,8 +61,9 @@ class ToolCalls(Check):
     id = "tool-calls"
     title = "Tool calls are well-formed"
     description = (
-        "tool_calls name only tools that were offered, with arguments a JSON object that "
-        "satisfies the offered tool's parameters schema."
+        "tool_calls name only tools that were offered, with arguments a JSON object (in the "
+        "legacy form, or JSON text in the OpenAI form); arguments that do not satisfy the "
+        "offered tool's parameters are a warning, since that is the model's quality."
     )
     settings_class = ToolSettings
 
@@ -86,21 +88,23 @@ class ToolCalls(Check):
         return ""
 
 
-def offered_tools(body: dict[str, Any]) -> dict[str, Any]:
-    """Offered tool names and their ``parameters``, from both tool variants."""
-    offered: dict[str, Any] = {}
+def offered_tools(body: dict[str, Any]) -> dict[str, list[Any]]:
+    """Offered tool names, each with the ``parameters`` of every tool of that name, from
+    both tool variants."""
+    offered: dict[str, list[Any]] = {}
     for tool in body.get("tools") or []:
         if not isinstance(tool, dict):
             continue
         function = tool.get("function")
         spec: dict[str, Any] = function if isinstance(function, dict) else tool
         if isinstance(spec.get("name"), str):
-            offered[spec["name"]] = spec.get("parameters")
+            offered.setdefault(spec["name"], []).append(spec.get("parameters"))
     return offered
 
 
 def tool_call_problems(body: dict[str, Any], calls: Any) -> list[Problem]:
-    """Every call names an offered tool, with arguments that satisfy its parameters."""
+    """Every call names an offered tool with arguments that are a JSON object (failures),
+    which satisfy that tool's parameters (a warning: that is the model's quality)."""
     if not calls:
         return []
     if not isinstance(calls, list):
@@ -114,24 +118,53 @@ def tool_call_problems(body: dict[str, Any], calls: Any) -> list[Problem]:
     return problems
 
 
-def _call_problem(number: int, call: Any, offered: dict[str, Any]) -> Problem | None:
+def name_and_arguments(call: Any) -> tuple[Any, Any, str | None]:
+    """A call's name and arguments in either form: the legacy ``{name, arguments}`` or the
+    OpenAI ``{function: {name, arguments: "<JSON text>"}}``, whose text is parsed; the third
+    item says why the arguments are not a JSON object (``None`` when they are)."""
+    if not isinstance(call, dict):
+        return None, None, "the call is not an object"
+    function = call.get("function")
+    if not isinstance(function, dict):
+        arguments = call.get("arguments")
+        if isinstance(arguments, dict):
+            return call.get("name"), arguments, None
+        return (
+            call.get("name"),
+            arguments,
+            f"arguments are not a JSON object: {str(arguments)[:80]}",
+        )
+    text = function.get("arguments")
+    if not isinstance(text, str):
+        return function.get("name"), text, f"arguments are not JSON text: {str(text)[:80]}"
+    try:
+        arguments = json.loads(text)
+    except ValueError as exc:
+        return function.get("name"), None, f"arguments {text[:80]!r} are not JSON text: {exc}"
+    if not isinstance(arguments, dict):
+        return (
+            function.get("name"),
+            arguments,
+            f"arguments {str(text)[:80]!r} are not a JSON object",
+        )
+    return function.get("name"), arguments, None
+
+
+def _call_problem(number: int, call: Any, offered: dict[str, list[Any]]) -> Problem | None:
     if not isinstance(call, dict):
         return Problem("tool-call-shape", f"tool call {number} is not an object")
-    name = call.get("name")
+    name, arguments, broken = name_and_arguments(call)
     if name not in offered:
         what = f"tool {name!r}" if offered else f"tool {name!r} although no tool was offered"
         listed = f"; offered: {', '.join(offered)}" if offered else ""
         return Problem("unoffered-tool", f"tool call {number} names {what}{listed}")
-    arguments = call.get("arguments")
-    if not isinstance(arguments, dict):
+    if broken:
+        return Problem("tool-arguments", f"tool call {number} ({name}): {broken}")
+    violations = [_arguments_violation(parameters, arguments) for parameters in offered[name]]
+    if all(violations):  # a name offered twice: any tool of that name may take the call
         return Problem(
-            "tool-arguments",
-            f"tool call {number} ({name}) has arguments that are not a JSON object: "
-            f"{str(arguments)[:80]}",
+            "tool-arguments-schema", f"tool call {number} ({name}): {violations[0]}", warning=True
         )
-    message = _arguments_violation(offered[name], arguments)
-    if message:
-        return Problem("tool-arguments", f"tool call {number} ({name}): {message}")
     return None
 
 

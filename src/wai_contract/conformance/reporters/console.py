@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..results import Report
-from .text import MARK
+from .text import MARK, summary_lines
 
 
 def render_console(report: Report) -> str:
@@ -11,12 +11,15 @@ def render_console(report: Report) -> str:
     width = max(len(c.id) for c in report.checks)
     lines = [f"{'check':{width}}  result   cases  failures"]
     for check in report.checks:
+        extra = [f"+{len(check.known)} known"] if check.known else []
+        extra += [f"{check.warning_count} warnings"] if check.warning_count else []
         lines.append(
             f"{check.id:{width}}  {MARK[check.status]:7}  {check.cases:5}  "
-            f"{check.failure_count:8}" + (f"  (+{len(check.known)} known)" if check.known else "")
+            f"{check.failure_count:8}" + (f"  ({', '.join(extra)})" if extra else "")
         )
-        for case in check.failures[:3]:
+        for case in (check.failures or check.warnings)[:3]:
             lines.append(f"{'':{width}}    {case.id}: {case.problem[:110]}")
+    lines += summary_lines(report)
     verdict = "PASSED" if report.passed else "FAILED"
     lines.append(
         f"{verdict}: {report.requests:,} requests in {report.seconds:.1f} s against {report.target}"

@@ -7,6 +7,7 @@ import json
 import math
 
 from ..results import CaseResult, CheckResult, Report
+from .text import summary_lines
 
 _STYLE = """
 body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:70rem;padding:0 1rem;
@@ -14,7 +15,7 @@ color:#1b1f24}
 h1{font-size:1.6rem}h1 .pass{color:#1a7f37}h1 .fail{color:#cf222e}
 table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #d0d7de;
 padding:.35rem .5rem;text-align:left;vertical-align:top}td.n{text-align:right}
-.passed{color:#1a7f37}.failed{color:#cf222e;font-weight:600}.skipped{color:#6e7781}
+.passed{color:#1a7f37}.warned{color:#9a6700}.failed{color:#cf222e;font-weight:600}.skipped{color:#6e7781}
 pre{background:#f6f8fa;padding:.6rem;overflow-x:auto;white-space:pre-wrap;
 word-break:break-all;max-height:18rem}
 details{margin:.4rem 0 .8rem}summary{cursor:pointer}code{background:#f6f8fa;padding:0 .2rem}
@@ -85,7 +86,8 @@ def _check_row(check: CheckResult) -> str:
     return (
         f"<tr><td><code>{_e(check.id)}</code><br>{_e(check.title)}</td>"
         f'<td class="{check.status}">{check.status}</td><td class=n>{check.cases}</td>'
-        f"<td class=n>{check.failure_count}</td><td class=n>{len(check.known)}</td>"
+        f"<td class=n>{check.failure_count}</td><td class=n>{check.warning_count}</td>"
+        f"<td class=n>{len(check.known)}</td>"
         f"<td>{_e(check.note)}</td></tr>"
     )
 
@@ -97,8 +99,8 @@ def render_html(report: Report) -> str:
     )
     sections = []
     for check in report.checks:
-        if check.failures or check.known:
-            cases = "".join(_case(c) for c in check.failures + check.known)
+        if check.failures or check.warnings or check.known:
+            cases = "".join(_case(c) for c in check.failures + check.warnings + check.known)
             more = (
                 f"<p class=meta>{check.failure_count - len(check.failures)} more failures "
                 "in report.json</p>"
@@ -109,7 +111,7 @@ def render_html(report: Report) -> str:
                 f'<h2 id="{_e(check.id)}">{_e(check.id)}: {_e(check.title)}</h2>'
                 f"<p>{_e(check.description)}</p>{cases}{more}"
             )
-    notes = "".join(f"<p class=meta>{_e(n)}</p>" for n in report.notes)
+    notes = "".join(f"<p class=meta>{_e(n)}</p>" for n in [*summary_lines(report), *report.notes])
     comparison = ""
     if report.comparison is not None:
         cmp = report.comparison
@@ -127,7 +129,8 @@ def render_html(report: Report) -> str:
 <p class=meta>{_e(report.target)}<br>{report.requests:,} requests in {report.seconds:.1f} s,
 started {_e(report.started)}, seed {report.seed}, max examples {report.max_examples},
 contract {_e(report.contract)}, wai-contract {_e(report.version)}</p>{notes}
-<table><thead><tr><th>check</th><th>result</th><th>cases</th><th>failures</th><th>known</th>
+<table><thead><tr><th>check</th><th>result</th><th>cases</th><th>failures</th><th>warnings</th>
+<th>known</th>
 <th>note</th></tr></thead><tbody>{rows}</tbody></table>
 <h2>Latency</h2>{_histogram(report.latencies_ms)}{comparison}{"".join(sections)}
 </body></html>

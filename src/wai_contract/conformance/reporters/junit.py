@@ -63,11 +63,10 @@ def render_junit(report: Report) -> str:
             failure.text = _xml_text("\n\n".join(case_text(c) for c in check.failures))
         elif check.status == "skipped":
             ET.SubElement(case, "skipped", message=_xml_text(check.note or "skipped"))
-        elif check.known:
+        elif check.known or check.warnings:
             out = ET.SubElement(case, "system-out")
-            out.text = _xml_text(
-                "known deviations:\n"
-                + "\n".join(f"{c.id}: {c.problem} ({c.known})" for c in check.known)
-            )
+            lines = [f"warning {c.id}: {c.problem}" for c in check.warnings]
+            lines += [f"known deviation {c.id}: {c.problem} ({c.known})" for c in check.known]
+            out.text = _xml_text("\n".join(lines))
     ET.indent(suites)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suites, "unicode") + "\n"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..results import CaseResult, Report
-from .text import MARK, body_preview
+from .text import MARK, body_preview, summary_lines
 
 
 def render_markdown(report: Report) -> str:
@@ -16,15 +16,15 @@ def render_markdown(report: Report) -> str:
         f"- {report.requests:,} requests in {report.seconds:.1f} s; seed {report.seed}, "
         f"max examples {report.max_examples}; contract: {report.contract}",
         "",
-        "| check | result | cases | failures | known |",
-        "| --- | --- | ---: | ---: | ---: |",
+        "| check | result | cases | failures | warnings | known |",
+        "| --- | --- | ---: | ---: | ---: | ---: |",
     ]
     for check in report.checks:
         lines.append(
             f"| `{check.id}` {check.title} | {MARK[check.status]} | {check.cases} | "
-            f"{check.failure_count} | {len(check.known)} |"
+            f"{check.failure_count} | {check.warning_count} | {len(check.known)} |"
         )
-    for note in report.notes:
+    for note in [*summary_lines(report), *report.notes]:
         lines += ["", f"> {note}"]
     if report.comparison is not None:
         cmp = report.comparison
@@ -44,6 +44,10 @@ def render_markdown(report: Report) -> str:
                 lines += _case_markdown(case)
         elif check.note:
             lines += ["", f"## {check.id}", "", check.note]
+        if check.warnings:
+            lines += ["", f"## ⚠ {check.id}: warnings", "", check.description, ""]
+            for case in check.warnings:
+                lines += _case_markdown(case)
         if check.known:
             lines += ["", f"### Known deviations of {check.id}", ""]
             lines += [f"- `{c.id}`: {c.problem} — {c.known}" for c in check.known]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from ..results import CaseResult
+from ..results import CaseResult, Report
 
 BODY_INLINE_LIMIT = 2048
-MARK = {"passed": "✅ pass", "failed": "❌ FAIL", "skipped": "⏭ skip"}
+MARK = {"passed": "✅ pass", "warned": "⚠ warn", "failed": "❌ FAIL", "skipped": "⏭ skip"}
 
 
 def body_preview(case: CaseResult) -> str:
@@ -34,3 +34,21 @@ def case_text(case: CaseResult) -> str:
         lines.append(f"response: {status} {head}")
         lines.append(f"reproduce: {case.curl()}")
     return "\n".join(lines)
+
+
+def summary_lines(report: Report) -> list[str]:
+    """What a reader must know beyond the checks: inconclusive cases and strict mode."""
+    lines = []
+    if report.inconclusive:
+        shown = ", ".join(report.inconclusive[:5]) + (
+            ", ..." if len(report.inconclusive) > 5 else ""
+        )
+        lines.append(
+            f"inconclusive: {len(report.inconclusive)} cases got only transient answers "
+            f"(429, 408, 502-504) after every retry: {shown}"
+        )
+    if report.too_busy:
+        lines.append("FAILED: the target was too busy to judge (too many inconclusive cases)")
+    if report.strict and any(c.warning_count for c in report.checks):
+        lines.append("strict: warnings count as failures")
+    return lines
