@@ -167,7 +167,7 @@ def faulty_app(bug: str | None) -> Starlette:
                 "messages": [],
             }
         ).encode()
-        if bug == "truncated-body" and "lora" in body:
+        if bug == "truncated-body" and "raw" in body:
             return Response(
                 payload,
                 media_type="application/json",

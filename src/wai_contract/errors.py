@@ -7,6 +7,8 @@ Every exception the toolkit raises on purpose derives from one root, so a caller
      ├── SourceError      a path or stream of request bodies cannot be read, or holds none
      ├── ConfigError      an option, schema name or contract is not usable (.source, .pointer)
      ├── OutputError      a report or an output file cannot be written
+     ├── TargetError      the target cannot be judged at all: unreachable, refusing the
+     │                    token, no such route, or no longer serving (quota, deprecation)
      └── WorkerError      a worker process of a parallel lint failed or stopped
 
 Problems found *in* a request body are never exceptions: they are findings in a
@@ -47,6 +49,10 @@ class ConfigError(WaiContractError):
 
 class OutputError(WaiContractError):
     """A report folder or an output file cannot be created or written."""
+
+
+class TargetError(WaiContractError):
+    """The target cannot be judged at all: the run stops at once (exit status 2)."""
 
 
 class WorkerError(WaiContractError):

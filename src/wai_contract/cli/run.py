@@ -60,6 +60,12 @@ from .base import cli, guard
     help="Requests in flight (default 4).",
 )
 @click.option(
+    "--requests-per-minute",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Pace the run (default from the contract: none, or 240 for the live API).",
+)
+@click.option(
     "--max-requests",
     type=click.IntRange(min=1),
     default=None,
@@ -98,6 +104,7 @@ def run_command(
     timeout: float | None,
     concurrency: int | None,
     max_requests: int | None,
+    requests_per_minute: float | None,
     report_dir: str | None,
     baseline: str | None,
     dry_run: bool,
@@ -113,9 +120,18 @@ def run_command(
     from .. import conformance as c
     from ..server import token_from_environment
 
+    if contract_path is None and account_id is not None:
+        contract_path = str(c.LIVE_CONTRACT)
     contract = c.load_contract(contract_path)
     options = c.RunOptions(
-        max_examples, seed, timeout, concurrency, max_requests, not no_shrink, strict or None
+        max_examples,
+        seed,
+        timeout,
+        concurrency,
+        max_requests,
+        not no_shrink,
+        strict or None,
+        requests_per_minute,
     )
     previous = c.load_report(baseline) if baseline else None  # a bad one fails before the run
     target = c.open_target(
@@ -142,11 +158,18 @@ def run_command(
 
 @contextlib.contextmanager
 def _progress_bar() -> Iterator[Callable[[int, int], None]]:
-    with click.progressbar(length=1, label="running", file=sys.stderr, show_pos=True) as bar:
+    """A progress bar on stderr, shown from the first job done, so that a run that ends
+    before its plan (an unreachable target) prints its error alone."""
+    with contextlib.ExitStack() as stack:
+        bars: list[Any] = []
 
         def progress(done: int, total: int) -> None:
-            bar.length = total
-            bar.update(done - bar.pos)
+            if not bars:
+                bar = click.progressbar(
+                    length=total, label="running", file=sys.stderr, show_pos=True
+                )
+                bars.append(stack.enter_context(bar))
+            bars[0].update(done - bars[0].pos)
 
         yield progress
 

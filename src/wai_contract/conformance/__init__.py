@@ -10,7 +10,7 @@ and offers it to every check in :mod:`.checks`; :mod:`.shrink` cuts failing bodi
 from __future__ import annotations
 
 from .cases import Case
-from .contract import Contract, load_contract
+from .contract import DEFAULT_CONTRACT, LIVE_CONTRACT, Contract, load_contract
 from .engine import plan, run
 from .plan import RunOptions
 from .reporters import prepare_report_dir, render_console, write_report
@@ -18,6 +18,8 @@ from .results import Report, compare, load_report
 from .target import Target, open_target
 
 __all__ = [
+    "DEFAULT_CONTRACT",
+    "LIVE_CONTRACT",
     "Case",
     "Contract",
     "Report",

@@ -30,20 +30,8 @@ class Case:
     generated: bool = False
     """A body of the generator, which the same ``--seed`` reproduces (and shrinking may cut)."""
     example: Any = None
-
-    @classmethod
-    def generated_body(cls, number: int, body: Any, check: str) -> Case:
-        """The case of the *number*-th generated body (a ``GeneratedBody``)."""
-        return cls(
-            f"b-{number:06d}",
-            check,
-            body.payload,
-            body.valid,
-            "given",
-            body.tags,
-            body.pointer,
-            generated=True,
-        )
+    refusable: str | None = None
+    """Why a 4xx error answer is also right for this valid body (a limit of the target)."""
 
     @property
     def stream(self) -> bool:

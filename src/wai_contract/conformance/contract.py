@@ -16,9 +16,12 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..schemas import join_pointer
+from .limits import Limits
 
 _DATA = Path(__file__).resolve().parent.parent / "_data"
 DEFAULT_CONTRACT = _DATA / "workers-ai.yaml"
+LIVE_CONTRACT = _DATA / "workers-ai-live.yaml"
+"""The contract of the live service, the default with ``--account-id``."""
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,11 @@ class RunSettings:
     seed: int = 0
     concurrency: int = 4
     timeout: float = 30.0
+    requests_per_minute: float | None = None
+    """A pace for live services (none: as fast as the concurrency allows)."""
+    inconclusive_limit: float = 0.1
+    """Above this share of inconclusive cases, the target was too busy to judge: the run
+    fails. Our reading: one case in ten answered only 'busy' leaves too little judged."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +80,7 @@ class Contract:
     deviations: list[Deviation] = field(default_factory=list)
     strict: bool = False
     """Warnings count as failures."""
+    limits: Limits = field(default_factory=Limits)
 
     def enabled(self, check: str) -> bool:
         """Checks run unless the contract says ``enabled: false``."""
@@ -172,6 +181,10 @@ def parse_contract(data: Any, source: str = "<contract>") -> Contract:
             for d in data.get("known_deviations") or []
         ],
         strict=bool(data.get("strict", False)),
+        limits=Limits(
+            (data.get("limits") or {}).get("context_window"),
+            tuple((data.get("limits") or {}).get("lora_names") or ()),
+        ),
     )
 
 

@@ -19,13 +19,15 @@ from pathlib import Path
 import httpx
 
 from .. import __version__
+from ..errors import TargetError
 from .answers import Answer
 from .cases import Case, Job
 from .checks import CHECKS
 from .checks.auth import WRONG_TOKEN
-from .contract import Contract, load_contract
+from .contract import Contract, RunSettings, load_contract
 from .http import BudgetExhausted, Outcome, RequestBudget, default_client, send
 from .plan import Plan, RunOptions, make_plan
+from .preflight import preflight
 from .problems import Problem
 from .results import CaseResult, CheckResult, Report, compare, load_report
 from .shrink import shrink_failures
@@ -34,6 +36,8 @@ from .target import Target
 FAILURES_KEPT = 25
 HANGS_BEFORE_SHORTER_TIMEOUT = 5
 SHORTER_TIMEOUT = 5.0
+BUSY_AFTER_JOBS = 20
+"""Jobs judged before a run may stop early as too busy to judge."""
 
 Progress = Callable[[int, int], None]
 
@@ -123,10 +127,13 @@ def run(
     own_client = client is None
     if client is None:
         client = default_client(settings.concurrency, f"wai-contract/{__version__}")
-    sender = Sender(client, target, settings.timeout, RequestBudget(options.max_requests))
+    budget = RequestBudget(options.max_requests, settings.requests_per_minute)
+    sender = Sender(client, target, settings.timeout, budget)
     notes: list[str] = []
     try:
-        verdicts = _execute(the_plan, sender, contract, settings.concurrency, progress, notes)
+        preflight(sender)
+        state = _execute(the_plan, sender, contract, settings, progress, notes)
+        verdicts = [verdict for job in state.results for verdict in job]
         if options.shrink:
             shrink_failures(verdicts, sender, contract)
     finally:
@@ -145,6 +152,8 @@ def run(
         version=__version__,
         notes=notes,
         strict=strict,
+        inconclusive=state.inconclusive,
+        too_busy=state.too_busy,
     )
     if earlier is not None:
         report.comparison = compare(report, earlier, baseline_name)
@@ -162,52 +171,101 @@ def judge(answer: Answer, contract: Contract) -> list[Verdict]:
     return verdicts
 
 
-def _run_job(job: Job, sender: Sender, contract: Contract) -> list[Verdict]:
+def _run_job(job: Job, sender: Sender, contract: Contract) -> list[Verdict] | None:
+    """Send the job's cases and judge the answers; ``None`` when an answer stayed
+    transient (the job is inconclusive: a busy target is not a wrong one)."""
     answers: list[Answer] = []
     for case in job.cases:
         answers.append(Answer(case, sender(case), tuple(answers)))
+        if answers[-1].outcome.transient:
+            return None
     return [verdict for answer in answers for verdict in judge(answer, contract)]
+
+
+@dataclass
+class _Execution:
+    """The state of a run's jobs, shared by the threads that send them."""
+
+    jobs: list[Job]
+    limit: float
+    results: list[list[Verdict]] = field(default_factory=list)
+    inconclusive: list[str] = field(default_factory=list)
+    judged: int = 0
+    done: int = 0
+    stop: str | None = None
+    error: BaseException | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def too_busy(self) -> bool:
+        """More jobs were inconclusive than the contract allows."""
+        return bool(self.inconclusive) and len(self.inconclusive) > self.limit * self.judged
+
+    def record(self, index: int, verdicts: list[Verdict] | None) -> None:
+        with self.lock:
+            self.judged += 1
+            if verdicts is None:
+                self.inconclusive.append(self.jobs[index].cases[0].id)
+            else:
+                self.results[index] = verdicts
+            if self.judged >= BUSY_AFTER_JOBS and self.too_busy and self.stop is None:
+                self.stop = "busy"
 
 
 def _execute(
     the_plan: Plan,
     sender: Sender,
     contract: Contract,
-    concurrency: int,
+    settings: RunSettings,
     progress: Progress | None,
     notes: list[str],
-) -> list[Verdict]:
-    jobs = the_plan.jobs
-    results: list[list[Verdict]] = [[] for _ in jobs]
-    done = 0
-    lock = threading.Lock()
-    stopped = threading.Event()
+) -> _Execution:
+    state = _Execution(the_plan.jobs, settings.inconclusive_limit)
+    state.results = [[] for _ in state.jobs]
 
     def work(index: int) -> None:
-        nonlocal done
-        if not stopped.is_set():
+        if state.stop is None:
             try:
-                results[index] = _run_job(jobs[index], sender, contract)
+                state.record(index, _run_job(state.jobs[index], sender, contract))
             except BudgetExhausted:
-                stopped.set()
-        with lock:
-            done += 1
+                state.stop = state.stop or "budget"
+            except TargetError as exc:
+                state.stop, state.error = "target", exc
+        with state.lock:
+            state.done += 1
             if progress:
-                progress(done, len(jobs))
+                progress(state.done, len(state.jobs))
 
-    with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="wai") as pool:
-        list(pool.map(work, range(len(jobs))))
+    with ThreadPoolExecutor(
+        max_workers=max(1, settings.concurrency), thread_name_prefix="wai"
+    ) as pool:
+        list(pool.map(work, range(len(state.jobs))))
+    if state.error is not None:
+        raise state.error
+    notes += _run_notes(sender, state)
+    return state
+
+
+def _run_notes(sender: Sender, state: _Execution) -> list[str]:
+    notes = []
     if sender.timeouts >= HANGS_BEFORE_SHORTER_TIMEOUT and sender.timeout > SHORTER_TIMEOUT:
         notes.append(
             f"after {HANGS_BEFORE_SHORTER_TIMEOUT} timeouts the remaining requests "
             f"waited at most {SHORTER_TIMEOUT:g} s each ({sender.timeouts} timeouts in all)"
         )
-    if stopped.is_set():
+    if sender.budget.retries:
+        notes.append(f"{sender.budget.retries} transient answers (429, 408, 502-504) were retried")
+    if state.stop == "budget":
         notes.append(
             f"stopped early: --max-requests {sender.budget.limit} reached; "
             "later cases were not sent"
         )
-    return [verdict for job in results for verdict in job]
+    if state.stop == "busy":
+        notes.append(
+            f"stopped early: {len(state.inconclusive)} of the first {state.judged} cases got "
+            "only transient answers; the target was too busy to judge"
+        )
+    return notes
 
 
 def _check_results(

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+import random
 import shlex
 import socket
 import threading
@@ -17,13 +18,13 @@ from typing import Any
 import httpx
 import orjson
 
+from ..errors import TargetError
+from . import retry
 from .sse import SseError, SseParser
 
 MAX_BODY_BYTES = 32 * 1024 * 1024
 MAX_EVENTS = 20_000
 HEAD_BYTES = 1024
-MAX_RETRIES_429 = 3
-MAX_RETRY_AFTER = 30.0
 TOKEN_VARIABLE = "CLOUDFLARE_API_TOKEN"
 """The variable that reproduction commands read the token from; never the token itself."""
 
@@ -73,24 +74,43 @@ class Outcome:
     def status(self) -> int | None:
         return self.exchange.status
 
+    @property
+    def transient(self) -> bool:
+        """A busy target's answer (429, 408, 502-504), worth another try."""
+        return retry.is_transient(self.status, self.json)
+
 
 class BudgetExhausted(Exception):
     """``--max-requests`` is reached: no more requests may be sent."""
 
 
 class RequestBudget:
-    """A thread-safe count of requests sent, with an optional cap."""
+    """A thread-safe count of requests sent, with an optional cap and pace."""
 
-    def __init__(self, limit: int | None) -> None:
+    def __init__(self, limit: int | None, per_minute: float | None = None) -> None:
         self.limit = limit
         self.sent = 0
+        self.retries = 0
+        self._interval = 60.0 / per_minute if per_minute else 0.0
+        self._next = 0.0
         self._lock = threading.Lock()
 
     def take(self) -> None:
+        """Count one request, after waiting for its turn under the pace."""
         with self._lock:
             if self.limit is not None and self.sent >= self.limit:
                 raise BudgetExhausted
             self.sent += 1
+            now = time.monotonic()
+            wait = max(0.0, self._next - now)
+            self._next = max(now, self._next) + self._interval
+        if wait:
+            time.sleep(wait)
+
+    def note_retry(self) -> None:
+        """Count one retry of a transient answer (for the report)."""
+        with self._lock:
+            self.retries += 1
 
 
 def default_client(concurrency: int, user_agent: str) -> httpx.Client:
@@ -121,28 +141,37 @@ def send(
 ) -> Outcome:
     """POST *body* as JSON to *url* and read the answer completely.
 
-    Honours 429 with ``Retry-After`` (up to 3 retries). The token is sent but recorded
+    A transient answer (429, 408, 502-504) is tried again, up to 3 times, after the
+    server's ``Retry-After`` or an exponential backoff with jitter; an answer that says the
+    target stopped serving (daily allocation used up, model deprecated, paid plan needed)
+    raises :class:`~wai_contract.errors.TargetError`. The token is sent but recorded
     nowhere: the exchange only notes whether one was sent.
     """
     content = orjson.dumps(body)
     headers = {"Content-Type": "application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
-    for attempt in range(MAX_RETRIES_429 + 1):
+    jitter = random.Random(content)
+    for attempt in range(retry.RETRIES + 1):
         budget.take()
         outcome = Outcome(Exchange("POST", url, body, bool(token)))
         _read(outcome, client, content, headers, timeout, token)
-        if outcome.status != 429 or attempt == MAX_RETRIES_429:
+        _stop_if_fatal(outcome, token)
+        if not outcome.transient or attempt == retry.RETRIES:
             return outcome
-        time.sleep(_retry_after(outcome.exchange.headers.get("retry-after")))
+        budget.note_retry()
+        time.sleep(retry.wait_before(attempt, outcome.exchange.headers.get("retry-after"), jitter))
     return outcome  # pragma: no cover - the loop always returns
 
 
-def _retry_after(value: str | None) -> float:
-    try:
-        return min(max(float(value or 1), 0.0), MAX_RETRY_AFTER)
-    except ValueError:
-        return 1.0
+def _stop_if_fatal(outcome: Outcome, token: str | None) -> None:
+    code = retry.fatal_code(outcome.status, outcome.json)
+    if code is not None:
+        said = _scrub(" ".join(outcome.exchange.response_head.split())[:200], token)
+        raise TargetError(
+            f"the target stopped serving: {retry.FATAL_CODES[code]} "
+            f"({outcome.status}, error {code}): {said}"
+        )
 
 
 def _read(

@@ -23,6 +23,7 @@ class RunOptions:
     shrink: bool = True
     strict: bool | None = None
     """Count warnings as failures (``None``: as the contract says)."""
+    requests_per_minute: float | None = None
 
     def resolve(self, contract: Contract) -> RunSettings:
         """The settings in force: these options over the contract's ``run`` section."""
@@ -32,6 +33,8 @@ class RunOptions:
             seed=_first(self.seed, base.seed),
             concurrency=_first(self.concurrency, base.concurrency),
             timeout=float(_first(self.timeout, base.timeout)),
+            requests_per_minute=_first(self.requests_per_minute, base.requests_per_minute),
+            inconclusive_limit=base.inconclusive_limit,
         )
 
 
@@ -56,7 +59,7 @@ def make_plan(has_token: bool, contract: Contract, settings: RunSettings) -> Pla
     """Ask every enabled check for its requests; generated bodies go first, by number."""
     generated = list(generate(settings.max_examples, seed=settings.seed))
     all_settings = {check: contract.settings(check) for check in CHECKS}
-    context = PlanContext(has_token, generated, all_settings, contract.examples)
+    context = PlanContext(has_token, generated, all_settings, contract.examples, contract.limits)
     jobs: list[Job] = []
     for check_id, check in CHECKS.items():
         if contract.enabled(check_id):

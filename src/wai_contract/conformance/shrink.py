@@ -59,7 +59,8 @@ def _shrink(verdict: Verdict, send: Sender, contract: Contract) -> None:
             if not _same_class(candidate, case.valid is True, case.pointer):
                 continue
             requests += 1
-            smaller = dataclasses.replace(case, body=candidate)
+            refusable = contract.limits.may_refuse(candidate) if case.valid else None
+            smaller = dataclasses.replace(case, body=candidate, refusable=refusable)
             answer = Answer(smaller, send(smaller))
             problems = check.judge(answer, settings) or []
             if problems and problems[0].code == code:

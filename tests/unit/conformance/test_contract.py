@@ -10,6 +10,7 @@ from tests.conftest import ROOT
 from wai_contract.conformance.checks import CHECKS
 from wai_contract.conformance.contract import (
     DEFAULT_CONTRACT,
+    LIVE_CONTRACT,
     contract_schema,
     load_contract,
     parse_contract,
@@ -23,6 +24,14 @@ def test_packaged_default_contract_equals_the_repository_copy() -> None:
     ).read_text("utf-8"), (
         "src/wai_contract/_data/workers-ai.yaml drifted from contracts/workers-ai.yaml"
     )
+
+
+def test_packaged_live_contract_equals_the_repository_copy() -> None:
+    assert LIVE_CONTRACT.read_text("utf-8") == (
+        ROOT / "contracts" / "workers-ai-live.yaml"
+    ).read_text("utf-8")
+    live = load_contract(LIVE_CONTRACT)
+    assert live.limits.context_window == 15000 and live.run.requests_per_minute == 240
 
 
 def test_default_contract_enables_every_check_and_has_examples() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Callable
 from typing import Any
 
@@ -34,9 +35,10 @@ def contract(**overrides: Any) -> Any:
 
 def reference_client(
     wrap: Callable[[httpx.Request, Callable[[httpx.Request], httpx.Response]], httpx.Response],
+    token: str | None = "t",
 ) -> httpx.Client:
     """The reference app behind an httpx transport, with *wrap* able to misbehave."""
-    asgi = create_app(ServerConfig(token="t"))
+    asgi = create_app(ServerConfig(token=token))
     inner = httpx.Client(transport=_SyncASGI(asgi), base_url="http://server.test")
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -200,10 +202,70 @@ def test_no_token_skips_auth_with_a_reason() -> None:
         Target(URL, None),
         contract(),
         RunOptions(max_examples=5),
-        client=reference_client(lambda r, f: f(r)),
+        client=reference_client(lambda r, f: f(r), token=None),
     )
     auth = next(c for c in report.checks if c.id == "auth")
     assert auth.status == "skipped" and "no token" in auth.note
+
+
+def test_a_target_that_cannot_be_judged_stops_the_run_before_the_plan() -> None:
+    from wai_contract.errors import TargetError
+
+    sent: list[httpx.Request] = []
+
+    def refuse(request: httpx.Request, forward: Any) -> httpx.Response:
+        sent.append(request)
+        return forward(request)
+
+    with pytest.raises(TargetError, match="the target refuses no token"):
+        run(Target(URL, None), contract(), SMALL, client=reference_client(refuse))
+    with pytest.raises(TargetError, match="the target refuses the token given: 401"):
+        run(Target(URL, "wrong"), contract(), SMALL, client=reference_client(refuse))
+    wrong_route = URL.replace("/ai/run/", "/ai/ran/")
+    with pytest.raises(TargetError, match="no such route"):
+        run(Target(wrong_route, "t"), contract(), SMALL, client=reference_client(refuse))
+    assert len(sent) == 3, "one request each, not the plan"
+
+
+def test_transient_answers_are_inconclusive_and_too_many_fail_the_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from wai_contract.conformance import http
+
+    monkeypatch.setattr(http.time, "sleep", lambda seconds: None)
+    calls = {"n": 0}
+
+    def busy(request: httpx.Request, forward: Any) -> httpx.Response:
+        # A quarter of the bodies always meet a busy target; the rest never do.
+        if zlib.crc32(request.content) % 4 == 0 and b"Say hello" not in request.content:
+            return _error_response(429, 3040, "Capacity temporarily exceeded")
+        return forward(request)
+
+    report = run(Target(URL, "t"), contract(), SMALL, client=reference_client(busy))
+    assert report.inconclusive and report.too_busy and not report.passed
+    assert all(c.status != "failed" for c in report.checks), "busy is not wrong"
+    assert any("transient answers" in note for note in report.notes)
+
+    def sometimes_busy(request: httpx.Request, forward: Any) -> httpx.Response:
+        calls["n"] += 1
+        if calls["n"] % 200 == 0:
+            return _error_response(503, 1, "unavailable")
+        return forward(request)
+
+    report = run(Target(URL, "t"), contract(), SMALL, client=reference_client(sometimes_busy))
+    assert report.passed and not report.too_busy
+
+
+def test_a_target_out_of_its_daily_allocation_stops_the_run() -> None:
+    from wai_contract.errors import TargetError
+
+    def used_up(request: httpx.Request, forward: Any) -> httpx.Response:
+        if b"max_tokens" in request.content:
+            return _error_response(429, 4006, "AiError: you have used up your daily allocation")
+        return forward(request)
+
+    with pytest.raises(TargetError, match="daily free allocation is used up"):
+        run(Target(URL, "t"), contract(), SMALL, client=reference_client(used_up))
 
 
 def test_max_requests_stops_the_run_and_says_so() -> None:

@@ -75,11 +75,34 @@ def test_429_is_retried_after_its_retry_after_then_given_up(
         lambda r: httpx.Response(429, json={}, headers={"retry-after": "2"}), budget=budget
     )
     assert outcome.status == 429 and budget.sent == 4 and waits == [2.0, 2.0, 2.0]
-    answers = iter(
-        [httpx.Response(429, headers={"retry-after": "soon"}), httpx.Response(200, json={})]
-    )
     waits.clear()
-    assert post(lambda r: next(answers)).status == 200 and waits == [1.0]
+    assert post(lambda r: httpx.Response(503, json={})).status == 503
+    assert len(waits) == 3 and 0.5 <= waits[0] <= 1.0 <= waits[1] <= 2.0 <= waits[2] <= 4.0
+    for nonsense in ("soon", "nan", "inf", "-1", "999999"):
+        answers = iter(
+            [httpx.Response(429, headers={"retry-after": nonsense}), httpx.Response(200, json={})]
+        )
+        waits.clear()
+        assert post(lambda r, a=answers: next(a)).status == 200
+        assert len(waits) == 1 and 0.5 <= waits[0] <= 1.0, nonsense
+
+
+def test_an_answer_that_says_the_target_stopped_serving_raises() -> None:
+    from wai_contract.errors import TargetError
+
+    body = {"success": False, "result": {}, "errors": [{"code": 5028, "message": "deprecated"}]}
+    with pytest.raises(TargetError, match="the model is deprecated"):
+        post(lambda r: httpx.Response(400, json=body))
+
+
+def test_a_pace_spaces_the_requests(monkeypatch: pytest.MonkeyPatch) -> None:
+    waits: list[float] = []
+    monkeypatch.setattr(http.time, "sleep", waits.append)
+    budget = RequestBudget(None, per_minute=120)
+    for _ in range(3):
+        budget.take()
+    # Sleeping is faked, so no time passes: the requests are due at 0, 0.5 and 1.0 s.
+    assert len(waits) == 2 and 0.45 < waits[0] <= 0.5 and 0.95 < waits[1] <= 1.0
 
 
 def test_the_budget_stops_sending() -> None:

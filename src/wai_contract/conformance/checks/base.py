@@ -14,7 +14,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar, TypeVar
 
 from ..answers import Answer
-from ..cases import Job
+from ..cases import Case, Job
+from ..limits import Limits
 from ..problems import Problem
 
 
@@ -59,12 +60,29 @@ class PlanContext:
         generated: Sequence[Any],
         settings: dict[str, Any],
         examples: Sequence[Any] = (),
+        limits: Limits | None = None,
     ) -> None:
         self.has_token = has_token
         self.generated = generated
         self.examples = examples
+        self.limits = limits or Limits()
         self._settings = settings
         self.notes: dict[str, str] = {}
+
+    def generated_case(self, number: int, body: Any, check: str) -> Case:
+        """The case of the *number*-th generated body (a ``GeneratedBody``); a valid one is
+        fitted to the target's limits (see :class:`~..limits.Limits`)."""
+        payload = self.limits.must_succeed(body.payload, number) if body.valid else body.payload
+        return Case(
+            f"b-{number:06d}",
+            check,
+            payload,
+            body.valid,
+            tags=body.tags,
+            pointer=body.pointer,
+            generated=True,
+            refusable=self.limits.may_refuse(payload) if body.valid else None,
+        )
 
     def enabled(self, check: str) -> bool:
         """Whether *check* runs."""

@@ -8,6 +8,7 @@ from typing import Any
 from ..answers import Answer
 from ..cases import Case, Job
 from ..http import Outcome
+from ..limits import UNKNOWN_LORA
 from ..problems import Problem, describe_status, early_problem, error_envelope_problems
 from .base import Check, PlanContext, register
 
@@ -25,7 +26,11 @@ class RejectsInvalid(Check):
     def probes(self, settings: Any, context: PlanContext) -> Iterator[Job]:
         for number, body in enumerate(context.generated, 1):
             if not body.valid:
-                yield Job((Case.generated_body(number, body, self.id),), (0, number))
+                yield Job((context.generated_case(number, body, self.id),), (0, number))
+        if context.limits.lora_names:  # a finetune the target does not have (3037)
+            body = {"prompt": "hi", "lora": UNKNOWN_LORA}
+            case = Case("lora-unknown", self.id, body, valid=False, pointer="/lora")
+            yield Job((case,))
 
     def judge(self, answer: Answer, settings: Any) -> list[Problem] | None:
         case = answer.case

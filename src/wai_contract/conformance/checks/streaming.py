@@ -9,6 +9,7 @@ from typing import Any
 from ..answers import Answer
 from ..cases import Case, Job
 from ..problems import Problem
+from .accepts_valid import refused_rightly
 from .base import Check, PlanContext, Settings, register, setting
 
 
@@ -35,7 +36,7 @@ class Streaming(Check):
     def probes(self, settings: StreamingSettings, context: PlanContext) -> Iterator[Job]:
         plain = []
         for number, body in enumerate(context.generated, 1):
-            case = Case.generated_body(number, body, self.id)
+            case = context.generated_case(number, body, self.id)
             if case.valid and case.stream:
                 yield Job((case,), (0, number))
             elif case.valid and isinstance(case.body, dict):
@@ -44,16 +45,12 @@ class Streaming(Check):
             seeded = {**body, "seed": body.get("seed", 4242)}
             ident = f"stream-vs-json-{number:04d}"
             tags = ("stream-vs-json",)
+            refusable = context.limits.may_refuse(seeded)
+            twins = (seeded, {**seeded, "stream": True})
             yield Job(
-                (
-                    Case(ident, self.id, seeded, tags=tags, probe="stream-vs-json"),
-                    Case(
-                        ident,
-                        self.id,
-                        {**seeded, "stream": True},
-                        tags=tags,
-                        probe="stream-vs-json",
-                    ),
+                tuple(
+                    Case(ident, self.id, b, tags=tags, probe="stream-vs-json", refusable=refusable)
+                    for b in twins
                 )
             )
 
@@ -61,6 +58,9 @@ class Streaming(Check):
         case = answer.case
         if case.valid is not True or not case.authorised or not case.stream:
             return None
+        refused = refused_rightly(answer)
+        if refused is not None:
+            return refused
         problems = list(answer.reading.problems)
         if case.probe == "stream-vs-json" and not problems and answer.earlier:
             problem = _difference(answer.earlier[0], answer, case.body.get("seed"))

@@ -1,0 +1,34 @@
+"""One plain valid request before the plan: a target that cannot be judged at all (not
+reachable, refusing the token, no such route) ends the run with one line, instead of
+hundreds of failures that all say the same thing."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..errors import TargetError
+from .cases import Case
+from .problems import describe_status
+
+if TYPE_CHECKING:
+    from .engine import Sender
+
+BODY = {"prompt": "Say hello."}
+
+
+def preflight(send: Sender) -> None:
+    """Send :data:`BODY` with the run's token; raise :class:`TargetError` if the answer
+    shows that no case could be judged."""
+    outcome = send(Case("preflight", "preflight", BODY))
+    error = outcome.exchange.error or ""
+    if error.startswith("connection"):
+        raise TargetError(f"cannot reach {outcome.exchange.url}: {error.partition(': ')[2]}")
+    status = outcome.status
+    if status in (401, 403):
+        given = "the token given" if send.target.token else "no token (pass --token)"
+        raise TargetError(f"the target refuses {given}: {describe_status(outcome)}")
+    if status == 404:
+        raise TargetError(
+            f"the target has no such route, check the URL {outcome.exchange.url}: "
+            f"{describe_status(outcome)}"
+        )
