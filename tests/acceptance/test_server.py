@@ -63,14 +63,21 @@ def ok(client: httpx.Client, server: LocalServer, body: dict[str, Any]) -> dict[
     return result
 
 
-def error(response: httpx.Response, status: int) -> list[dict[str, Any]]:
+def error(response: httpx.Response, status: int, result: Any = None) -> list[dict[str, Any]]:
+    """The errors of an error answer; *result* is what it carries: null for the platform's
+    errors, {} for those of Workers AI itself (which also name the request)."""
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/json"
     envelope = response.json()
     ENVELOPE.validate(envelope)
-    assert envelope["success"] is False and envelope["result"] is None
+    assert envelope["success"] is False and envelope["result"] == result
     errors: list[dict[str, Any]] = envelope["errors"]
     assert errors and all(isinstance(e["code"], int) for e in errors)
+    if result == {}:
+        (only,) = errors
+        request_id = response.headers["cf-ai-req-id"]
+        assert only["message"].startswith("AiError: ")
+        assert only["message"].endswith(f" ({request_id})")
     return errors
 
 
@@ -90,23 +97,30 @@ def test_limit_sized_prompts_are_accepted(
 
 
 def test_invalid_bodies_get_400_with_the_pointer(server: LocalServer, client: httpx.Client) -> None:
-    errors = error(client.post(server.model_url, json={"prompt": "hi", "top_k": 51}), 400)
-    assert errors[0]["message"] == "/top_k: 51 is greater than the maximum of 50"
-    error(client.post(server.model_url, json={"prompt": "\U0001f600" * 131073}), 400)
-    error(client.post(server.model_url, content=b'{"prompt": "hi",}'), 400)
-    error(client.post(server.model_url, content=b'{"prompt": NaN}'), 400)
-    error(client.post(server.model_url, content=b"[1, 2]"), 400)
-    error(client.post(server.model_url, content=b""), 400)
-    error(client.post(server.model_url, content=b"\xff\xfe garbage"), 400)
-    error(client.post(server.model_url, content=b"[" * 100_000), 400)
+    errors = error(client.post(server.model_url, json={"prompt": "hi", "top_k": 51}), 400, {})
+    assert errors[0]["code"] == 5006
+    assert errors[0]["message"].startswith(
+        "AiError: Bad input: Error: /top_k: 51 is greater than the maximum of 50 ("
+    )
+    error(client.post(server.model_url, json={"prompt": "\U0001f600" * 131073}), 400, {})
+    error(client.post(server.model_url, content=b'{"prompt": "hi",}'), 400, {})
+    error(client.post(server.model_url, content=b'{"prompt": NaN}'), 400, {})
+    error(client.post(server.model_url, content=b"[1, 2]"), 400, {})
+    error(client.post(server.model_url, content=b""), 400, {})
+    error(client.post(server.model_url, content=b"\xff\xfe garbage"), 400, {})
+    error(client.post(server.model_url, content=b"[" * 100_000), 400, {})
 
 
 def test_routing_statuses(server: LocalServer, client: httpx.Client) -> None:
     error(client.get(server.model_url), 405)
     error(client.put(server.model_url, json={"prompt": "x"}), 405)
     error(client.post(server.base_url + "/client/v4/accounts/x/ai/models", json={}), 404)
+    assert error(client.get(server.model_url), 405)[0]["message"] == (
+        "GET not supported for requested URI."
+    )
     other = server.model_url.replace("mistral-7b-instruct-v0.2-lora", "llama-3-8b")
-    assert "No such model" in error(client.post(other, json={"prompt": "x"}), 400)[0]["message"]
+    refused = error(client.post(other, json={"prompt": "x"}), 400, {})
+    assert "No such model" in refused[0]["message"] and refused[0]["code"] == 5007
 
 
 def test_percent_encoded_model_name_is_accepted(server: LocalServer, client: httpx.Client) -> None:
@@ -114,22 +128,34 @@ def test_percent_encoded_model_name_is_accepted(server: LocalServer, client: htt
     assert client.post(encoded, json={"prompt": "hi"}).status_code == 200
 
 
-def test_auth(server: LocalServer) -> None:
+def test_auth_as_the_v4_api_answers(server: LocalServer) -> None:
     body = {"prompt": "hi"}
-    error(httpx.post(server.model_url, json=body), 401)
-    error(httpx.post(server.model_url, json=body, headers={"Authorization": "Bearer nope"}), 401)
-    error(httpx.post(server.model_url, json=body, headers={"Authorization": TOKEN}), 401)
+    missing = httpx.post(server.model_url, json=body)
+    assert missing.status_code == 400 and missing.json() == {
+        "success": False,
+        "errors": [
+            {"code": 9106, "message": "Missing X-Auth-Key, X-Auth-Email or Authorization headers"}
+        ],
+    }
+    wrong = error(
+        httpx.post(server.model_url, json=body, headers={"Authorization": "Bearer nope"}), 401
+    )
+    assert wrong == [{"code": 10000, "message": "Authentication error"}]
+    (malformed,) = error(
+        httpx.post(server.model_url, json=body, headers={"Authorization": TOKEN}), 400
+    )
+    assert malformed["code"] == 6003 and malformed["error_chain"][0]["code"] == 6111
 
 
 def test_oversized_body_gets_413(server: LocalServer, client: httpx.Client) -> None:
     payload = json.dumps({"prompt": "x" * (10 * 1024 * 1024)}).encode()
-    error(client.post(server.model_url, content=payload), 413)
+    assert error(client.post(server.model_url, content=payload), 413, {})[0]["code"] == 3006
 
     def chunks() -> Iterator[bytes]:  # no Content-Length: the limit still holds
         for _ in range(11):
             yield b" " * (1024 * 1024)
 
-    error(client.post(server.model_url, content=chunks()), 413)
+    error(client.post(server.model_url, content=chunks()), 413, {})
 
 
 def test_seed_determinism_and_variation(server: LocalServer, client: httpx.Client) -> None:
@@ -160,6 +186,17 @@ def test_tool_calls_name_an_offered_tool_with_valid_arguments(
         jsonschema.validate(call["arguments"], TOOL["parameters"])
 
 
+def test_an_answer_with_tool_calls_has_a_null_response_as_the_service_sends(
+    server: LocalServer, client: httpx.Client
+) -> None:
+    results = [
+        ok(client, server, {"messages": CHAT, "tools": [TOOL], "seed": seed})
+        for seed in range(1, 20)
+    ]
+    assert {r["response"] is None for r in results if r.get("tool_calls")} == {True}
+    assert all(isinstance(r["response"], str) for r in results if not r.get("tool_calls"))
+
+
 def read_stream(
     client: httpx.Client, url: str, body: dict[str, Any]
 ) -> tuple[httpx.Response, list[bytes]]:
@@ -187,6 +224,9 @@ def test_stream_framing_and_events(server: LocalServer, client: httpx.Client) ->
     joined = "".join(e["response"] for e in decoded)
     assert joined == ok(client, server, body)["response"]
     assert decoded[-1]["usage"]["completion_tokens"] <= 40
+    # As the service streams (real-api.md): padding p and tool_calls [] on every piece.
+    assert all(e["p"] and e["tool_calls"] == [] for e in decoded[:-1])
+    assert response.headers["cf-ai-req-id"]
 
 
 def test_cli_serve_prints_its_address_and_stops_on_sigterm() -> None:
@@ -208,7 +248,13 @@ def test_cli_serve_prints_its_address_and_stops_on_sigterm() -> None:
             + "@cf/mistral/mistral-7b-instruct-v0.2-lora"
         )
         assert httpx.post(url, json={"prompt": "hi"}, headers=AUTH).status_code == 200
-        assert httpx.post(url, json={"prompt": "hi"}).status_code == 401
+        assert httpx.post(url, json={"prompt": "hi"}).status_code == 400  # 9106: no token
+        assert (
+            httpx.post(
+                url, json={"prompt": "hi"}, headers={"Authorization": "Bearer x"}
+            ).status_code
+            == 401
+        )
     finally:
         process.send_signal(signal.SIGTERM)
         _, stderr = process.communicate(timeout=15)

@@ -120,19 +120,13 @@ def run_command(
     from .. import conformance as c
     from ..server import token_from_environment
 
-    if contract_path is None and account_id is not None:
-        contract_path = str(c.LIVE_CONTRACT)
-    contract = c.load_contract(contract_path)
+    # The live service has a contract of its own (context window, pace).
+    live = account_id is not None and contract_path is None
+    contract = c.load_contract(c.LIVE_CONTRACT if live else contract_path)
     options = c.RunOptions(
-        max_examples,
-        seed,
-        timeout,
-        concurrency,
-        max_requests,
-        not no_shrink,
-        strict or None,
+        max_examples, seed, timeout, concurrency, max_requests, not no_shrink, strict or None,
         requests_per_minute,
-    )
+    )  # fmt: skip
     previous = c.load_report(baseline) if baseline else None  # a bad one fails before the run
     target = c.open_target(
         endpoint=endpoint,

@@ -9,11 +9,14 @@ from typing import TYPE_CHECKING
 from ..errors import TargetError
 from .cases import Case
 from .problems import describe_status
+from .retry import error_codes
 
 if TYPE_CHECKING:
     from .engine import Sender
 
 BODY = {"prompt": "Say hello."}
+AUTH_CODES = {9106, 6003, 10000}
+"""The v4 API's codes for a missing, malformed or wrong token (real-api.md)."""
 
 
 def preflight(send: Sender) -> None:
@@ -24,7 +27,7 @@ def preflight(send: Sender) -> None:
     if error.startswith("connection"):
         raise TargetError(f"cannot reach {outcome.exchange.url}: {error.partition(': ')[2]}")
     status = outcome.status
-    if status in (401, 403):
+    if status in (401, 403) or AUTH_CODES & set(error_codes(outcome.json)):
         given = "the token given" if send.target.token else "no token (pass --token)"
         raise TargetError(f"the target refuses {given}: {describe_status(outcome)}")
     if status == 404:

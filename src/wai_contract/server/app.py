@@ -1,20 +1,24 @@
 """The reference server's ASGI application (Starlette).
 
 ``POST /client/v4/accounts/{account_id}/ai/run/{model}`` answers as the live endpoint
-does, in the Cloudflare v4 envelope. Error codes are our reading of the v4 convention:
+does (../shared/real-api.md), in the Cloudflare v4 envelope, with a ``cf-ai-req-id``
+header. Errors of the v4 platform carry ``result: null``; errors of Workers AI itself carry
+``result: {}`` and one ``AiError: ...`` message that ends with the request id:
 
-=====  ======  ==========================================================
-HTTP   code    when
-=====  ======  ==========================================================
-401    10000   missing or wrong bearer token
-404    7000    no such route
-405    7001    another method than POST
-400    5007    another model than ``@cf/mistral/mistral-7b-instruct-v0.2-lora``
-413    5021    body larger than the configured limit
-400    5006    body not JSON, not an object, or invalid against the schema
-429    3040    rate limited (fault ``rate-limit``)
-500    5000    internal error (fault ``flaky-500`` only: no input causes one)
-=====  ======  ==========================================================
+=====  ======  ======  =====================================================
+HTTP   code    result  when
+=====  ======  ======  =====================================================
+400    9106    absent  no ``Authorization`` header (observed on the v4 API)
+400    6003    null    an ``Authorization`` header that is not ``Bearer <token>``
+401    10000   null    a wrong token
+404    7000    null    no such route (our reading: the service was seen with 400)
+405    7001    null    another method than POST, with the service's message
+400    5007    {}      another model than ``@cf/mistral/mistral-7b-instruct-v0.2-lora``
+413    3006    {}      a body larger than the configured limit
+400    5006    {}      a body not JSON, not an object, or invalid against the schema
+429    3040    {}      out of capacity (fault ``rate-limit``)
+500    5000    {}      internal error (fault ``flaky-500`` only: no input causes one)
+=====  ======  ======  =====================================================
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from __future__ import annotations
 import asyncio
 import hmac
 import itertools
+import secrets
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,7 +44,7 @@ from ..schemas import MODEL
 from . import faults as _faults
 from .model import Answer, answer
 
-MAX_ERRORS_LISTED = 10
+REQUEST_ID = "cf-ai-req-id"
 MAX_BODY_BYTES = 8 * 1024 * 1024
 """Request bodies larger than this get 413, unless configured otherwise."""
 
@@ -57,19 +63,21 @@ class ServerConfig:
 def envelope_error(
     status: int, code: int, message: str, *, headers: dict[str, str] | None = None
 ) -> Response:
-    """A Cloudflare v4 error envelope with one error."""
-    return _error_envelope(status, [{"code": code, "message": message}], headers)
+    """An error of the v4 platform (routing, method, auth): ``result`` null."""
+    body = {"result": None, "success": False, "errors": [{"code": code, "message": message}]}
+    return _json(status, {**body, "messages": []}, headers)
 
 
-def _errors_envelope(messages: list[str]) -> Response:
-    errors = [{"code": 5006, "message": m} for m in messages[:MAX_ERRORS_LISTED]]
-    return _error_envelope(400, errors)
-
-
-def _error_envelope(
-    status: int, errors: list[dict[str, Any]], headers: dict[str, str] | None = None
+def ai_error(
+    status: int, code: int, message: str, request_id: str, headers: dict[str, str] | None = None
 ) -> Response:
-    body = {"result": None, "success": False, "errors": errors, "messages": []}
+    """An error of Workers AI itself: ``result`` {}, one ``AiError`` ending with the id."""
+    error = {"message": f"AiError: {message} ({request_id})", "code": code}
+    body = {"errors": [error], "success": False, "result": {}, "messages": []}
+    return _json(status, body, {**(headers or {}), REQUEST_ID: request_id})
+
+
+def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
     return Response(
         orjson.dumps(body), status_code=status, media_type="application/json", headers=headers
     )
@@ -80,37 +88,42 @@ def create_app(config: ServerConfig) -> Starlette:
 
     async def run_model(request: Request) -> Response:
         number = next(config._counter)
-        if config.token is not None and not _authorised(request, config.token):
-            return envelope_error(401, 10000, "Authentication error")
-        injected = _injected_error(config, number)
+        refused = _refused(request, config.token)
+        if refused is not None:
+            return refused
+        request_id = str(uuid.uuid4())
+        injected = _injected_error(config, number, request_id)
         if injected is not None:
             return injected
         model = request.path_params["model"]
         if model != MODEL:
-            return envelope_error(400, 5007, f"No such model {model!r}; this server runs {MODEL}")
+            return ai_error(400, 5007, f"No such model {model}", request_id)
         data = await _read_body(request, config.max_body_bytes)
         if data is None:
-            return envelope_error(
-                413, 5021, f"Request body is larger than {config.max_body_bytes:,} bytes"
-            )
+            return ai_error(413, 3006, "Request is too large", request_id)
         result = lint(data, positions=False)
         if not result.valid:
-            return _errors_envelope([f"{e.pointer or '/'}: {e.message}" for e in result.errors])
+            first = result.errors[0]
+            where = first.pointer or "/"
+            return ai_error(400, 5006, f"Bad input: Error: {where}: {first.message}", request_id)
         if "slow-first-byte" in config.faults:
             await asyncio.sleep(_faults.SLOW_FIRST_BYTE_SECONDS)
-        return _model_response(orjson.loads(data), config)
+        return _model_response(orjson.loads(data), config, request_id)
 
     async def not_found(request: Request, exc: Exception) -> Response:
-        return envelope_error(404, 7000, f"No route for {request.url.path}")
+        return envelope_error(404, 7000, "No route for that URI")
 
     async def not_allowed(request: Request, exc: Exception) -> Response:
         return envelope_error(
-            405, 7001, f"Method {request.method} not allowed; use POST", headers={"Allow": "POST"}
+            405,
+            7001,
+            f"{request.method} not supported for requested URI.",
+            headers={"Allow": "POST"},
         )
 
     async def http_error(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 400
-        return envelope_error(status, 5006, str(getattr(exc, "detail", exc)))
+        return ai_error(status, 5006, str(getattr(exc, "detail", exc)), str(uuid.uuid4()))
 
     return Starlette(
         routes=[
@@ -122,46 +135,82 @@ def create_app(config: ServerConfig) -> Starlette:
     )
 
 
-def _injected_error(config: ServerConfig, number: int) -> Response | None:
+def _refused(request: Request, token: str | None) -> Response | None:
+    """The platform's answer to a request without the right token, as the v4 API sends it."""
+    if token is None:
+        return None
+    header = request.headers.get("authorization")
+    if header is None:
+        return _json(
+            400,
+            {
+                "success": False,
+                "errors": [
+                    {
+                        "code": 9106,
+                        "message": "Missing X-Auth-Key, X-Auth-Email or Authorization headers",
+                    }
+                ],
+            },
+        )
+    scheme, _, given = header.partition(" ")
+    if scheme.lower() != "bearer" or not given.strip() or " " in given.strip():
+        body = {
+            "success": False,
+            "errors": [
+                {
+                    "code": 6003,
+                    "message": "Invalid request headers",
+                    "error_chain": [
+                        {"code": 6111, "message": "Invalid format for Authorization header"}
+                    ],
+                }
+            ],
+            "messages": [],
+            "result": None,
+        }
+        return _json(400, body)
+    if not hmac.compare_digest(given.strip().encode(), token.encode()):
+        return envelope_error(401, 10000, "Authentication error")
+    return None
+
+
+def _injected_error(config: ServerConfig, number: int, request_id: str) -> Response | None:
     """The error answer a fault injects into request *number*, if any."""
     if "rate-limit" in config.faults and number % _faults.RATE_LIMIT_EVERY == (
         _faults.RATE_LIMIT_EVERY - 1
     ):
-        return envelope_error(
-            429, 3040, "Rate limited (injected fault rate-limit)", headers={"Retry-After": "1"}
+        return ai_error(
+            429,
+            3040,
+            "Capacity temporarily exceeded, please try again. (injected fault rate-limit)",
+            request_id,
+            headers={"Retry-After": "1"},
         )
     if "flaky-500" in config.faults and number % _faults.FLAKY_EVERY == _faults.FLAKY_EVERY - 1:
-        return envelope_error(500, 5000, "Internal error (injected fault flaky-500)")
+        return ai_error(500, 5000, "Internal error (injected fault flaky-500)", request_id)
     return None
 
 
-def _model_response(body: dict[str, Any], config: ServerConfig) -> Response:
+def _model_response(body: dict[str, Any], config: ServerConfig, request_id: str) -> Response:
     """The model's answer to a valid *body*, streamed or not."""
     # split-utf8 puts an é into every answer, streamed or not, so that a fixed seed
     # still gives one answer both ways.
     include = "é" if "split-utf8" in config.faults else ""
+    headers = {REQUEST_ID: request_id}
     if body.get("stream") is True:
         return StreamingResponse(
             _events(answer(body, include=include), config),
             media_type="text/event-stream",
-            headers={"Cache-Control": "no-cache"},
+            headers={"Cache-Control": "no-cache", **headers},
         )
     said = answer(body, include=include)
-    output: dict[str, Any] = {"response": said.text, "usage": said.usage()}
+    # The service sends "response": null beside tool calls (real-api.md, "Success answers").
+    output: dict[str, Any] = {"response": None if said.tool_calls else said.text}
     if said.tool_calls:
         output["tool_calls"] = said.tool_calls
-    return Response(
-        orjson.dumps({"result": output, "success": True, "errors": [], "messages": []}),
-        media_type="application/json",
-    )
-
-
-def _authorised(request: Request, token: str) -> bool:
-    header = request.headers.get("authorization", "")
-    scheme, _, given = header.partition(" ")
-    return scheme.lower() == "bearer" and hmac.compare_digest(
-        given.strip().encode(), token.encode()
-    )
+    output["usage"] = said.usage()
+    return _json(200, {"result": output, "success": True, "errors": [], "messages": []}, headers)
 
 
 async def _read_body(request: Request, limit: int) -> bytes | None:
@@ -178,11 +227,16 @@ async def _read_body(request: Request, limit: int) -> bytes | None:
     return b"".join(chunks)
 
 
+def _pad() -> str:
+    return secrets.token_urlsafe(secrets.randbelow(24) + 1)
+
+
 async def _events(said: Answer, config: ServerConfig) -> AsyncIterator[bytes]:
     end = b"\r\n\r\n" if "crlf" in config.faults else b"\n\n"
     delay = config.token_delay_ms / 1000
+    # Every event carries tool_calls [] and a random padding p (real-api.md, "Streaming").
     for piece in said.pieces:
-        event = b"data: " + orjson.dumps({"response": piece}) + end
+        event = b"data: " + orjson.dumps({"response": piece, "tool_calls": [], "p": _pad()}) + end
         if "split-utf8" in config.faults and "é".encode() in event:
             cut = event.index("é".encode()) + 1  # between the two bytes of é
             yield event[:cut]
