@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 from tests.faulty_servers import BUGS, TOKEN, WARNED, faulty_app
+from tests.real_like_server import TOKEN as REAL_TOKEN
+from tests.real_like_server import real_like_app
 
 from wai_contract import MODEL
-from wai_contract.conformance import RunOptions, Target, run
+from wai_contract.conformance import LIVE_CONTRACT, RunOptions, Target, load_contract, run
 from wai_contract.server import serve, serve_asgi
 
 
@@ -57,3 +59,27 @@ def test_behaviour_described_but_not_guaranteed_is_a_warning_and_fails_when_stri
     warned = next(c for c in lenient.checks if c.id == BUGS[bug])
     assert warned.status == "warned" and warned.warnings[0].exchange is not None
     assert not strict.passed and BUGS[bug] in _failed(strict)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_a_server_that_answers_like_the_real_service_passes(seed: int) -> None:
+    with serve_asgi(real_like_app()) as base:
+        url = f"{base}/client/v4/accounts/a/ai/run/{MODEL}"
+        report = run(Target(url, REAL_TOKEN), options=RunOptions(seed=seed))
+    assert report.passed, [(c.id, c.failures[:1]) for c in report.checks if c.failures]
+    assert not report.inconclusive
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_with_the_live_contract_a_server_that_enforces_the_context_window_passes(
+    seed: int,
+) -> None:
+    contract = load_contract(LIVE_CONTRACT)
+    fast = RunOptions(seed=seed, requests_per_minute=1e9)  # the live pace is for the live API
+    with serve_asgi(real_like_app(context_window=15000)) as base:
+        url = f"{base}/client/v4/accounts/a/ai/run/{MODEL}"
+        report = run(Target(url, REAL_TOKEN), contract, fast)
+        default = run(Target(url, REAL_TOKEN), options=RunOptions(seed=seed))
+    assert report.passed, [(c.id, c.failures[:1]) for c in report.checks if c.failures]
+    refused = next(c for c in default.checks if c.id == "accepts-valid")
+    assert refused.status == "failed", "without the contract's window, a 413 is a failure"
