@@ -46,6 +46,8 @@ BUGS: dict[str, str] = {
     "unoffered-tool": "tool-calls",
     "tool-args-wrong-type": "tool-calls",
     "crash-on-astral": "no-server-errors",
+    "crash-on-float-integer": "no-server-errors",  # max_tokens: 256.0, legal, no bound names it
+    "int32-seed": "accepts-valid",  # seeds past 2**31 - 1 refused, though the schema allows them
     "crash-on-tool-role": "no-server-errors",
     "no-auth": "auth",
     "truncated-body": "transport",
@@ -99,6 +101,8 @@ def _answer(body: dict[str, Any], bug: str | None) -> tuple[list[str], list[dict
     material = {k: v for k, v in body.items() if k != "stream"}
     rng = random.Random(json.dumps(material, sort_keys=True) if seeded else None)
     limit = body.get("max_tokens", 256)
+    if bug != "crash-on-float-integer":
+        limit = int(limit)  # 5.0 is an integer to JSON Schema; range(5.0) would raise
     count = 40 if bug == "ignores-max-tokens" else max(0, min(limit, rng.randint(2, 30)))
     words = [rng.choice(WORDS) for _ in range(count)]
     calls: list[dict[str, Any]] = []
@@ -139,6 +143,8 @@ def faulty_app(bug: str | None) -> Starlette:
             text = body.get("prompt")
             if isinstance(text, str) and len(text.encode("utf-16-le")) // 2 > 131072:
                 problems.append("/prompt: too long")
+        if bug == "int32-seed" and isinstance(body, dict) and body.get("seed", 0) > 2**31 - 1:
+            problems.append("/seed: out of range")
         if problems:
             return _error(400, "5006" if bug == "error-code-string" else 5006, problems[0])
         if bug == "crash-on-astral" and any(ord(c) > 0xFFFF for c in _text_of(body)):

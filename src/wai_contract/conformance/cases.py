@@ -32,6 +32,8 @@ class Case:
     example: Any = None
     refusable: str | None = None
     """Why a 4xx error answer is also right for this valid body (a limit of the target)."""
+    percent_encoded: bool = False
+    """Sent to the model's URL with its name percent-encoded, as the official SDK spells it."""
 
     @property
     def stream(self) -> bool:

@@ -31,7 +31,7 @@ from .preflight import preflight
 from .problems import Problem
 from .results import CaseResult, CheckResult, Report, compare, load_report
 from .shrink import shrink_failures
-from .target import Target
+from .target import Target, percent_encoded
 
 FAILURES_KEPT = 25
 HANGS_BEFORE_SHORTER_TIMEOUT = 5
@@ -75,9 +75,10 @@ class Sender:
 
     def __call__(self, case: Case) -> Outcome:
         token = {"given": self.target.token, "none": None, "wrong": WRONG_TOKEN}[case.token]
+        url = percent_encoded(self.target.url) if case.percent_encoded else self.target.url
         outcome = send(
             self.client,
-            self.target.url,
+            url,
             case.body,
             token=token,
             timeout=self.current_timeout,

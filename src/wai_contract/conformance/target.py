@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from ..errors import ConfigError
 from ..schemas import MODEL
@@ -26,6 +26,12 @@ class Target:
 def live_url(account_id: str) -> str:
     """The model's URL on the live Cloudflare API for *account_id*."""
     return LIVE_URL.format(account=account_id, model=MODEL)
+
+
+def percent_encoded(url: str) -> str:
+    """*url* with the model's name percent-encoded (``@cf%2Fmistral%2F...``), as the official
+    Cloudflare SDK sends it; unchanged when it does not name the model."""
+    return url.replace(MODEL, quote(MODEL, safe="@"))
 
 
 def check_endpoint(url: str) -> str:

@@ -17,28 +17,19 @@ boundary value can be planted at any depth.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from random import Random
 from typing import Any
 
 from hypothesis import strategies as st
 
-from ..validators import is_number
+from .node import Boundary, Gen, Step
+from .scalars import ASTRAL, BooleanGen, IntegerGen, NumberGen, StringGen
 
-Step = tuple[str, str | int]
-"""One step into a value: ("prop", name), ("item", index), ("extra", key), ("alt", index)."""
+__all__ = ["ASTRAL", "Boundary", "Gen", "ObjectGen", "OneOfGen", "Step", "build"]
 
-ASTRAL = "\U0001f600"
-"""A character outside the Basic Multilingual Plane: one code point, two UTF-16 units."""
-
-_WORDS: tuple[str, ...] = ("hello", "world", "pizza", "why", "tell", "me", "about")
-_WORDS += ("the", "model", "é", "数据", "naïve", "tokens", "stream", "seed", ASTRAL)
 _IDENTIFIERS = ("city", "query", "unit", "limit", "date", "name")
 
-# Semantic hints: values that the page's descriptions name. They make generated bodies
-# look like real traffic; limits never come from here, only from the schema.
 _HINTS: dict[str, tuple[str, ...]] = {
     "role": ("user", "assistant", "system", "tool"),
     "type": ("object", "function", "string"),
@@ -48,208 +39,6 @@ _HINT_BY_PARENT: dict[str, tuple[str, ...]] = {
     "items": ("function",),
     "additional": ("string", "number", "integer", "boolean"),
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Boundary:
-    """A value at a bound: ``valid`` says whether the schema accepts it there."""
-
-    value: Any
-    valid: bool
-    tags: tuple[str, ...]
-
-
-class Gen:
-    """A node of the generator tree."""
-
-    schema: dict[str, Any]
-
-    def draw(self, rng: Random, force: Sequence[Step] = ()) -> Any:
-        raise NotImplementedError
-
-    def strategy(self) -> st.SearchStrategy[Any]:
-        raise NotImplementedError
-
-    def boundaries(self) -> list[Boundary]:
-        return []
-
-    def children(self) -> Iterator[tuple[Step, Gen]]:
-        return iter(())
-
-    @property
-    def json_type(self) -> str | None:
-        kind = self.schema.get("type")
-        return kind if isinstance(kind, str) else None
-
-
-class IntegerGen(Gen):
-    def __init__(self, schema: dict[str, Any]) -> None:
-        self.schema = schema
-        self.low: int | None = _int_or_none(schema.get("minimum"))
-        self.high: int | None = _int_or_none(schema.get("maximum"))
-        default = schema.get("default")
-        # Unbounded sides get a realistic range; with a default, around it.
-        self.draw_low = self.low if self.low is not None else (1 if default else 0)
-        self.draw_high = (
-            self.high
-            if self.high is not None
-            else (max(2 * default, self.draw_low + 1) if isinstance(default, int) else 1000)
-        )
-
-    def _edges(self) -> list[int]:
-        edges = []
-        if self.low is not None:
-            edges += [self.low, self.low + 1]
-        if self.high is not None:
-            edges += [self.high - 1, self.high]
-        return edges
-
-    def draw(self, rng: Random, force: Sequence[Step] = ()) -> Any:
-        edges = self._edges()
-        if edges and rng.random() < 0.25:
-            return rng.choice(edges)
-        return rng.randint(self.draw_low, self.draw_high)
-
-    def strategy(self) -> st.SearchStrategy[Any]:
-        ints = st.integers(self.draw_low, self.draw_high)
-        edges = self._edges()
-        return st.one_of(ints, st.sampled_from(edges)) if edges else ints
-
-    def boundaries(self) -> list[Boundary]:
-        out = []
-        if self.low is not None:
-            out += [
-                Boundary(self.low, True, ("at-minimum",)),
-                Boundary(self.low + 1, True, ("inside-minimum",)),
-                Boundary(self.low - 1, False, ("below-minimum",)),
-            ]
-        if self.high is not None:
-            out += [
-                Boundary(self.high, True, ("at-maximum",)),
-                Boundary(self.high - 1, True, ("inside-maximum",)),
-                Boundary(self.high + 1, False, ("above-maximum",)),
-            ]
-        return out
-
-
-class NumberGen(Gen):
-    def __init__(self, schema: dict[str, Any]) -> None:
-        self.schema = schema
-        self.low: float | None = schema.get("minimum")
-        self.high: float | None = schema.get("maximum")
-        self.draw_low = self.low if self.low is not None else -100.0
-        self.draw_high = self.high if self.high is not None else 100.0
-
-    def _edges(self) -> list[float]:
-        edges: list[float] = []
-        if self.low is not None:
-            edges += [self.low, math.nextafter(self.low, math.inf)]
-        if self.high is not None:
-            edges += [math.nextafter(self.high, -math.inf), self.high]
-        return edges
-
-    def draw(self, rng: Random, force: Sequence[Step] = ()) -> Any:
-        edges = self._edges()
-        if edges and rng.random() < 0.25:
-            return rng.choice(edges)
-        return round(rng.uniform(self.draw_low, self.draw_high), 3)
-
-    def strategy(self) -> st.SearchStrategy[Any]:
-        floats = st.floats(self.draw_low, self.draw_high, allow_nan=False, allow_infinity=False)
-        edges = self._edges()
-        return st.one_of(floats, st.sampled_from(edges)) if edges else floats
-
-    def boundaries(self) -> list[Boundary]:
-        out = []
-        if self.low is not None:
-            out += [
-                Boundary(self.low, True, ("at-minimum",)),
-                Boundary(math.nextafter(self.low, math.inf), True, ("inside-minimum",)),
-                Boundary(math.nextafter(self.low, -math.inf), False, ("below-minimum",)),
-            ]
-        if self.high is not None:
-            out += [
-                Boundary(self.high, True, ("at-maximum",)),
-                Boundary(math.nextafter(self.high, -math.inf), True, ("inside-maximum",)),
-                Boundary(math.nextafter(self.high, math.inf), False, ("above-maximum",)),
-            ]
-        return out
-
-
-class StringGen(Gen):
-    def __init__(self, schema: dict[str, Any], hints: tuple[str, ...] = ()) -> None:
-        self.schema = schema
-        self.low: int = schema.get("minLength", 0)
-        self.high: int | None = schema.get("maxLength")
-        self.hints = tuple(h for h in hints if self._fits(len(h)))
-
-    def _fits(self, length: int) -> bool:
-        return length >= self.low and (self.high is None or length <= self.high)
-
-    def draw(self, rng: Random, force: Sequence[Step] = ()) -> Any:
-        if self.hints and rng.random() < 0.85:
-            return rng.choice(self.hints)
-        if self.high is not None and self.high > 1000 and rng.random() < 0.01:
-            return rng.choice(("a", ASTRAL)) * self.high  # rarely, a body at the limit
-        cap = min(self.high if self.high is not None else 60, 60)
-        words: list[str] = []
-        while sum(len(w) + 1 for w in words) < self.low or (
-            rng.random() < 0.8 and sum(len(w) + 1 for w in words) < cap
-        ):
-            words.append(rng.choice(_WORDS))
-        text = " ".join(words)
-        if self.high is not None:
-            text = text[: self.high]
-        return text
-
-    def strategy(self) -> st.SearchStrategy[Any]:
-        cap = min(self.high if self.high is not None else 40, 40)
-        text = st.text(min_size=self.low, max_size=max(cap, self.low))
-        options: list[st.SearchStrategy[Any]] = [text]
-        if self.hints:
-            options.insert(0, st.sampled_from(self.hints))
-        high = self.high
-        if high is not None and high > cap:
-            options.append(st.sampled_from(("a", ASTRAL)).map(lambda ch: ch * high))
-        return st.one_of(options)
-
-    def boundaries(self) -> list[Boundary]:
-        out = []
-        if self.low > 0:
-            out += [
-                Boundary("a" * self.low, True, ("at-min-length",)),
-                Boundary(
-                    "a" * (self.low - 1),
-                    False,
-                    ("empty-string" if self.low == 1 else "under-min-length",),
-                ),
-            ]
-        elif self.high is not None:
-            out.append(Boundary("", True, ("empty-string",)))
-        for hint in self.hints:
-            out.append(Boundary(hint, True, (f"value-{hint}",)))
-        if self.high is not None:
-            for ch, alphabet in (("a", "ascii"), (ASTRAL, "astral")):
-                out += [
-                    Boundary(ch * self.high, True, ("at-max-length", alphabet)),
-                    Boundary(ch * (self.high - 1), True, ("inside-max-length", alphabet)),
-                    Boundary(ch * (self.high + 1), False, ("over-max-length", alphabet)),
-                ]
-        return out
-
-
-class BooleanGen(Gen):
-    def __init__(self, schema: dict[str, Any]) -> None:
-        self.schema = schema
-
-    def draw(self, rng: Random, force: Sequence[Step] = ()) -> Any:
-        return rng.random() < 0.5
-
-    def strategy(self) -> st.SearchStrategy[Any]:
-        return st.booleans()
-
-    def boundaries(self) -> list[Boundary]:
-        return [Boundary(True, True, ("true",)), Boundary(False, True, ("false",))]
 
 
 class ArrayGen(Gen):
@@ -352,10 +141,6 @@ class AnyGen(Gen):
 
     def strategy(self) -> st.SearchStrategy[Any]:
         return st.none() | st.booleans() | st.integers() | st.text(max_size=8)
-
-
-def _int_or_none(value: Any) -> int | None:
-    return int(value) if is_number(value) else None
 
 
 def build(schema: dict[str, Any], name: str = "", parent: str = "") -> Gen:

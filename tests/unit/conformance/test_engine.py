@@ -357,3 +357,18 @@ def test_the_top_level_run_names_an_unknown_setting() -> None:
 
     with pytest.raises(ConfigError, match="unknown run setting 'max_exmples'"):
         wai_contract.run(URL, max_exmples=3)
+
+
+def test_some_requests_spell_the_model_as_the_official_sdk_does() -> None:
+    paths: list[str] = []
+
+    def record(request: httpx.Request, forward: Any) -> httpx.Response:
+        paths.append(request.url.raw_path.decode())
+        return forward(request)
+
+    report = run(Target(URL, "t"), contract(), SMALL, client=reference_client(record))
+    assert report.passed
+    encoded = [p for p in paths if "@cf%2Fmistral%2Fmistral-7b-instruct-v0.2-lora" in p]
+    assert len(encoded) == 2
+    cases = [c for c in plan(Target(URL, "t"), contract(), SMALL) if c.percent_encoded]
+    assert [c.id for c in cases] == ["sdk-path-1", "sdk-path-2"]

@@ -208,3 +208,24 @@ def test_tool_arguments_refuse_parameters_that_are_not_a_schema() -> None:
         tool_arguments({"name": "x", "parameters": "city"})
     with pytest.raises(ConfigError, match="not a valid JSON Schema: 5 is not valid"):
         tool_arguments({"name": "x", "parameters": {"type": 5}})
+
+
+def test_legal_values_that_no_bound_names_are_must_succeed_cases() -> None:
+    import orjson
+
+    bodies = {item.id: item.make(Random(0)) for item in checklist()}
+    for place in ("prompt:/max_tokens", "messages:/seed", "prompt:/top_k"):
+        body = bodies[f"{place} float-spelling"]
+        key = place.split("/")[1]
+        assert body.valid and isinstance(body.payload[key], float)
+        assert body.payload[key].is_integer()
+    assert bodies["prompt:/max_tokens zero"].payload["max_tokens"] == 0
+    assert bodies["prompt:/max_tokens negative"].payload["max_tokens"] == -1
+    assert bodies["messages:/seed int32-over"].payload["seed"] == 2**31
+    assert "prompt:/seed negative" not in bodies, "the seed's minimum forbids it"
+    zero = bodies["prompt:/temperature negative-zero"].payload
+    assert b'"temperature":-0.0' in orjson.dumps(zero)
+    assert bodies["messages:/top_p subnormal"].payload["top_p"] == 5e-324
+    is_valid = compile_validator("input").is_valid
+    unusual = ("zero", "negative", "int32", "uint32", "double", "int64", "spelling", "subnormal")
+    assert all(is_valid(body.payload) for ident, body in bodies.items() if ident.endswith(unusual))

@@ -6,9 +6,14 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..answers import Answer
-from ..cases import Job
+from ..cases import Case, Job
 from ..problems import Problem, error_envelope_problems
 from .base import Check, PlanContext, register
+
+SPELLED_AS_THE_SDK: tuple[dict[str, Any], ...] = (
+    {"prompt": "Tell me about PEP-8"},
+    {"messages": [{"role": "user", "content": "Why is pizza so good"}], "stream": True},
+)
 
 
 @register
@@ -26,6 +31,14 @@ class AcceptsValid(Check):
             case = context.generated_case(number, body, self.id)
             if case.valid and not case.stream:
                 yield Job((case,), (0, number))
+        # The official SDK percent-encodes the model's name in the path: a client as real as any.
+        for number, body in enumerate(SPELLED_AS_THE_SDK, 1):
+            if body.get("stream") and not context.enabled("streaming"):
+                continue
+            case = Case(
+                f"sdk-path-{number}", self.id, body, tags=("sdk-path",), percent_encoded=True
+            )
+            yield Job((case,))
 
     def judge(self, answer: Answer, settings: Any) -> list[Problem] | None:
         case = answer.case

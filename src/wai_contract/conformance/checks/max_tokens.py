@@ -65,8 +65,11 @@ def max_tokens_problem(body: dict[str, Any], text: str, usage: Any) -> Problem |
     """Completion tokens over ``max_tokens``, by ``usage`` or, soundly, by the text itself:
     every whitespace-separated word holds at least one token."""
     limit = body.get("max_tokens", DEFAULT_MAX_TOKENS)
-    if not isinstance(limit, int) or isinstance(limit, bool):
+    if not isinstance(limit, int | float) or isinstance(limit, bool) or limit != int(limit):
         return None
+    limit = int(limit)  # 5.0 is an integer to JSON Schema
+    if limit < 1:
+        return None  # what 0 or less asks for, the vendor does not say: nothing to judge
     completion = usage.get("completion_tokens") if isinstance(usage, dict) else None
     if isinstance(completion, int) and completion > max(limit, 0):
         return Problem(
