@@ -1,4 +1,4 @@
-"""The vendored JSON Schemas, loaded once per process.
+"""The vendored JSON Schemas, loaded once per process, or a schema given in their place.
 
 ``schemas/`` at the top of the repository is the source of truth; the package ships
 an identical copy in ``wai_contract/_data`` (a test keeps the two equal) so that an
@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+from collections.abc import Callable
 from typing import Any
 
 from .errors import ConfigError
@@ -25,17 +26,53 @@ MODEL = "@cf/mistral/mistral-7b-instruct-v0.2-lora"
 """The model whose API the schemas describe."""
 
 
+_IN_USE: dict[str, tuple[dict[str, Any], str]] = {}
+"""Schemas used in place of the vendored ones (``--schema FILE``), with their source."""
+_ON_CHANGE: list[Callable[[], None]] = []
+
+
 @functools.cache
 def load_schema(name: str) -> dict[str, Any]:
-    """Return the vendored schema *name* (one of :data:`SCHEMA_NAMES`) as a dict.
+    """Return the schema *name* (one of :data:`SCHEMA_NAMES`) as a dict: the vendored one,
+    or the one given to :func:`use_schema`.
 
     The dict is shared and cached: do not mutate it.
     """
     if name not in SCHEMA_NAMES:
         raise ConfigError(f"unknown schema {name!r}; choose one of {', '.join(SCHEMA_NAMES)}")
+    if name in _IN_USE:
+        return _IN_USE[name][0]
     with open(os.path.join(_DATA, f"{name}.json"), encoding="utf-8") as handle:
         schema: dict[str, Any] = json.load(handle)
     return schema
+
+
+def use_schema(name: str, schema: dict[str, Any] | None, source: str = "") -> None:
+    """From now on, in this process, use *schema* (from *source*) as the schema *name*;
+    ``None`` goes back to the vendored one. Everything compiled from the old one is
+    dropped (see :func:`on_schema_change`)."""
+    if schema is None:
+        _IN_USE.pop(name, None)
+    else:
+        _IN_USE[name] = (schema, source)
+    load_schema.cache_clear()
+    for forget in _ON_CHANGE:
+        forget()
+
+
+def on_schema_change(forget: Callable[[], None]) -> Callable[[], None]:
+    """Register *forget*, called when :func:`use_schema` changes a schema (a decorator)."""
+    _ON_CHANGE.append(forget)
+    return forget
+
+
+def schema_identity(name: str) -> dict[str, str]:
+    """Where the schema *name* in use comes from, and the SHA-256 of its canonical JSON."""
+    import hashlib
+
+    source = _IN_USE[name][1] if name in _IN_USE else f"vendored schemas/{name}.json"
+    text = json.dumps(load_schema(name), sort_keys=True, separators=(",", ":"))
+    return {"source": source, "sha256": hashlib.sha256(text.encode()).hexdigest()}
 
 
 def resolve_pointer(document: Any, pointer: str) -> Any:
@@ -59,3 +96,39 @@ def split_pointer(pointer: str) -> list[str]:
 def join_pointer(tokens: tuple[str | int, ...]) -> str:
     """Build a JSON Pointer from reference tokens, escaping ``~`` and ``/``."""
     return "".join(["/" + str(t).replace("~", "~0").replace("/", "~1") for t in tokens])
+
+
+def read_input_schema(path: str) -> dict[str, Any]:
+    """The request schema in the file *path*: the schema itself, or ``{"input": ...}``, or
+    the answer of ``GET .../ai/models/schema`` (``{"result": {"input": ...}}``) as
+    ``wai-contract schemas pull`` saves it. It must be a ``oneOf`` of object branches, as
+    the vendored one is; a :class:`ConfigError` names what is wrong."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            document = json.load(handle)
+    except OSError as exc:
+        raise ConfigError(f"cannot read schema {path}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise ConfigError(f"schema {path} is not JSON: {exc}") from None
+    if isinstance(document, dict) and isinstance(document.get("result"), dict):
+        document = document["result"]
+    if isinstance(document, dict) and isinstance(document.get("input"), dict):
+        document = document["input"]
+    import jsonschema
+
+    try:
+        jsonschema.Draft202012Validator.check_schema(document)
+    except jsonschema.SchemaError as exc:
+        raise ConfigError(f"schema {path} is not a valid JSON Schema: {exc.message}") from None
+    branches = document.get("oneOf") if isinstance(document, dict) else None
+    if (
+        not isinstance(branches, list)
+        or not all(isinstance(b, dict) and isinstance(b.get("properties"), dict) for b in branches)
+        or len(branches) != 2
+    ):
+        raise ConfigError(
+            f"schema {path} is not a request schema: expected a oneOf of the Prompt and "
+            "Messages bodies, each with properties"
+        )
+    schema: dict[str, Any] = document
+    return schema

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from .errors import ConfigError
-from .schemas import load_schema, resolve_pointer
+from .schemas import load_schema, on_schema_change, resolve_pointer
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -154,6 +154,9 @@ def compile_validator(
     if shallow:
         subschema = {k: v for k, v in subschema.items() if k not in APPLICATORS}
     return BACKENDS[backend]({"$schema": DIALECT, **subschema})
+
+
+on_schema_change(compile_validator.cache_clear)
 
 
 # --- leaf keywords, judged in Python ----------------------------------------------------

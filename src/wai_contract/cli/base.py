@@ -67,3 +67,23 @@ def main(argv: list[str] | None = None) -> None:
         _fail(exc.format_message() + hint)
     except click.Abort:
         _fail("aborted")
+
+
+def schema_option(command: F) -> F:
+    """``--schema FILE``: a request schema in place of the vendored one."""
+    return click.option(
+        "--schema",
+        "schema_file",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="A request schema to use instead of the vendored one: a file saved by "
+        "`schemas pull`, or the schema itself.",
+    )(command)
+
+
+def use_schema_file(path: str | None) -> None:
+    """Use the request schema in *path* from now on (nothing when ``None``)."""
+    if path is not None:
+        from ..schemas import read_input_schema, use_schema
+
+        use_schema("input", read_input_schema(path), path)

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from ..errors import OutputError
-from .base import cli, guard
+from .base import cli, guard, schema_option, use_schema_file
 
 
 @cli.command()
@@ -44,8 +44,17 @@ from .base import cli, guard
     is_flag=True,
     help="Print the boundary checklist and what a run of N bodies hits, instead of the bodies.",
 )
+@schema_option
 @guard
-def gen(count: int, seed: int, kind: str, branch: str | None, output: str, coverage: bool) -> None:
+def gen(
+    count: int,
+    seed: int,
+    kind: str,
+    branch: str | None,
+    output: str,
+    coverage: bool,
+    schema_file: str | None,
+) -> None:
     """Generate conforming and edge-case request bodies as JSONL.
 
     Each line is {"id", "valid", "tags", "pointer" (invalid bodies only), "payload"}. The
@@ -54,6 +63,8 @@ def gen(count: int, seed: int, kind: str, branch: str | None, output: str, cover
     bodies. Invalid bodies carry exactly one violation, at "pointer".
     """
     from ..generate import checklist_ids, generate
+
+    use_schema_file(schema_file)
 
     if coverage:
         ids = checklist_ids(kind=kind, branch=branch)  # type: ignore[arg-type]

@@ -9,7 +9,7 @@ import click
 
 from ..errors import SourceError
 from ..lint.reporters import LINT_FORMATS
-from .base import ExitAtOnce, cli, guard
+from .base import ExitAtOnce, cli, guard, schema_option, use_schema_file
 
 
 @cli.command()
@@ -37,8 +37,16 @@ from .base import ExitAtOnce, cli, guard
     default=0,
     help="Worker processes for large .jsonl files (0: one per core).",
 )
+@schema_option
 @guard
-def lint(paths: tuple[str, ...], fmt: str, strict: bool, stdin_format: str, jobs: int) -> None:
+def lint(
+    paths: tuple[str, ...],
+    fmt: str,
+    strict: bool,
+    stdin_format: str,
+    jobs: int,
+    schema_file: str | None,
+) -> None:
     """Validate request bodies before sending them.
 
     PATH is a .json file (one body), a .jsonl file (one body per line), a directory (its
@@ -47,6 +55,7 @@ def lint(paths: tuple[str, ...], fmt: str, strict: bool, stdin_format: str, jobs
 
     Exit status: 0 all valid, 1 any invalid (or any warning with --strict), 2 usage error.
     """
+    use_schema_file(schema_file)
     from ..lint.batch import default_jobs, lint_files
     from ..lint.sources import STDIN, StdinFormat, expand
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from .base import cli, guard
+from .base import cli, guard, schema_option, use_schema_file
 
 
 @cli.command(name="run")
@@ -91,6 +91,7 @@ from .base import cli, guard
     default=None,
     help="Fail (exit 1) on warnings too: behaviour described but not guaranteed.",
 )
+@schema_option
 @guard
 def run_command(
     endpoint: str | None,
@@ -110,6 +111,7 @@ def run_command(
     dry_run: bool,
     no_shrink: bool,
     strict: bool | None,
+    schema_file: str | None,
 ) -> None:
     """Run the conformance suite against an endpoint and write a report.
 
@@ -120,6 +122,7 @@ def run_command(
     from .. import conformance as c
     from ..server import token_from_environment
 
+    use_schema_file(schema_file)
     # The live service has a contract of its own (context window, pace).
     live = account_id is not None and contract_path is None
     contract = c.load_contract(c.LIVE_CONTRACT if live else contract_path)

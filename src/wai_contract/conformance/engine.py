@@ -20,6 +20,7 @@ import httpx
 
 from .. import __version__
 from ..errors import TargetError
+from ..schemas import schema_identity
 from .answers import Answer
 from .cases import Case, Job
 from .checks import CHECKS
@@ -155,6 +156,7 @@ def run(
         strict=strict,
         inconclusive=state.inconclusive,
         too_busy=state.too_busy,
+        schema=schema_identity("input"),
     )
     if earlier is not None:
         report.comparison = compare(report, earlier, baseline_name)

@@ -114,6 +114,8 @@ class Report:
     """Cases whose answers stayed transient (429, 408, 502-504) after every retry."""
     too_busy: bool = False
     """More cases were inconclusive than the contract allows: the run could not judge."""
+    schema: dict[str, str] = field(default_factory=dict)
+    """The request schema the run used: its ``source`` and ``sha256``."""
 
     @property
     def passed(self) -> bool:

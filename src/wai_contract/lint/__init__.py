@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from ..schemas import join_pointer
+from ..schemas import join_pointer, on_schema_change
 from ..validators import compile_validator
 from . import jsontext
 from .branches import schema_errors
@@ -73,6 +73,12 @@ def _compile_root(value: Any) -> bool:
 
 _root_is_valid: Callable[[Any], bool] = _compile_root
 """The verdict of the whole input schema, without a cache lookup per body."""
+
+
+@on_schema_change
+def _forget_root() -> None:
+    global _root_is_valid
+    _root_is_valid = _compile_root
 
 
 def _text_or_bytes(data: str | bytes | bytearray | memoryview) -> str | bytes:

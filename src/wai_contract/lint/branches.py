@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..schemas import load_schema
+from ..schemas import load_schema, on_schema_change
 from ..validators import compile_validator
 from .explain import explain, node_at
 from .result import Found
@@ -19,10 +19,22 @@ PROMPT, MESSAGES = 0, 1
 BRANCH_NAMES = ("Prompt", "Messages")
 BRANCH_KEYS = ("prompt", "messages")
 """The key that makes each branch."""
-BRANCH_FIELDS = tuple(frozenset(alt["properties"]) for alt in load_schema("input")["oneOf"])
-"""Every key each branch knows."""
-SHARED_FIELDS = BRANCH_FIELDS[PROMPT] & BRANCH_FIELDS[MESSAGES]
-ALL_FIELDS = frozenset(BRANCH_FIELDS[PROMPT] | BRANCH_FIELDS[MESSAGES])
+BRANCH_FIELDS: tuple[frozenset[str], ...] = ()
+"""Every key each branch knows (see :func:`read_fields`)."""
+SHARED_FIELDS: frozenset[str] = frozenset()
+ALL_FIELDS: frozenset[str] = frozenset()
+
+
+@on_schema_change
+def read_fields() -> None:
+    """Read the keys of each branch from the input schema in use."""
+    global BRANCH_FIELDS, SHARED_FIELDS, ALL_FIELDS
+    BRANCH_FIELDS = tuple(frozenset(alt["properties"]) for alt in load_schema("input")["oneOf"])
+    SHARED_FIELDS = BRANCH_FIELDS[PROMPT] & BRANCH_FIELDS[MESSAGES]
+    ALL_FIELDS = frozenset(BRANCH_FIELDS[PROMPT] | BRANCH_FIELDS[MESSAGES])
+
+
+read_fields()
 
 
 def schema_errors(body: Any) -> list[Found]:

@@ -7,7 +7,7 @@ import functools
 import re
 from typing import Any
 
-from ..schemas import join_pointer, load_schema, resolve_pointer
+from ..schemas import join_pointer, load_schema, on_schema_change, resolve_pointer
 from ..validators import APPLICATORS, JSON_TYPE_TESTS, compile_validator, leaf_checker
 from .result import Found, Path
 from .wording import describe, json_type, preview
@@ -77,6 +77,9 @@ class Node:
 @functools.cache
 def node_at(at: str) -> Node:
     return Node(at)
+
+
+on_schema_change(node_at.cache_clear)
 
 
 def explain(node: Node, instance: Any, path: Path) -> list[Found]:

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..validators import is_number
-from .branches import ALL_FIELDS, BRANCH_FIELDS, BRANCH_NAMES, SHARED_FIELDS, branch_of
+from . import branches
+from .branches import BRANCH_NAMES, branch_of
 from .result import Found, Path
 from .wording import preview
 
@@ -38,14 +39,14 @@ def _did_you_mean(name: str, choices: Iterable[str]) -> str:
 
 
 def _unknown_key(key: str, branch: int | None) -> Warnings:
-    if key in ALL_FIELDS:
+    if key in branches.ALL_FIELDS:
         return []
     message = f"`{key}` is not a parameter of this model and will be ignored"
-    return [Found((key,), "unknown-key", message + _did_you_mean(key, ALL_FIELDS))]
+    return [Found((key,), "unknown-key", message + _did_you_mean(key, branches.ALL_FIELDS))]
 
 
 def _ignored_key(key: str, branch: int | None) -> Warnings:
-    if branch is None or key not in ALL_FIELDS or key in BRANCH_FIELDS[branch]:
+    if branch is None or key not in branches.ALL_FIELDS or key in branches.BRANCH_FIELDS[branch]:
         return []
     name, other = BRANCH_NAMES[branch], BRANCH_NAMES[1 - branch]
     message = f"`{key}` belongs to {other} bodies; this {name} body ignores it"
@@ -243,8 +244,9 @@ def warnings_of(body: dict[str, Any]) -> list[Found]:
     out: list[Found] = []
     own: Iterable[str] = ()  # the common case: every key is one of the branch's own
     branch = branch_of(body)
-    if branch is None or not body.keys() <= BRANCH_FIELDS[branch]:
-        own = body.keys() - SHARED_FIELDS
+    fields = branches.BRANCH_FIELDS  # read at each call: the schema in use may change
+    if branch is None or not body.keys() <= fields[branch]:
+        own = body.keys() - branches.SHARED_FIELDS
     for key in own:
         for check_key in _KEY:
             out += check_key(key, branch)

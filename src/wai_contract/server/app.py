@@ -28,7 +28,7 @@ import hmac
 import itertools
 import secrets
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,7 +40,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from ..lint import lint
-from ..schemas import MODEL
+from ..schemas import MODEL, load_schema
 from . import faults as _faults
 from .model import Answer, answer
 
@@ -129,10 +129,27 @@ def create_app(config: ServerConfig) -> Starlette:
         routes=[
             Route(
                 "/client/v4/accounts/{account_id}/ai/run/{model:path}", run_model, methods=["POST"]
-            )
+            ),
+            Route("/client/v4/accounts/{account_id}/ai/models/schema", _schema_endpoint(config)),
         ],
         exception_handlers={404: not_found, 405: not_allowed, HTTPException: http_error},
     )
+
+
+def _schema_endpoint(config: ServerConfig) -> Callable[[Request], Awaitable[Response]]:
+    """``GET .../ai/models/schema?model=...``: the schemas in use, as the service publishes."""
+
+    async def model_schema(request: Request) -> Response:
+        refused = _refused(request, config.token)
+        if refused is not None:
+            return refused
+        model = request.query_params.get("model", "")
+        if model != MODEL:
+            return ai_error(400, 5007, f"No such model {model}", str(uuid.uuid4()))
+        result = {"input": load_schema("input"), "output": load_schema("output")}
+        return _json(200, {"result": result, "success": True, "errors": [], "messages": []})
+
+    return model_schema
 
 
 def _refused(request: Request, token: str | None) -> Response | None:

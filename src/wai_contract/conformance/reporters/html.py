@@ -82,6 +82,13 @@ def _case(case: CaseResult) -> str:
     return "".join(parts)
 
 
+def _schema(report: Report) -> str:
+    schema = report.schema
+    if not schema:
+        return ""
+    return f"<br>schema {_e(schema['source'])}, sha256 <code>{_e(schema['sha256'])}</code>"
+
+
 def _check_row(check: CheckResult) -> str:
     return (
         f"<tr><td><code>{_e(check.id)}</code><br>{_e(check.title)}</td>"
@@ -128,7 +135,7 @@ def render_html(report: Report) -> str:
 <body><h1>Conformance {verdict}</h1>
 <p class=meta>{_e(report.target)}<br>{report.requests:,} requests in {report.seconds:.1f} s,
 started {_e(report.started)}, seed {report.seed}, max examples {report.max_examples},
-contract {_e(report.contract)}, wai-contract {_e(report.version)}</p>{notes}
+contract {_e(report.contract)}, wai-contract {_e(report.version)}{_schema(report)}</p>{notes}
 <table><thead><tr><th>check</th><th>result</th><th>cases</th><th>failures</th><th>warnings</th>
 <th>known</th>
 <th>note</th></tr></thead><tbody>{rows}</tbody></table>

@@ -43,6 +43,7 @@ def render_junit(report: Report) -> str:
         ("max_examples", str(report.max_examples)),
         ("requests", str(report.requests)),
         ("contract", report.contract),
+        *(("schema " + key, value) for key, value in report.schema.items()),
     ):
         ET.SubElement(properties, "property", name=name, value=_xml_text(value))
     for check in report.checks:

@@ -15,6 +15,7 @@ def render_markdown(report: Report) -> str:
         f"- target: `{report.target}`",
         f"- {report.requests:,} requests in {report.seconds:.1f} s; seed {report.seed}, "
         f"max examples {report.max_examples}; contract: {report.contract}",
+        *_schema_line(report),
         "",
         "| check | result | cases | failures | warnings | known |",
         "| --- | --- | ---: | ---: | ---: | ---: |",
@@ -76,3 +77,8 @@ def _case_markdown(case: CaseResult) -> list[str]:
             "",
         ]
     return out
+
+
+def _schema_line(report: Report) -> list[str]:
+    schema = report.schema
+    return [f"- schema: {schema['source']}, sha256 `{schema['sha256']}`"] if schema else []

@@ -39,6 +39,9 @@ def case_text(case: CaseResult) -> str:
 def summary_lines(report: Report) -> list[str]:
     """What a reader must know beyond the checks: inconclusive cases and strict mode."""
     lines = []
+    schema = report.schema
+    if schema and not schema.get("source", "").startswith("vendored"):
+        lines.append(f"schema: {schema['source']} (sha256 {schema['sha256'][:12]})")
     if report.inconclusive:
         shown = ", ".join(report.inconclusive[:5]) + (
             ", ..." if len(report.inconclusive) > 5 else ""

@@ -1,0 +1,122 @@
+"""Schema drift: pull the schema the live service publishes, and say in words what changed
+between two request schemas (bounds, types, properties, required names).
+
+The live schema comes from ``GET /client/v4/accounts/{id}/ai/models/schema?model=...``
+(official API, ../shared/real-api.md "Input schema drift"); the reference server serves the
+same endpoint.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .errors import TargetError
+from .schemas import MODEL
+
+API_BASE = "https://api.cloudflare.com/client/v4"
+KEYWORDS = (
+    "type",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "minLength",
+    "maxLength",
+    "minItems",
+    "maxItems",
+    "enum",
+    "const",
+    "pattern",
+    "format",
+    "additionalProperties",
+)
+"""The keywords whose change :func:`differences` reports."""
+
+
+def schema_url(account_id: str, api_base: str = API_BASE) -> str:
+    """Where the live service publishes the model's schemas for *account_id*."""
+    return f"{api_base.rstrip('/')}/accounts/{account_id}/ai/models/schema?model={MODEL}"
+
+
+def pull(url: str, token: str | None, *, timeout: float = 30.0) -> dict[str, Any]:
+    """The schemas published at *url* (``{"input": ..., "output": ...}``), with *token*; a
+    :class:`TargetError` with the answer's status and first error otherwise."""
+    import httpx
+
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    try:
+        response = httpx.get(url, headers=headers, timeout=timeout, follow_redirects=False)
+        envelope = response.json()
+    except httpx.HTTPError as exc:
+        raise TargetError(f"cannot pull the schema from {url}: {exc}") from None
+    except ValueError:
+        raise TargetError(f"{url} answered {response.status_code} with no JSON") from None
+    result = envelope.get("result") if isinstance(envelope, dict) else None
+    if response.status_code != 200 or not isinstance(result, dict) or "input" not in result:
+        errors = envelope.get("errors") if isinstance(envelope, dict) else None
+        said = errors[0] if isinstance(errors, list) and errors else envelope
+        text = json.dumps(said)[:200]
+        if token:
+            text = text.replace(token, "[REDACTED]")
+        raise TargetError(f"{url} answered {response.status_code}: {text}")
+    return result
+
+
+def differences(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """What changed from the request schema *old* to *new*, one sentence a change."""
+    out: list[str] = []
+    _compare(old, new, "", out)
+    return out
+
+
+def _compare(old: Any, new: Any, where: str, out: list[str]) -> None:
+    if not isinstance(old, dict) or not isinstance(new, dict):
+        if old != new:
+            out.append(f"{where or '(root)'}: {_shown(old)} -> {_shown(new)}")
+        return
+    place = where.strip() or "(root)"
+    for keyword in KEYWORDS:
+        if keyword in ("additionalProperties",) and isinstance(old.get(keyword), dict):
+            continue
+        if old.get(keyword) != new.get(keyword):
+            out.append(
+                f"{place}: {keyword} {_shown(old.get(keyword))} -> {_shown(new.get(keyword))}"
+            )
+    before, after = set(old.get("required") or ()), set(new.get("required") or ())
+    out += [f"{place}: now requires `{name}`" for name in sorted(after - before)]
+    out += [f"{place}: no longer requires `{name}`" for name in sorted(before - after)]
+    _compare_properties(old.get("properties") or {}, new.get("properties") or {}, where, out)
+    if "items" in old or "items" in new:
+        _compare(old.get("items"), new.get("items"), f"{where}[]", out)
+    for keyword in ("oneOf", "anyOf"):
+        _compare_alternatives(old.get(keyword), new.get(keyword), where, keyword, out)
+
+
+def _compare_properties(
+    old: dict[str, Any], new: dict[str, Any], where: str, out: list[str]
+) -> None:
+    place = where.strip() or "(root)"
+    out += [f"{place}: property `{name}` added" for name in new if name not in old]
+    out += [f"{place}: property `{name}` removed" for name in old if name not in new]
+    for name in old:
+        if name in new:
+            _compare(old[name], new[name], f"{where}/{name}", out)
+
+
+def _compare_alternatives(old: Any, new: Any, where: str, keyword: str, out: list[str]) -> None:
+    if old is None and new is None:
+        return
+    old, new = old or [], new or []
+    if len(old) != len(new):
+        out.append(f"{where or '(root)'}: {keyword} of {len(old)} -> {len(new)} alternatives")
+        return
+    for index, (a, b) in enumerate(zip(old, new, strict=True)):
+        title = a.get("title") if isinstance(a, dict) else None
+        # A titled top-level branch is named by its title: "Prompt /top_p".
+        name = f"{title} " if where == "" and title else f"{where}<{keyword} {index + 1}>"
+        _compare(a, b, name, out)
+
+
+def _shown(value: Any) -> str:
+    return "(none)" if value is None else json.dumps(value, ensure_ascii=False)

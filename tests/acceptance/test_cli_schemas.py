@@ -1,0 +1,116 @@
+"""Schema drift as a user meets it: pull the published schema, diff it with ours, and run,
+lint and gen against it (--schema), with the schema recorded in every report."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.acceptance.test_cli_lint import run
+
+from wai_contract import MODEL, load_schema
+from wai_contract.server import serve
+
+TOKEN = "schema-token-0123456789"
+
+
+def drifted() -> dict[str, Any]:
+    """The newest published input schema as real-api.md describes it ("Input schema drift")."""
+    schema = copy.deepcopy(load_schema("input"))
+    for branch in schema["oneOf"]:
+        properties = branch["properties"]
+        properties["top_p"].update(minimum=0.001, maximum=1)
+        properties["frequency_penalty"]["minimum"] = -2
+        properties["presence_penalty"]["minimum"] = -2
+        properties.pop("image")
+        properties["response_format"] = {"type": "object"}
+    schema["oneOf"][0]["properties"]["prompt"].pop("maxLength")
+    return schema
+
+
+@pytest.fixture
+def drift_file(tmp_path: Path) -> Path:
+    path = tmp_path / "drift.json"
+    path.write_text(json.dumps({"result": {"input": drifted(), "output": {}}}))
+    return path
+
+
+def test_pull_saves_what_the_endpoint_publishes_and_diff_finds_no_drift(tmp_path: Path) -> None:
+    with serve(token=TOKEN) as server:
+        pulled = run(
+            "schemas", "pull", "--account-id", "acct", "--token", TOKEN,
+            "--api-base", f"{server.base_url}/client/v4", "-o", "pulled.json", cwd=tmp_path,
+        )  # fmt: skip
+        refused = run(
+            "schemas", "pull", "--account-id", "acct", "--token", "wrong",
+            "--api-base", f"{server.base_url}/client/v4", "-o", "no.json", cwd=tmp_path,
+        )  # fmt: skip
+    assert pulled.returncode == 0, pulled.stderr
+    saved = json.loads((tmp_path / "pulled.json").read_text())
+    assert saved["result"]["input"] == load_schema("input")
+    assert saved["source"].endswith(f"/accounts/acct/ai/models/schema?model={MODEL}")
+    assert TOKEN not in (tmp_path / "pulled.json").read_text()
+    same = run("schemas", "diff", "vendored", "pulled.json", cwd=tmp_path)
+    assert (same.returncode, same.stdout) == (0, "no differences\n")
+    assert refused.returncode == 2 and refused.stderr.startswith("error: ")
+    assert "401" in refused.stderr and len(refused.stderr.splitlines()) == 1
+
+
+def test_diff_says_what_changed_in_words(drift_file: Path) -> None:
+    result = run("schemas", "diff", "vendored", str(drift_file))
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    for expected in (
+        "Prompt /top_p: maximum 2 -> 1",
+        "Prompt /top_p: minimum 0 -> 0.001",
+        "Messages /frequency_penalty: minimum 0 -> -2",
+        "Prompt /prompt: maxLength 131072 -> (none)",
+        "Messages: property `image` removed",
+        "Prompt: property `response_format` added",
+    ):
+        assert expected in lines, (expected, lines)
+
+
+def test_lint_gen_and_run_follow_the_schema_given(tmp_path: Path, drift_file: Path) -> None:
+    body = tmp_path / "body.json"
+    body.write_text('{"prompt": "hi", "top_p": 1.5}')
+    assert run("lint", str(body)).returncode == 0
+    strict = run("lint", "--schema", str(drift_file), str(body))
+    assert (
+        strict.returncode == 1 and "/top_p: 1.5 is greater than the maximum of 1" in strict.stdout
+    )
+    generated = run("gen", "-n", "500", "--schema", str(drift_file), "--kind", "valid")
+    top_p = [json.loads(line)["payload"].get("top_p") for line in generated.stdout.splitlines()]
+    assert max(v for v in top_p if v is not None) == 1
+    result = run(
+        "run", "--local", "--schema", str(drift_file), "--max-examples", "60",
+        "--report-dir", "out", cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"schema: {drift_file}" in result.stdout
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    canonical = json.dumps(drifted(), sort_keys=True, separators=(",", ":"))
+    assert report["schema"] == {
+        "source": str(drift_file),
+        "sha256": hashlib.sha256(canonical.encode()).hexdigest(),
+    }
+    assert f"- schema: {drift_file}, sha256" in (tmp_path / "out" / "summary.md").read_text()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{", "is not JSON"),
+        ('{"type": 5}', "is not a valid JSON Schema"),
+        ('{"type": "object"}', "is not a request schema"),
+    ],
+)
+def test_a_bad_schema_file_is_one_line(tmp_path: Path, content: str, message: str) -> None:
+    (tmp_path / "bad.json").write_text(content)
+    result = run("lint", "--schema", "bad.json", "-", stdin=b'{"prompt": "hi"}', cwd=tmp_path)
+    assert result.returncode == 2 and message in result.stderr
+    assert len(result.stderr.splitlines()) == 1
