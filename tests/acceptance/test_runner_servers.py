@@ -16,9 +16,10 @@ def _failed(report: object) -> set[str]:
     return {c.id for c in report.checks if c.status == "failed"}  # type: ignore[attr-defined]
 
 
-def test_reference_server_passes_every_check() -> None:
+@pytest.mark.parametrize("seed", range(10))
+def test_reference_server_passes_every_check(seed: int) -> None:
     with serve(token="secret-token-123") as server:
-        report = run(Target(server.model_url, "secret-token-123"))
+        report = run(Target(server.model_url, "secret-token-123"), options=RunOptions(seed=seed))
     assert report.passed, [(c.id, c.failures[:1]) for c in report.checks if c.failures]
     assert all(c.status == "passed" for c in report.checks), [
         (c.id, c.status, c.note) for c in report.checks
@@ -26,10 +27,11 @@ def test_reference_server_passes_every_check() -> None:
     assert report.requests > 500
 
 
-def test_independent_faithful_server_passes_every_check() -> None:
+@pytest.mark.parametrize("seed", range(10))
+def test_independent_faithful_server_passes_every_check(seed: int) -> None:
     with serve_asgi(faulty_app(None)) as base:
         url = f"{base}/client/v4/accounts/a/ai/run/{MODEL}"
-        report = run(Target(url, TOKEN))
+        report = run(Target(url, TOKEN), options=RunOptions(seed=seed))
     assert report.passed, [(c.id, c.failures[:1]) for c in report.checks if c.failures]
 
 
@@ -70,7 +72,7 @@ def test_a_server_that_answers_like_the_real_service_passes(seed: int) -> None:
     assert not report.inconclusive
 
 
-@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("seed", range(10))
 def test_with_the_live_contract_a_server_that_enforces_the_context_window_passes(
     seed: int,
 ) -> None:
@@ -79,7 +81,12 @@ def test_with_the_live_contract_a_server_that_enforces_the_context_window_passes
     with serve_asgi(real_like_app(context_window=15000)) as base:
         url = f"{base}/client/v4/accounts/a/ai/run/{MODEL}"
         report = run(Target(url, REAL_TOKEN), contract, fast)
-        default = run(Target(url, REAL_TOKEN), options=RunOptions(seed=seed))
     assert report.passed, [(c.id, c.failures[:1]) for c in report.checks if c.failures]
+
+
+def test_without_the_contracts_window_a_413_on_a_valid_body_is_a_failure() -> None:
+    with serve_asgi(real_like_app(context_window=15000)) as base:
+        url = f"{base}/client/v4/accounts/a/ai/run/{MODEL}"
+        default = run(Target(url, REAL_TOKEN))
     refused = next(c for c in default.checks if c.id == "accepts-valid")
-    assert refused.status == "failed", "without the contract's window, a 413 is a failure"
+    assert refused.status == "failed" and refused.failures[0].code == "status"
