@@ -19,8 +19,17 @@ from .errors import ConfigError
 
 _DATA = os.path.join(os.path.dirname(os.path.realpath(__file__)), "_data")
 
-SCHEMA_NAMES = ("input", "output", "envelope", "stream-event")
-"""Names of the vendored schemas: request body, result, v4 envelope, one SSE event."""
+SCHEMA_NAMES = (
+    "input",
+    "output",
+    "envelope",
+    "stream-event",
+    "openai-chat-request",
+    "openai-chat-response",
+    "openai-chat-chunk",
+)
+"""Names of the vendored schemas: request body, result, v4 envelope, one SSE event; and the
+request, answer and stream chunk of the OpenAI-compatible surface."""
 
 MODEL = "@cf/mistral/mistral-7b-instruct-v0.2-lora"
 """The model whose API the schemas describe."""

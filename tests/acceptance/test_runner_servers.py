@@ -37,8 +37,9 @@ def test_independent_faithful_server_passes_every_check(seed: int) -> None:
 
 @pytest.mark.parametrize("bug", sorted(set(BUGS) - WARNED))
 def test_each_realistic_bug_is_caught_by_the_right_check(bug: str) -> None:
-    options = RunOptions(timeout=1.0) if bug == "hang-on-long-prompt" else None
-    with serve_asgi(faulty_app(bug)) as base:
+    hangs = bug == "hang-on-long-prompt"
+    options = RunOptions(timeout=1.0) if hangs else None
+    with serve_asgi(faulty_app(bug), graceful=1 if hangs else 5) as base:
         url = f"{base}/client/v4/accounts/a/ai/run/{MODEL}"
         report = run(Target(url, TOKEN), options=options)
     assert not report.passed

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 SHRINKS_PER_CHECK = 5
 SHRINK_REQUESTS = 40
+SHRINK_REQUESTS_FOR_HANGS = 4
+"""A body that hangs costs a whole timeout per try: it gets a short budget."""
 SHRUNK_BY = ("accepts-valid", "rejects-invalid", "streaming")
 """The checks whose failures on generated bodies are shrunk."""
 
@@ -49,11 +51,12 @@ def _shrink(verdict: Verdict, send: Sender, contract: Contract) -> None:
     check, case = CHECKS[verdict.check], verdict.answer.case
     settings = contract.settings(verdict.check)
     code = verdict.problems[0].code
+    budget = SHRINK_REQUESTS_FOR_HANGS if code == "timeout" else SHRINK_REQUESTS
     original = len(orjson.dumps(case.body))
     body: dict[str, Any] = case.body
     requests = 0
     improved = True
-    while improved and requests < SHRINK_REQUESTS:
+    while improved and requests < budget:
         improved = False
         for candidate in _smaller(body, case.pointer):
             if not _same_class(candidate, case.valid is True, case.pointer):
@@ -67,7 +70,7 @@ def _shrink(verdict: Verdict, send: Sender, contract: Contract) -> None:
                 body, verdict.answer, verdict.problems = candidate, answer, problems
                 improved = True
                 break
-            if requests >= SHRINK_REQUESTS:
+            if requests >= budget:
                 break
     if body is not case.body:
         verdict.shrunk_from = original

@@ -99,7 +99,7 @@ def listening_url(sock: socket.socket) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
-def _uvicorn_server_for(app: Any, access_log: bool = False) -> Any:
+def _uvicorn_server_for(app: Any, access_log: bool = False, graceful: int = 5) -> Any:
     import uvicorn
 
     class Server(uvicorn.Server):
@@ -117,7 +117,7 @@ def _uvicorn_server_for(app: Any, access_log: bool = False) -> Any:
         log_level="warning",
         lifespan="off",
         access_log=access_log,
-        timeout_graceful_shutdown=5,
+        timeout_graceful_shutdown=graceful,
     )
     return Server(settings)
 
@@ -128,13 +128,16 @@ def run_forever(config: ServerConfig, sock: socket.socket, *, access_log: bool =
 
 
 @contextmanager
-def serve_asgi(app: Any, *, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+def serve_asgi(
+    app: Any, *, host: str = "127.0.0.1", port: int = 0, graceful: int = 5
+) -> Iterator[str]:
     """Serve any ASGI *app* on uvicorn in a background thread; yields its base URL.
 
-    The reference server uses it, and so can a test of any other compatible server.
+    The reference server uses it, and so can a test of any other compatible server. On
+    exit, requests still being answered get *graceful* seconds to finish.
     """
     sock = bind(host, port)
-    server = _uvicorn_server_for(app)
+    server = _uvicorn_server_for(app, graceful=graceful)
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name="wai-contract-server", daemon=True
     )

@@ -42,6 +42,7 @@ from starlette.routing import Route
 from ..lint import lint
 from ..schemas import MODEL, load_schema
 from . import faults as _faults
+from . import openai
 from .model import Answer, answer
 
 REQUEST_ID = "cf-ai-req-id"
@@ -131,9 +132,51 @@ def create_app(config: ServerConfig) -> Starlette:
                 "/client/v4/accounts/{account_id}/ai/run/{model:path}", run_model, methods=["POST"]
             ),
             Route("/client/v4/accounts/{account_id}/ai/models/schema", _schema_endpoint(config)),
+            Route(
+                "/client/v4/accounts/{account_id}/ai/v1/chat/completions",
+                _chat_endpoint(config),
+                methods=["POST"],
+            ),
         ],
         exception_handlers={404: not_found, 405: not_allowed, HTTPException: http_error},
     )
+
+
+def _chat_endpoint(config: ServerConfig) -> Callable[[Request], Awaitable[Response]]:
+    """``POST .../ai/v1/chat/completions``: the OpenAI-compatible surface (see :mod:`.openai`)."""
+
+    async def chat(request: Request) -> Response:
+        number = next(config._counter)
+        refused = _refused(request, config.token)
+        if refused is not None:
+            return refused
+        request_id = str(uuid.uuid4())
+        injected = _injected_error(config, number, request_id)
+        if injected is not None:
+            return injected
+        data = await _read_body(request, config.max_body_bytes)
+        if data is None:
+            return ai_error(413, 3006, "Request is too large", request_id)
+        try:
+            body = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            return ai_error(400, 5006, "Bad input: Error: the body is not JSON", request_id)
+        problem = openai.request_problem(body)
+        if problem is not None:
+            return ai_error(400, 5006, f"Bad input: Error: {problem}", request_id)
+        if "slow-first-byte" in config.faults:
+            await asyncio.sleep(_faults.SLOW_FIRST_BYTE_SECONDS)
+        include = "é" if "split-utf8" in config.faults else ""
+        native, said = openai.answer_for(body, include)
+        headers = {REQUEST_ID: request_id}
+        if body.get("stream") is True:
+            events = openai.chunks(body, native, said, done="no-done" not in config.faults)
+            return StreamingResponse(events, media_type="text/event-stream", headers=headers)
+        return Response(
+            openai.completion(native, said), media_type="application/json", headers=headers
+        )
+
+    return chat
 
 
 def _schema_endpoint(config: ServerConfig) -> Callable[[Request], Awaitable[Response]]:

@@ -1,0 +1,125 @@
+"""The OpenAI-compatible surface of the reference server:
+``POST /client/v4/accounts/{account_id}/ai/v1/chat/completions``.
+
+The model is named in the body; answers are plain OpenAI ``chat.completion`` objects, or
+``chat.completion.chunk`` events ending with ``data: [DONE]`` (../shared/real-api.md, "The
+OpenAI-compatible surface"). The body is translated to the native one and answered by the
+same fake model, so the same conversation at the same seed gets the same words on both
+paths. Errors are the v4 envelope, as on the native path: which shape the service sends
+here is our reading (it was once seen with ``errors`` as one object, not a list).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import orjson
+
+from ..schemas import MODEL
+from ..validators import compile_validator
+from .model import Answer, answer
+
+NATIVE_KEYS = ("temperature", "top_p", "seed", "frequency_penalty", "presence_penalty")
+"""Request fields that mean the same on both surfaces."""
+
+
+def request_problem(body: Any) -> str | None:
+    """Why *body* is not a chat-completions request for this model, or ``None``."""
+    validator = compile_validator("openai-chat-request")
+    for violation in validator.iter_errors(body):
+        where = "/" + "/".join(map(str, violation.path))
+        return f"{where}: {violation.message}"
+    if body["model"] != MODEL:
+        return f"/model: no such model {body['model']!r}; this server runs {MODEL}"
+    return None
+
+
+def native_body(body: dict[str, Any]) -> dict[str, Any]:
+    """The native request that means what the OpenAI *body* means."""
+    native: dict[str, Any] = {"messages": [_native_message(m) for m in body["messages"]]}
+    limit = body.get("max_completion_tokens", body.get("max_tokens"))
+    if limit is not None:
+        native["max_tokens"] = limit
+    for key in NATIVE_KEYS:
+        if key in body:
+            native[key] = body[key]
+    if body.get("tools"):
+        native["tools"] = body["tools"]
+    return native
+
+
+def _native_message(message: dict[str, Any]) -> dict[str, Any]:
+    content = message.get("content")
+    if isinstance(content, list):  # text parts
+        content = "".join(part["text"] for part in content)
+    role = "system" if message["role"] == "developer" else message["role"]
+    return {"role": role, "content": content or ""}
+
+
+def completion(native: dict[str, Any], said: Answer) -> bytes:
+    """The ``chat.completion`` object of *said*."""
+    message: dict[str, Any] = {
+        "role": "assistant",
+        "content": None if said.tool_calls else said.text,
+    }
+    if said.tool_calls:
+        message["tool_calls"] = [_openai_call(i, c) for i, c in enumerate(said.tool_calls)]
+    choice = {"index": 0, "message": message, "finish_reason": _finish(native, said)}
+    return orjson.dumps({**_head("chat.completion"), "choices": [choice], "usage": said.usage()})
+
+
+async def chunks(
+    body: dict[str, Any], native: dict[str, Any], said: Answer, *, done: bool = True
+) -> AsyncIterator[bytes]:
+    """The ``chat.completion.chunk`` events of *said*, then ``data: [DONE]`` (unless not
+    *done*: the ``no-done`` fault)."""
+    head = _head("chat.completion.chunk")
+
+    def event(choices: list[dict[str, Any]], **more: Any) -> bytes:
+        return b"data: " + orjson.dumps({**head, "choices": choices, **more}) + b"\n\n"
+
+    yield event(
+        [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]
+    )
+    for piece in said.pieces:
+        yield event([{"index": 0, "delta": {"content": piece}, "finish_reason": None}])
+    for number, call in enumerate(said.tool_calls):
+        delta = {"tool_calls": [{"index": number, **_openai_call(number, call)}]}
+        yield event([{"index": 0, "delta": delta, "finish_reason": None}])
+    yield event([{"index": 0, "delta": {}, "finish_reason": _finish(native, said)}])
+    options = body.get("stream_options")
+    if isinstance(options, dict) and options.get("include_usage") is True:
+        yield event([], usage=said.usage())
+    if done:
+        yield b"data: [DONE]\n\n"
+
+
+def _head(kind: str) -> dict[str, Any]:
+    return {
+        "id": f"chatcmpl-{uuid.uuid4().hex}",
+        "object": kind,
+        "created": int(time.time()),
+        "model": MODEL,
+    }
+
+
+def _openai_call(number: int, call: dict[str, Any]) -> dict[str, Any]:
+    function = {"name": call["name"], "arguments": json.dumps(call["arguments"])}
+    return {"id": f"call_{number}", "type": "function", "function": function}
+
+
+def _finish(native: dict[str, Any], said: Answer) -> str:
+    if said.tool_calls:
+        return "tool_calls"
+    limit = native.get("max_tokens")
+    return "length" if limit is not None and said.completion_tokens >= limit else "stop"
+
+
+def answer_for(body: dict[str, Any], include: str = "") -> tuple[dict[str, Any], Answer]:
+    """The native body of an OpenAI *body*, and the fake model's answer to it."""
+    native = native_body(body)
+    return native, answer(native, include=include)

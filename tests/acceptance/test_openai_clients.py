@@ -1,0 +1,121 @@
+"""The OpenAI-compatible surface of the reference server, used by an unchanged client: the
+``openai`` SDK with its ``base_url`` at ``.../ai/v1``, as Cloudflare documents it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import jsonschema
+import openai
+import pytest
+
+from wai_contract import MODEL, load_schema
+from wai_contract.server import LocalServer, serve
+
+TOKEN = "openai-surface-token-0123456789"
+CHAT = [
+    {"role": "system", "content": "Be brief"},
+    {"role": "user", "content": "Why is pizza so good?"},
+]
+WEATHER = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Current weather for a city",
+        "parameters": {
+            "type": "object",
+            "required": ["city"],
+            "properties": {"city": {"type": "string"}, "days": {"type": "integer"}},
+        },
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[LocalServer]:
+    with serve(token=TOKEN) as running:
+        yield running
+
+
+def client(server: LocalServer, token: str = TOKEN) -> openai.OpenAI:
+    base = f"{server.base_url}/client/v4/accounts/acct/ai/v1"
+    return openai.OpenAI(api_key=token, base_url=base, max_retries=0, timeout=10)
+
+
+def native(server: LocalServer, body: dict[str, Any]) -> dict[str, Any]:
+    response = httpx.post(
+        server.model_url, json=body, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10
+    )
+    result: dict[str, Any] = response.json()["result"]
+    return result
+
+
+def test_chat_answers_what_the_native_path_answers(server: LocalServer) -> None:
+    answer = client(server).chat.completions.create(model=MODEL, messages=CHAT, seed=7)
+    jsonschema.validate(answer.model_dump(exclude_none=True), load_schema("openai-chat-response"))
+    (choice,) = answer.choices
+    assert choice.message.role == "assistant" and choice.finish_reason == "stop"
+    assert choice.message.content == native(server, {"messages": CHAT, "seed": 7})["response"]
+    assert answer.model == MODEL and answer.object == "chat.completion"
+    usage = answer.usage
+    assert usage is not None and usage.total_tokens == usage.prompt_tokens + usage.completion_tokens
+
+
+def test_max_tokens_cuts_the_answer_with_finish_reason_length(server: LocalServer) -> None:
+    answer = client(server).chat.completions.create(
+        model=MODEL, messages=CHAT, seed=7, max_completion_tokens=2
+    )
+    assert answer.choices[0].finish_reason == "length"
+    assert answer.usage is not None and answer.usage.completion_tokens <= 2
+
+
+def test_a_stream_says_the_same_words_and_ends_with_usage(server: LocalServer) -> None:
+    stream = client(server).chat.completions.create(
+        model=MODEL, messages=CHAT, seed=7, stream=True, stream_options={"include_usage": True}
+    )
+    chunks = list(stream)
+    schema = load_schema("openai-chat-chunk")
+    for chunk in chunks:
+        jsonschema.validate(chunk.model_dump(exclude_none=True), schema)
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert text == native(server, {"messages": CHAT, "seed": 7})["response"]
+    finishing = [c.choices[0].finish_reason for c in chunks if c.choices]
+    assert finishing[-1] == "stop" and set(finishing[:-1]) == {None}
+    assert chunks[-1].choices == [] and chunks[-1].usage is not None
+
+
+def test_tool_calls_carry_arguments_as_json_text(server: LocalServer) -> None:
+    calls = []
+    for seed in range(1, 30):
+        answer = client(server).chat.completions.create(
+            model=MODEL,
+            messages=CHAT,
+            tools=[WEATHER],
+            seed=seed,  # type: ignore[list-item]
+        )
+        choice = answer.choices[0]
+        if choice.message.tool_calls:
+            assert choice.finish_reason == "tool_calls" and choice.message.content is None
+            calls += choice.message.tool_calls
+    assert calls, "some answers call the tool"
+    for call in calls:
+        assert call.function.name == "get_weather"  # type: ignore[union-attr]
+        arguments = json.loads(call.function.arguments)  # type: ignore[union-attr]
+        jsonschema.validate(arguments, WEATHER["function"]["parameters"])  # type: ignore[index]
+
+
+def test_a_wrong_token_raises_authentication_error(server: LocalServer) -> None:
+    with pytest.raises(openai.AuthenticationError):
+        client(server, token="wrong-token").chat.completions.create(model=MODEL, messages=CHAT)
+
+
+def test_a_bad_body_raises_bad_request_error_with_the_place(server: LocalServer) -> None:
+    with pytest.raises(openai.BadRequestError) as hot:
+        client(server).chat.completions.create(model=MODEL, messages=CHAT, temperature=9)
+    assert "/temperature: 9 is greater than the maximum of 5" in json.dumps(hot.value.body)
+    with pytest.raises(openai.BadRequestError) as other:
+        client(server).chat.completions.create(model="@cf/meta/llama-3-8b", messages=CHAT)
+    assert "no such model" in json.dumps(other.value.body)
