@@ -220,3 +220,23 @@ def test_parallel_lint_of_a_large_file_equals_sequential(tmp_path: Path) -> None
     assert len(records) == PARALLEL_MIN_BYTES // 2000 + 500
     bad_json = [r["line"] for r in records if r["errors"] and r["errors"][0]["keyword"] == "json"]
     assert bad_json[:2] == [2, 59]  # line numbers count the blank lines
+
+
+def test_lint_judges_each_body_for_its_surface(tmp_path: Path) -> None:
+    model = "@cf/mistral/mistral-7b-instruct-v0.2-lora"
+    (tmp_path / "mixed.jsonl").write_text(
+        json.dumps({"model": model, "messages": [{"role": "user", "content": "hi"}], "top_p": 3})
+        + "\n"
+        + json.dumps({"prompt": "hi", "top_k": 51})
+        + "\n"
+    )
+    auto = run("lint", "mixed.jsonl", cwd=tmp_path)
+    assert auto.returncode == 1
+    assert (
+        "mixed.jsonl:1:" in auto.stdout
+        and "/top_p: 3 is greater than the maximum of 2" in auto.stdout
+    )
+    assert "mixed.jsonl:2:27: /top_k: 51 is greater than the maximum of 50" in auto.stdout
+    as_openai = run("lint", "--api", "openai", "--format", "json", "mixed.jsonl", cwd=tmp_path)
+    second = json.loads(as_openai.stdout.splitlines()[1])
+    assert {e["pointer"] for e in second["errors"]} == {"/model", "/messages"}

@@ -31,6 +31,14 @@ from .base import ExitAtOnce, cli, guard, schema_option, use_schema_file
     help="How to split stdin: one JSON body, JSONL, or guess from the text.",
 )
 @click.option(
+    "--api",
+    type=click.Choice(["auto", "native", "openai"]),
+    default="auto",
+    show_default=True,
+    help="The surface the bodies are for: /ai/run (native) or /ai/v1/chat/completions "
+    "(openai); auto: openai when a body has both model and messages.",
+)
+@click.option(
     "-j",
     "--jobs",
     type=click.IntRange(min=0),
@@ -45,6 +53,7 @@ def lint(
     strict: bool,
     stdin_format: str,
     jobs: int,
+    api: str,
     schema_file: str | None,
 ) -> None:
     """Validate request bodies before sending them.
@@ -57,6 +66,7 @@ def lint(
     """
     use_schema_file(schema_file)
     from ..lint.batch import default_jobs, lint_files
+    from ..lint.openai import Api
     from ..lint.sources import STDIN, StdinFormat, expand
 
     files = expand(paths)
@@ -68,6 +78,7 @@ def lint(
         jobs=jobs or default_jobs(),
         stdin=stdin,
         stdin_format=cast("StdinFormat", stdin_format),
+        api=cast("Api", api),
     )
     if summary.bodies == 0:
         shown = ", ".join(paths)

@@ -18,6 +18,7 @@ from ..schemas import join_pointer, on_schema_change
 from ..validators import compile_validator
 from . import jsontext
 from .branches import schema_errors
+from .openai import Api, check_openai, is_openai
 from .python_values import audit_python, report_recovered
 from .result import Finding, Findings, Found, LintResult, Path
 from .warnings import WARNING_CODES, warnings_of
@@ -31,26 +32,32 @@ def lint(
     source: str = "<input>",
     line: int = 1,
     positions: bool = True,
+    api: Api = "auto",
 ) -> LintResult:
     """Lint one request body.
 
     *body_or_text* is JSON text (``str`` or ``bytes``) or an already parsed body (a
     ``dict``, or any value, which is then judged as a body). For text, findings carry
     the ``line``/``column`` of the offending value, counted from *line* (the body's first
-    line in its file); pass ``positions=False`` to skip locating them.
+    line in its file); pass ``positions=False`` to skip locating them. *api* says which
+    surface the body is for: ``native`` (``/ai/run``), ``openai`` (``/ai/v1/chat/completions``)
+    or ``auto``: OpenAI when the body has both ``model`` and ``messages``.
     """
     if not isinstance(body_or_text, _TEXT_TYPES):
         found = Findings()
         body = audit_python(body_or_text, (), found)
-        _check(body, found)
+        _check(body, found, api=api)
         return _result(source, line, found, None)
     try:
         value = orjson.loads(body_or_text)
     except orjson.JSONDecodeError:
-        return _lint_unusual_text(_text_or_bytes(body_or_text), source, line, positions)
+        return _lint_unusual_text(_text_or_bytes(body_or_text), source, line, positions, api)
+    if api != "native" and is_openai(value, api):
+        found = Findings()
+        check_openai(value, found)
     # The hot path: most bodies are valid and clean, and cost one parse, one Rust call
     # and one pass over their top-level keys.
-    if _root_is_valid(value):
+    elif _root_is_valid(value):
         warnings = warnings_of(value)
         if not warnings:
             return LintResult(source, line)
@@ -90,7 +97,9 @@ def _as_text(data: str | bytes | bytearray | memoryview) -> str:
     return data if isinstance(data, str) else str(data, "utf-8", "replace")
 
 
-def _lint_unusual_text(data: bytes | str, source: str, line: int, positions: bool) -> LintResult:
+def _lint_unusual_text(
+    data: bytes | str, source: str, line: int, positions: bool, api: Api
+) -> LintResult:
     """Text that strict parsing refused: explain why, or lint what a lenient parse found."""
     text = _as_text(data)
     try:
@@ -102,7 +111,7 @@ def _lint_unusual_text(data: bytes | str, source: str, line: int, positions: boo
         )
     found = Findings()
     report_recovered(parsed.surrogates, parsed.overflows, found)
-    _check(parsed.value, found)
+    _check(parsed.value, found, api=api)
     return _result(source, line, found, text if positions else None)
 
 
@@ -137,7 +146,10 @@ def _result(
     )
 
 
-def _check(body: Any, found: Findings, valid: bool | None = None) -> None:
+def _check(body: Any, found: Findings, valid: bool | None = None, api: Api = "native") -> None:
+    if api != "native" and is_openai(body, api):
+        check_openai(body, found)
+        return
     if valid is None:
         valid = _root_is_valid(body)
     if not valid:

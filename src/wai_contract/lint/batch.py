@@ -19,6 +19,7 @@ from typing import BinaryIO, TextIO
 from ..errors import SourceError
 from . import lint
 from .forks import CAN_FORK, Result, Task, map_in_forks
+from .openai import Api
 from .reporters import LINT_FORMATS, LineReporter, LintSummary
 from .sources import StdinFormat, iter_bodies
 
@@ -48,16 +49,17 @@ def lint_files(
     jobs: int = 1,
     stdin: BinaryIO | None = None,
     stdin_format: StdinFormat = "auto",
+    api: Api = "auto",
 ) -> LintSummary:
     """Lint every body of *files* (from :func:`~wai_contract.lint.sources.expand`), writing
-    format *fmt* to *out*, and return the counts."""
+    format *fmt* to *out*, and return the counts; *api* as :func:`~wai_contract.lint`."""
     reporter = LINT_FORMATS[fmt](out)
     summary = LintSummary(sources=len(files))
     positions = fmt != "json"
     started = time.perf_counter()
     for group, parallel in _groups(files, jobs, isinstance(reporter, LineReporter)):
         if parallel:
-            for text, counts in _lint_in_workers(group[0], fmt, positions, jobs):
+            for text, counts in _lint_in_workers(group[0], fmt, positions, jobs, api):
                 out.write(text)
                 summary.bodies += counts[0]
                 summary.invalid += counts[1]
@@ -65,7 +67,9 @@ def lint_files(
                 summary.warnings += counts[3]
             continue
         for body in iter_bodies(group, stdin=stdin, stdin_format=stdin_format):
-            result = lint(body.data, source=body.source, line=body.line, positions=positions)
+            result = lint(
+                body.data, source=body.source, line=body.line, positions=positions, api=api
+            )
             summary.add(result)
             reporter.add(result)
     summary.seconds = time.perf_counter() - started
@@ -103,12 +107,12 @@ def _size(path: str) -> int:
 
 
 def _lint_in_workers(
-    path: str, fmt: str, positions: bool, jobs: int
+    path: str, fmt: str, positions: bool, jobs: int, api: Api
 ) -> Iterator[tuple[str, Counts]]:
     """Lint the ranges of *path* in *jobs* forked workers, in file order."""
 
     def work(task: Task) -> Result:
-        text, counts = _lint_range(path, task, fmt, positions)
+        text, counts = _lint_range(path, task, fmt, positions, api)
         return text.encode("utf-8"), counts
 
     with contextlib.closing(_ranges(path)) as ranges:  # its file, even if a worker fails
@@ -155,7 +159,7 @@ def _worker_mapping(path: str) -> tuple[mmap.mmap, memoryview]:
     return mapped
 
 
-def _lint_range(path: str, task: Task, fmt: str, positions: bool) -> tuple[str, Counts]:
+def _lint_range(path: str, task: Task, fmt: str, positions: bool, api: Api) -> tuple[str, Counts]:
     """Lint the lines of one range of *path*; return them rendered in *fmt*, and counts."""
     start, end, number = task
     reporter = _WORKER_REPORTERS.get(fmt)
@@ -183,7 +187,9 @@ def _lint_range(path: str, task: Task, fmt: str, positions: bool) -> tuple[str, 
             while last > first and view[last - 1] in _BLANK:
                 last -= 1
             if first < last:
-                result = lint(whole[first:last], source=path, line=number, positions=positions)
+                result = lint(
+                    whole[first:last], source=path, line=number, positions=positions, api=api
+                )
                 bodies += 1
                 if result.errors:
                     invalid += 1

@@ -1,0 +1,43 @@
+"""Bodies of the OpenAI-compatible surface (``POST .../ai/v1/chat/completions``): every
+error against ``openai-chat-request.json`` at its place, and a warning for another model."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from ..schemas import MODEL
+from ..validators import compile_validator
+from .result import Findings, Found
+from .wording import describe, preview
+
+Api = Literal["auto", "native", "openai"]
+"""Which surface a body is for; ``auto``: OpenAI when it has both ``model`` and ``messages``."""
+
+
+def is_openai(value: Any, api: Api) -> bool:
+    """Whether *value* is to be judged as a body of the OpenAI-compatible surface."""
+    if api != "auto":
+        return api == "openai"
+    return value.__class__ is dict and "model" in value and "messages" in value
+
+
+def check_openai(body: Any, found: Findings) -> None:
+    """Add *body*'s errors and warnings as a chat-completions request for this model."""
+    validator = compile_validator("openai-chat-request")
+    if not validator.is_valid(body):
+        unrepresentable = {f.path for f in found.errors if f.rule == "json"}
+        for violation in validator.iter_errors(body):
+            path = violation.path
+            if violation.keyword == "required":
+                path = (*path, violation.detail)
+            if path not in unrepresentable:
+                found.errors.append(Found(path, violation.keyword, describe(violation)))
+    model = body.get("model") if isinstance(body, dict) else None
+    if isinstance(model, str) and model != MODEL:
+        found.warnings.append(
+            Found(
+                ("model",),
+                "other-model",
+                f"model {preview(model)} is not {MODEL}: its limits are not the ones checked here",
+            )
+        )
