@@ -40,7 +40,9 @@ def test_workers_keep_file_order_and_count_everything(big: Path, jobs: int) -> N
 
 
 def test_a_failing_worker_is_one_clear_error(big: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(path: str, task: Task, fmt: str, positions: bool) -> tuple[str, batch.Counts]:
+    def broken(
+        path: str, task: Task, fmt: str, positions: bool, api: str
+    ) -> tuple[str, batch.Counts]:
         if task[0] > 0:  # every range but the first
             raise MemoryError("out of memory in range")
         return "", (0, 0, 0, 0)
@@ -53,7 +55,9 @@ def test_a_failing_worker_is_one_clear_error(big: Path, monkeypatch: pytest.Monk
 def test_a_worker_that_dies_without_a_word_is_an_error_too(
     big: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def dying(path: str, task: Task, fmt: str, positions: bool) -> tuple[str, batch.Counts]:
+    def dying(
+        path: str, task: Task, fmt: str, positions: bool, api: str
+    ) -> tuple[str, batch.Counts]:
         os._exit(3)  # as if killed: no error frame
 
     monkeypatch.setattr(batch, "_lint_range", dying)
