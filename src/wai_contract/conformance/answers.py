@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,8 @@ class Reply:
     text: str = ""
     usage: Any = None
     tool_calls: Any = None
+    finish_reason: str | None = None
+    """Why the answer ended (the OpenAI surface says; the native one does not)."""
 
 
 @dataclass
@@ -48,7 +51,11 @@ class Answer:
 
     @functools.cached_property
     def reading(self) -> Reading:
-        """The answer read as the body asked: streamed or plain."""
+        """The answer read as the body asked: streamed or plain, on the case's surface."""
+        if self.case.surface == "openai":
+            from .openai_answers import read_chunks, read_completion
+
+            return read_chunks(self.outcome) if self.case.stream else read_completion(self.outcome)
         return read_stream(self.outcome) if self.case.stream else read_json(self.outcome)
 
     @property
@@ -62,22 +69,9 @@ class Answer:
 
 def read_json(outcome: Outcome) -> Reading:
     """A plain answer to a valid body: 200, JSON, a success envelope, a valid result."""
-    early = early_problem(outcome)
-    if early:
-        return Reading([early])
-    if outcome.status != 200:
-        return Reading(
-            [Problem("status", f"a valid body got {describe_status(outcome)}; expected 200")]
-        )
-    if not outcome.content_type.startswith("application/json"):
-        kind = outcome.content_type or "missing"
-        return Reading(
-            [Problem("content-type", f"content type {kind!r}; expected application/json")]
-        )
-    if outcome.json_error is not None:
-        return Reading(
-            [Problem("not-json", f"200 with a body that is not JSON: {outcome.json_error}")]
-        )
+    problem = json_head_problem(outcome)
+    if problem:
+        return Reading([problem])
     envelope = outcome.json
     problem = schema_problem("envelope", envelope, "envelope", "the envelope")
     if problem:
@@ -93,8 +87,28 @@ def read_json(outcome: Outcome) -> Reading:
     )
 
 
-def read_stream(outcome: Outcome) -> Reading:
-    """A streamed answer: content type, SSE framing, events, the ``[DONE]`` terminator."""
+def json_head_problem(outcome: Outcome) -> Problem | None:
+    """What is wrong with a plain answer to a valid body before its content: transport,
+    status, content type, JSON."""
+    early = early_problem(outcome)
+    if early:
+        return early
+    if outcome.status != 200:
+        return Problem("status", f"a valid body got {describe_status(outcome)}; expected 200")
+    if not outcome.content_type.startswith("application/json"):
+        kind = outcome.content_type or "missing"
+        return Problem("content-type", f"content type {kind!r}; expected application/json")
+    if outcome.json_error is not None:
+        return Problem("not-json", f"200 with a body that is not JSON: {outcome.json_error}")
+    return None
+
+
+EventReader = Callable[[list[str], list[Problem]], Reply]
+
+
+def read_stream(outcome: Outcome, events_of: EventReader | None = None) -> Reading:
+    """A streamed answer: content type, SSE framing, events (read by *events_of*, the
+    native reader by default), the ``[DONE]`` terminator."""
     problem = _stream_head_problem(outcome)
     if problem:
         return Reading([problem])
@@ -110,7 +124,8 @@ def read_stream(outcome: Outcome) -> Reading:
         reading.problems.append(
             Problem("framing", f"text after the last complete event: {leftover[:80]!r}")
         )
-    reading.reply = _read_events([e for e in events if e != DONE], reading.problems)
+    reader = events_of or _read_events
+    reading.reply = reader([e for e in events if e != DONE], reading.problems)
     return reading
 
 
@@ -155,7 +170,7 @@ def _read_events(events: list[str], problems: list[Problem]) -> Reply:
             reply.usage = event.get("usage", reply.usage)
             for call in event.get("tool_calls") or []:
                 if "function" in call:
-                    _add_delta(deltas, call)
+                    add_delta(deltas, call)
                 else:
                     reply.tool_calls.append(call)
     reply.text = "".join(pieces)
@@ -163,7 +178,7 @@ def _read_events(events: list[str], problems: list[Problem]) -> Reply:
     return reply
 
 
-def _add_delta(calls: dict[int, dict[str, Any]], delta: dict[str, Any]) -> None:
+def add_delta(calls: dict[int, dict[str, Any]], delta: dict[str, Any]) -> None:
     """Fold one OpenAI-style tool-call delta into the call of its ``index`` (without one, the
     latest call): the id and name come once (a repeated name is not doubled), the
     ``arguments`` text in pieces."""

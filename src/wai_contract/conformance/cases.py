@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 Token = Literal["given", "none", "wrong"]
+Surface = Literal["native", "openai"]
+"""``/ai/run/{model}`` or the OpenAI-compatible ``/ai/v1/chat/completions``."""
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class Case:
     """Why a 4xx error answer is also right for this valid body (a limit of the target)."""
     percent_encoded: bool = False
     """Sent to the model's URL with its name percent-encoded, as the official SDK spells it."""
+    surface: Surface = "native"
 
     @property
     def stream(self) -> bool:

@@ -76,7 +76,8 @@ class Sender:
 
     def __call__(self, case: Case) -> Outcome:
         token = {"given": self.target.token, "none": None, "wrong": WRONG_TOKEN}[case.token]
-        url = percent_encoded(self.target.url) if case.percent_encoded else self.target.url
+        url = self.target.urls[case.surface]
+        url = percent_encoded(url) if case.percent_encoded else url
         outcome = send(
             self.client,
             url,
@@ -98,7 +99,7 @@ def plan(
     """The requests a run would send, in order, without sending any."""
     contract = contract or load_contract()
     settings = (options or RunOptions()).resolve(contract)
-    return make_plan(bool(target.token), contract, settings).cases
+    return make_plan(bool(target.token), contract, settings, list(target.urls)).cases
 
 
 def run(
@@ -125,7 +126,7 @@ def run(
     strict = contract.strict if options.strict is None else options.strict
     started = datetime.now(UTC)
     clock = time.monotonic()
-    the_plan = make_plan(bool(target.token), contract, settings)
+    the_plan = make_plan(bool(target.token), contract, settings, list(target.urls))
     own_client = client is None
     if client is None:
         client = default_client(settings.concurrency, f"wai-contract/{__version__}")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..generate import generate
-from .cases import Case, Job
+from .cases import Case, Job, Surface
 from .checks import CHECKS, PlanContext
 from .contract import Contract, RunSettings
 
@@ -55,14 +57,26 @@ class Plan:
         return [case for job in self.jobs for case in job.cases]
 
 
-def make_plan(has_token: bool, contract: Contract, settings: RunSettings) -> Plan:
-    """Ask every enabled check for its requests; generated bodies go first, by number."""
+def make_plan(
+    has_token: bool,
+    contract: Contract,
+    settings: RunSettings,
+    surfaces: Sequence[Surface] = ("native",),
+) -> Plan:
+    """Ask every enabled check for its requests on each surface, one surface after the
+    other; within one, generated bodies go first, by number."""
     generated = list(generate(settings.max_examples, seed=settings.seed))
     all_settings = {check: contract.settings(check) for check in CHECKS}
-    context = PlanContext(has_token, generated, all_settings, contract.examples, contract.limits)
-    jobs: list[Job] = []
-    for check_id, check in CHECKS.items():
-        if contract.enabled(check_id):
-            jobs += check.probes(all_settings[check_id], context)
-    jobs.sort(key=lambda job: job.order)  # stable: probes keep the checks' order
-    return Plan(jobs, context.notes)
+    plan = Plan()
+    for index, surface in enumerate(surfaces):
+        context = PlanContext(
+            has_token, generated, all_settings, contract.examples, contract.limits, surface
+        )
+        jobs: list[Job] = []
+        for check_id, check in CHECKS.items():
+            if contract.enabled(check_id):
+                jobs += check.probes(all_settings[check_id], context)
+        jobs.sort(key=lambda job: job.order)  # stable: probes keep the checks' order
+        plan.jobs += [dataclasses.replace(job, order=(index, *job.order)) for job in jobs]
+        plan.notes.update(context.notes)
+    return plan

@@ -10,6 +10,7 @@ from ..errors import TargetError
 from .cases import Case
 from .problems import describe_status
 from .retry import error_codes
+from .surfaces import to_openai
 
 if TYPE_CHECKING:
     from .engine import Sender
@@ -22,7 +23,9 @@ AUTH_CODES = {9106, 6003, 10000}
 def preflight(send: Sender) -> None:
     """Send :data:`BODY` with the run's token; raise :class:`TargetError` if the answer
     shows that no case could be judged."""
-    outcome = send(Case("preflight", "preflight", BODY))
+    surface = next(iter(send.target.urls))
+    body = to_openai(BODY) if surface == "openai" else BODY
+    outcome = send(Case("preflight", "preflight", body, surface=surface))
     error = outcome.exchange.error or ""
     if error.startswith("connection"):
         raise TargetError(f"cannot reach {outcome.exchange.url}: {error.partition(': ')[2]}")

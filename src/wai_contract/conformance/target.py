@@ -11,16 +11,36 @@ from urllib.parse import quote, urlsplit
 
 from ..errors import ConfigError
 from ..schemas import MODEL
+from .cases import Surface
 
 LIVE_URL = "https://api.cloudflare.com/client/v4/accounts/{account}/ai/run/{model}"
 
 
+OPENAI_PATH = "/ai/v1/chat/completions"
+
+
 @dataclass(frozen=True)
 class Target:
-    """Where to send requests, and the token (never written anywhere)."""
+    """Where to send requests, and the token (never written anywhere).
+
+    *url* is the model's URL on one surface: ``.../ai/run/{model}`` (native) or
+    ``.../ai/v1/chat/completions`` (OpenAI-compatible, told apart by its path);
+    *openai_url* adds the OpenAI-compatible surface of the same target.
+    """
 
     url: str
     token: str | None = None
+    openai_url: str | None = None
+
+    @property
+    def urls(self) -> dict[Surface, str]:
+        """The URL of each surface the run covers, native first."""
+        if urlsplit(self.url).path.rstrip("/").endswith(OPENAI_PATH):
+            return {"openai": self.url}
+        urls: dict[Surface, str] = {"native": self.url}
+        if self.openai_url:
+            urls["openai"] = self.openai_url
+        return urls
 
 
 def live_url(account_id: str) -> str:
@@ -80,4 +100,4 @@ def open_target(
 
         local_token = local_token or secrets.token_urlsafe(16)
         with serve(token=local_token, faults=local_faults) as server:
-            yield Target(server.model_url, local_token)
+            yield Target(server.model_url, local_token, server.openai_url)

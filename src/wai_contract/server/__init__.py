@@ -50,6 +50,11 @@ class LocalServer:
     def __str__(self) -> str:
         return self.model_url
 
+    @property
+    def openai_url(self) -> str:
+        """The OpenAI-compatible endpoint of the same server (``.../ai/v1/chat/completions``)."""
+        return f"{self.base_url}/client/v4/accounts/{self.account_id}/ai/v1/chat/completions"
+
 
 def token_from_environment() -> str | None:
     """``CLOUDFLARE_API_TOKEN``, else ``CLOUDFLARE_AUTH_TOKEN``, else None."""

@@ -131,11 +131,17 @@ def _tool_call(tools: list[Any], rng: random.Random) -> dict[str, Any] | None:
     spec = tool.get("function", tool) if isinstance(tool, dict) else None
     if not isinstance(spec, dict) or not isinstance(spec.get("name"), str):
         return None
-    parameters = spec.get("parameters") or {}
-    properties = parameters.get("properties") or {}
-    required = set(parameters.get("required") or [])
+    # On the OpenAI surface, parameters are any JSON object: read only what makes sense.
+    given = spec.get("parameters")
+    parameters: dict[str, Any] = given if isinstance(given, dict) else {}
+    properties = parameters.get("properties")
+    properties = properties if isinstance(properties, dict) else {}
+    listed = parameters.get("required")
+    required = (
+        {name for name in listed if isinstance(name, str)} if isinstance(listed, list) else set()
+    )
     arguments = {
-        name: _argument(declared.get("type"), rng)
+        name: _argument(declared.get("type") if isinstance(declared, dict) else None, rng)
         for name, declared in properties.items()
         if name in required or rng.random() < 0.5
     }

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..answers import Answer
-from ..cases import Case, Job
+from ..cases import Job
 from ..problems import Problem, describe_status, early_problem, error_envelope_problems
 from .base import Check, PlanContext, Settings, register, setting
 
@@ -51,8 +51,10 @@ class Auth(Check):
         body = {"prompt": "hi"}
         yield Job(
             (
-                Case("auth-no-token", self.id, body, token="none", tags=("auth",), probe="auth"),
-                Case(
+                context.case(
+                    "auth-no-token", self.id, body, token="none", tags=("auth",), probe="auth"
+                ),
+                context.case(
                     "auth-wrong-token", self.id, body, token="wrong", tags=("auth",), probe="auth"
                 ),
             )

@@ -14,9 +14,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar, TypeVar
 
 from ..answers import Answer
-from ..cases import Case, Job
+from ..cases import Case, Job, Surface
 from ..limits import Limits
 from ..problems import Problem
+from ..surfaces import to_openai, verdict
 
 
 def setting(default: Any, schema: dict[str, Any], what: str) -> Any:
@@ -61,7 +62,9 @@ class PlanContext:
         settings: dict[str, Any],
         examples: Sequence[Any] = (),
         limits: Limits | None = None,
+        surface: Surface = "native",
     ) -> None:
+        self.surface = surface
         self.has_token = has_token
         self.generated = generated
         self.examples = examples
@@ -73,16 +76,30 @@ class PlanContext:
         """The case of the *number*-th generated body (a ``GeneratedBody``); a valid one is
         fitted to the target's limits (see :class:`~..limits.Limits`)."""
         payload = self.limits.must_succeed(body.payload, number) if body.valid else body.payload
-        return Case(
+        valid, pointer = body.valid, body.pointer
+        if self.surface == "openai":
+            payload = to_openai(payload)
+            valid, pointer = verdict(payload)
+        return self.case(
             f"b-{number:06d}",
             check,
             payload,
-            body.valid,
+            valid=valid,
             tags=body.tags,
-            pointer=body.pointer,
+            pointer=pointer,
             generated=True,
-            refusable=self.limits.may_refuse(payload) if body.valid else None,
+            refusable=self.limits.may_refuse(payload) if valid else None,
+            translated=True,
         )
+
+    def case(
+        self, ident: str, check: str, body: Any, *, translated: bool = False, **more: Any
+    ) -> Case:
+        """A case of this plan's surface: on the OpenAI-compatible one, its id is prefixed
+        ``oa-`` and its native *body* translated (unless already *translated*)."""
+        if self.surface == "openai":
+            ident, body = f"oa-{ident}", body if translated else to_openai(body)
+        return Case(ident, check, body, surface=self.surface, **more)
 
     def enabled(self, check: str) -> bool:
         """Whether *check* runs."""

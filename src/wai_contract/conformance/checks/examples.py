@@ -8,7 +8,7 @@ from typing import Any
 import jsonschema
 
 from ..answers import Answer
-from ..cases import Case, Job
+from ..cases import Job
 from ..contract import Example
 from ..problems import Problem, transport_problem
 from .base import Check, PlanContext, register
@@ -21,11 +21,13 @@ class Examples(Check):
     description = "The contract's explicit example cases get their expected status and result."
 
     def probes(self, settings: Any, context: PlanContext) -> Iterator[Job]:
+        if context.surface != "native":  # a contract's examples are written for /ai/run
+            return
         for number, example in enumerate(context.examples, 1):
             body = example.request
             if example.stream and isinstance(body, dict):
                 body = {**body, "stream": True}
-            case = Case(
+            case = context.case(
                 f"example-{number}",
                 self.id,
                 body,

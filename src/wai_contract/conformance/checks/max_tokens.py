@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..answers import Answer
-from ..cases import Case, Job
+from ..cases import Job
 from ..problems import Problem
 from .base import Check, PlanContext, Settings, one, register, setting
 
@@ -39,12 +39,12 @@ class MaxTokens(Check):
                 "max_tokens": limit,
                 "seed": 11,
             }
-            yield Job((Case(f"max-tokens-{limit}", self.id, body, probe="max-tokens"),))
+            yield Job((context.case(f"max-tokens-{limit}", self.id, body, probe="max-tokens"),))
         if context.enabled("streaming"):  # a server without streaming gets no streamed request
             streamed = {"prompt": LONG_ANSWER, "max_tokens": 3, "stream": True, "seed": 12}
             yield Job(
                 (
-                    Case(
+                    context.case(
                         "max-tokens-stream-3",
                         self.id,
                         streamed,

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..answers import Answer
-from ..cases import Case, Job
+from ..cases import Job
 from ..problems import Problem
 from .base import Check, PlanContext, Settings, register, setting
 
@@ -46,7 +46,7 @@ class SeedDeterminism(Check):
 
     def probes(self, settings: SeedSettings, context: PlanContext) -> Iterator[Job]:
         for number in range(settings.probes):
-            case = Case(
+            case = context.case(
                 f"seed-{number + 1}",
                 self.id,
                 BODIES[number % len(BODIES)],

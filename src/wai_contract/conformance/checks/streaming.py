@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..answers import Answer
-from ..cases import Case, Job
+from ..cases import Job
 from ..problems import Problem
 from .accepts_valid import refused_rightly
 from .base import Check, PlanContext, Settings, register, setting
@@ -49,7 +49,15 @@ class Streaming(Check):
             twins = (seeded, {**seeded, "stream": True})
             yield Job(
                 tuple(
-                    Case(ident, self.id, b, tags=tags, probe="stream-vs-json", refusable=refusable)
+                    context.case(
+                        ident,
+                        self.id,
+                        b,
+                        tags=tags,
+                        probe="stream-vs-json",
+                        refusable=refusable,
+                        translated=True,
+                    )
                     for b in twins
                 )
             )

@@ -11,7 +11,7 @@ import jsonschema
 
 from ...schemas import join_pointer
 from ..answers import Answer
-from ..cases import Case, Job
+from ..cases import Job
 from ..problems import Problem
 from .base import Check, PlanContext, Settings, register, setting
 
@@ -74,7 +74,8 @@ class ToolCalls(Check):
                 "tools": PROBE_TOOLS,
                 "seed": number,
             }
-            yield Job((Case(f"tools-{number}", self.id, body, tags=("probe",), probe="tools"),))
+            case = context.case(f"tools-{number}", self.id, body, tags=("probe",), probe="tools")
+            yield Job((case,))
 
     def judge(self, answer: Answer, settings: Any) -> list[Problem] | None:
         reply = answer.reply
@@ -171,7 +172,9 @@ def _call_problem(number: int, call: Any, offered: dict[str, list[Any]]) -> Prob
 def _arguments_violation(parameters: Any, arguments: dict[str, Any]) -> str | None:
     if not isinstance(parameters, dict):
         return None
-    missing = [r for r in parameters.get("required") or [] if r not in arguments]
+    listed = parameters.get("required")
+    names = [r for r in listed if isinstance(r, str)] if isinstance(listed, list) else []
+    missing = [r for r in names if r not in arguments]
     if missing:
         return f"arguments lack required {', '.join(map(str, missing))}"
     try:
