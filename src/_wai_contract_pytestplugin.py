@@ -49,6 +49,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption("--wai-contract", metavar="FILE", help="Contract file (default: bundled).")
     group.addoption(
+        "--wai-api",
+        choices=("native", "openai", "both"),
+        help="Surfaces to judge: /ai/run, /ai/v1/chat/completions or both (default: both with "
+        "--wai-local, else the endpoint's own).",
+    )
+    group.addoption(
         "--wai-max-examples",
         type=int,
         metavar="N",
@@ -160,6 +166,7 @@ def _suite_report(session: pytest.Session) -> Report:
         local=local,
         token=_token(config),
         local_token=LOCAL_TOKEN,
+        api=config.getoption("--wai-api"),
     ) as target:
         report = run(target, contract, options)
     stash[_REPORT] = report

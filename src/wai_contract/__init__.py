@@ -73,6 +73,7 @@ def run(
     token: str | None = None,
     options: RunOptions | None = None,
     baseline: str | Report | None = None,
+    api: str | None = None,
     **settings: Any,
 ) -> Report:
     """Run the conformance suite against *target* (a model URL or a ``Target``).
@@ -81,7 +82,8 @@ def run(
     *token* is the API token for a URL target. Further keyword arguments are
     ``RunOptions`` fields (``max_examples``, ``seed``, ``timeout``, ``concurrency``,
     ``max_requests``, ``shrink``). *baseline*, an earlier ``report.json`` (or ``Report``), is
-    compared with this run in ``report.comparison``::
+    compared with this run in ``report.comparison``. *api* ``"both"`` (or ``"openai"``) adds
+    (or moves to) the OpenAI-compatible surface beside a native model URL::
 
         with wai_contract.serve(token="t") as server:
             report = wai_contract.run(server.model_url, token="t", max_examples=100)
@@ -91,7 +93,12 @@ def run(
     from .conformance import run as run_suite
 
     if isinstance(target, str):
-        target = Target(target, token)
+        from .conformance.target import openai_url_of
+
+        if api == "openai":
+            target = Target(openai_url_of(target), token)
+        else:
+            target = Target(target, token, openai_url_of(target) if api == "both" else None)
     if not isinstance(contract, Contract):
         contract = load_contract(contract)
     if options is None:

@@ -19,7 +19,7 @@ def no_done_server() -> Iterator[str]:
 
 def test_local_suite_runs_in_an_empty_directory(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_subprocess("--wai-local", "--wai-max-examples", "60", "-v")
-    result.assert_outcomes(passed=11)
+    result.assert_outcomes(passed=12)
     result.stdout.fnmatch_lines(
         ["*wai-contract::accepts-valid PASSED*", "*wai-contract::streaming PASSED*"]
     )
@@ -38,7 +38,7 @@ def test_a_faulty_server_fails_with_the_check_named(
         "-ra",
         "--junitxml=junit.xml",
     )
-    result.assert_outcomes(passed=10, failed=1)
+    result.assert_outcomes(passed=10, failed=1, skipped=1)  # cross-surface: one surface
     result.stdout.fnmatch_lines(
         [
             "*streaming: Streams Server-Sent Events*",
@@ -55,7 +55,7 @@ def test_k_selects_checks_and_only_they_run(pytester: pytest.Pytester, no_done_s
     result = pytester.runpytest_subprocess(
         "--wai-endpoint", no_done_server, "--wai-token", TOKEN, "-k", "auth or max-tokens", "-v"
     )
-    result.assert_outcomes(passed=2, deselected=9)
+    result.assert_outcomes(passed=2, deselected=10)
 
 
 def test_x_stops_at_the_first_failure(pytester: pytest.Pytester, no_done_server: str) -> None:
@@ -72,7 +72,7 @@ def test_contract_option_skips_disabled_checks(pytester: pytest.Pytester) -> Non
         "--wai-local", "--wai-contract", "mine.yaml", "--wai-max-examples", "30", "--co", "-q"
     )
     assert "wai-contract::auth" not in result.stdout.str()
-    result.stdout.fnmatch_lines(["*10 tests collected*"])
+    result.stdout.fnmatch_lines(["*11 tests collected*"])
 
 
 def test_fixtures_for_users_own_tests(pytester: pytest.Pytester) -> None:
@@ -121,4 +121,12 @@ def test_inert_without_its_options(pytester: pytest.Pytester) -> None:
 
 def test_runs_under_xdist(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_subprocess("--wai-local", "--wai-max-examples", "40", "-n", "2")
-    result.assert_outcomes(passed=11)
+    result.assert_outcomes(passed=12)
+
+
+def test_the_api_option_picks_the_surfaces(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_subprocess(
+        "--wai-local", "--wai-api", "native", "--wai-max-examples", "30", "-rs"
+    )
+    result.assert_outcomes(passed=11, skipped=1)
+    result.stdout.fnmatch_lines(["*SKIPPED*the target serves one surface*"])

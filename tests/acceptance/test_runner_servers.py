@@ -21,9 +21,9 @@ def test_reference_server_passes_every_check(seed: int) -> None:
     with serve(token="secret-token-123") as server:
         report = run(Target(server.model_url, "secret-token-123"), options=RunOptions(seed=seed))
     assert report.passed, [(c.id, c.failures[:1]) for c in report.checks if c.failures]
-    assert all(c.status == "passed" for c in report.checks), [
-        (c.id, c.status, c.note) for c in report.checks
-    ]
+    statuses = {c.id: c.status for c in report.checks}
+    assert statuses.pop("cross-surface") == "skipped", "one surface: nothing to compare"
+    assert set(statuses.values()) == {"passed"}, [(c.id, c.status, c.note) for c in report.checks]
     assert report.requests > 500
 
 

@@ -28,6 +28,13 @@ from .base import cli, guard, schema_option, use_schema_file
     help="With --local: inject a server fault (see `serve --list-faults`).",
 )
 @click.option(
+    "--api",
+    type=click.Choice(["native", "openai", "both"]),
+    default=None,
+    help="The surfaces to judge: /ai/run (native), /ai/v1/chat/completions (openai) or both "
+    "(default: both with --local, native with --account-id, an --endpoint's own).",
+)
+@click.option(
     "--token",
     default=None,
     help="API token (default: $CLOUDFLARE_API_TOKEN, then $CLOUDFLARE_AUTH_TOKEN). "
@@ -98,6 +105,7 @@ def run_command(
     account_id: str | None,
     local: bool,
     local_faults: tuple[str, ...],
+    api: str | None,
     token: str | None,
     contract_path: str | None,
     max_examples: int | None,
@@ -137,6 +145,7 @@ def run_command(
         local=local,
         local_faults=local_faults,
         token=token or token_from_environment(),
+        api=api,
     )
     if dry_run:
         with target as chosen:

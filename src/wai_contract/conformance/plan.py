@@ -70,7 +70,13 @@ def make_plan(
     plan = Plan()
     for index, surface in enumerate(surfaces):
         context = PlanContext(
-            has_token, generated, all_settings, contract.examples, contract.limits, surface
+            has_token,
+            generated,
+            all_settings,
+            contract.examples,
+            contract.limits,
+            surface,
+            surfaces,
         )
         jobs: list[Job] = []
         for check_id, check in CHECKS.items():

@@ -48,6 +48,12 @@ def live_url(account_id: str) -> str:
     return LIVE_URL.format(account=account_id, model=MODEL)
 
 
+def openai_url_of(native_url: str) -> str:
+    """The OpenAI-compatible endpoint beside a native ``.../accounts/{id}/ai/run/{model}``."""
+    base = native_url.split("/ai/run/", 1)[0]
+    return f"{base}{OPENAI_PATH}"
+
+
 def percent_encoded(url: str) -> str:
     """*url* with the model's name percent-encoded (``@cf%2Fmistral%2F...``), as the official
     Cloudflare SDK sends it; unchanged when it does not name the model."""
@@ -75,10 +81,14 @@ def open_target(
     local_faults: Sequence[str] = (),
     token: str | None = None,
     local_token: str | None = None,
+    api: str | None = None,
 ) -> Iterator[Target]:
     """The one target chosen: *endpoint*, the live API of *account_id*, or (*local*) the
     reference server, started here on a free port with *local_faults* and stopped on exit;
-    it requires *local_token* (a fresh random token by default)."""
+    it requires *local_token* (a fresh random token by default).
+
+    *api* picks the surfaces: ``native``, ``openai`` or ``both``; by default both for the
+    reference server, the native one for the live API, and an endpoint's own."""
     chosen = [
         name
         for name, on in (("--endpoint", endpoint), ("--account-id", account_id), ("--local", local))
@@ -92,12 +102,21 @@ def open_target(
     if local_faults and not local:
         raise ConfigError("--local-fault needs --local")
     if endpoint is not None:
-        yield Target(check_endpoint(endpoint), token)
+        target = Target(check_endpoint(endpoint), token)
+        if api not in (None, *target.urls):
+            raise ConfigError(f"--api {api}: the endpoint serves {', '.join(target.urls)}")
+        yield target
     elif account_id is not None:
-        yield Target(live_url(account_id), token)
+        yield _surfaces(live_url(account_id), token, api or "native")
     else:
         from ..server import serve
 
         local_token = local_token or secrets.token_urlsafe(16)
         with serve(token=local_token, faults=local_faults) as server:
-            yield Target(server.model_url, local_token, server.openai_url)
+            yield _surfaces(server.model_url, local_token, api or "both")
+
+
+def _surfaces(native_url: str, token: str | None, api: str) -> Target:
+    if api == "openai":
+        return Target(openai_url_of(native_url), token)
+    return Target(native_url, token, openai_url_of(native_url) if api == "both" else None)

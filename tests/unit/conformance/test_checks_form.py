@@ -35,6 +35,7 @@ def test_every_check_is_registered_once_in_report_order_with_its_words() -> None
         "max-tokens",
         "usage-totals",
         "seed-determinism",
+        "cross-surface",
         "tool-calls",
         "auth",
         "no-server-errors",

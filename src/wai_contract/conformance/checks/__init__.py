@@ -14,6 +14,7 @@ from . import (  # noqa: F401  (importing a check's module registers it, in this
     max_tokens,
     usage_totals,
     seed_determinism,
+    cross_surface,
     tool_calls,
     auth,
     no_server_errors,

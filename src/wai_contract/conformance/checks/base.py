@@ -63,8 +63,10 @@ class PlanContext:
         examples: Sequence[Any] = (),
         limits: Limits | None = None,
         surface: Surface = "native",
+        surfaces: Sequence[Surface] = ("native",),
     ) -> None:
         self.surface = surface
+        self.surfaces = surfaces
         self.has_token = has_token
         self.generated = generated
         self.examples = examples
