@@ -122,6 +122,20 @@ def _answer(body: dict[str, Any], bug: str | None) -> tuple[list[str], list[dict
     return words, calls
 
 
+def _problems(validator: Any, body: Any, bug: str | None) -> list[str]:
+    problems = [
+        f"/{'/'.join(map(str, e.absolute_path))}: {e.message[:100]}"
+        for e in validator.iter_errors(body)
+    ]
+    if bug == "utf16-length" and isinstance(body, dict):
+        text = body.get("prompt")
+        if isinstance(text, str) and len(text.encode("utf-16-le")) // 2 > 131072:
+            problems.append("/prompt: too long")
+    if bug == "int32-seed" and isinstance(body, dict) and body.get("seed", 0) > 2**31 - 1:
+        problems.append("/seed: out of range")
+    return problems
+
+
 def faulty_app(bug: str | None) -> Starlette:
     """A compatible server with *bug* (a key of :data:`BUGS`), or faithful with None."""
     validator = jsonschema.Draft202012Validator(_schema(bug))
@@ -135,16 +149,7 @@ def faulty_app(bug: str | None) -> Starlette:
             body = json.loads(await request.body())
         except ValueError:
             return _error(400, 5006, "body is not JSON")
-        problems = [
-            f"/{'/'.join(map(str, e.absolute_path))}: {e.message[:100]}"
-            for e in validator.iter_errors(body)
-        ]
-        if bug == "utf16-length" and isinstance(body, dict):
-            text = body.get("prompt")
-            if isinstance(text, str) and len(text.encode("utf-16-le")) // 2 > 131072:
-                problems.append("/prompt: too long")
-        if bug == "int32-seed" and isinstance(body, dict) and body.get("seed", 0) > 2**31 - 1:
-            problems.append("/seed: out of range")
+        problems = _problems(validator, body, bug)
         if problems:
             return _error(400, "5006" if bug == "error-code-string" else 5006, problems[0])
         if bug == "crash-on-astral" and any(ord(c) > 0xFFFF for c in _text_of(body)):
