@@ -91,3 +91,24 @@ def test_without_the_contracts_window_a_413_on_a_valid_body_is_a_failure() -> No
         default = run(Target(url, REAL_TOKEN))
     refused = next(c for c in default.checks if c.id == "accepts-valid")
     assert refused.status == "failed" and refused.failures[0].code == "status"
+
+
+@pytest.mark.parametrize(
+    ("fault", "check"),
+    [
+        ("no-done", "streaming"),
+        ("flaky-500", "no-server-errors"),
+        ("split-utf8", None),
+        ("crlf", None),
+    ],
+)
+def test_the_reference_servers_faults_are_judged_on_the_openai_surface(
+    fault: str, check: str | None
+) -> None:
+    with serve(token="secret-token-123", faults=[fault]) as server:
+        target = Target(server.openai_url, "secret-token-123")
+        report = run(target, options=RunOptions(max_examples=60))
+    if check is None:  # legal, if unusual: no false alarm
+        assert report.passed, [(c.id, c.failures[:1]) for c in report.checks if c.failures]
+    else:
+        assert check in _failed(report)

@@ -170,7 +170,7 @@ def _chat_endpoint(config: ServerConfig) -> Callable[[Request], Awaitable[Respon
         native, said = openai.answer_for(body, include)
         headers = {REQUEST_ID: request_id}
         if body.get("stream") is True:
-            events = openai.chunks(body, native, said, done="no-done" not in config.faults)
+            events = openai.chunks(body, native, said, config.faults)
             return StreamingResponse(events, media_type="text/event-stream", headers=headers)
         return Response(
             openai.completion(native, said), media_type="application/json", headers=headers

@@ -11,6 +11,7 @@ here is our reading (it was once seen with ``errors`` as one object, not a list)
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 import uuid
@@ -73,10 +74,34 @@ def completion(native: dict[str, Any], said: Answer) -> bytes:
 
 
 async def chunks(
-    body: dict[str, Any], native: dict[str, Any], said: Answer, *, done: bool = True
+    body: dict[str, Any], native: dict[str, Any], said: Answer, faults: frozenset[str] = frozenset()
 ) -> AsyncIterator[bytes]:
-    """The ``chat.completion.chunk`` events of *said*, then ``data: [DONE]`` (unless not
-    *done*: the ``no-done`` fault)."""
+    """The ``chat.completion.chunk`` events of *said*, then ``data: [DONE]``, with the
+    stream *faults* of the native path (``no-done``, ``crlf``, ``split-utf8``)."""
+    async for piece in _with_faults(_chunks(body, native, said), faults):
+        yield piece
+
+
+async def _with_faults(
+    events: AsyncIterator[bytes], faults: frozenset[str]
+) -> AsyncIterator[bytes]:
+    async for event in events:
+        if "no-done" in faults and event.startswith(b"data: [DONE]"):
+            return
+        if "crlf" in faults:
+            event = event.replace(b"\n\n", b"\r\n\r\n")
+        accent = "é".encode()
+        if "split-utf8" in faults and accent in event:
+            cut = event.index(accent) + 1  # between the two bytes of é
+            yield event[:cut]
+            await asyncio.sleep(0.02)
+            event = event[cut:]
+        yield event
+
+
+async def _chunks(
+    body: dict[str, Any], native: dict[str, Any], said: Answer
+) -> AsyncIterator[bytes]:
     head = _head("chat.completion.chunk")
 
     def event(choices: list[dict[str, Any]], **more: Any) -> bytes:
@@ -94,8 +119,7 @@ async def chunks(
     options = body.get("stream_options")
     if isinstance(options, dict) and options.get("include_usage") is True:
         yield event([], usage=said.usage())
-    if done:
-        yield b"data: [DONE]\n\n"
+    yield b"data: [DONE]\n\n"
 
 
 def _head(kind: str) -> dict[str, Any]:
