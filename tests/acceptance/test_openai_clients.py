@@ -1,9 +1,11 @@
-"""The OpenAI-compatible surface of the reference server, used by an unchanged client: the
-``openai`` SDK with its ``base_url`` at ``.../ai/v1``, as Cloudflare documents it."""
+"""The OpenAI-compatible surface of the reference server, used by unchanged clients: the
+``openai`` SDK with its ``base_url`` at ``.../ai/v1``, as Cloudflare documents it, and
+litellm's ``cloudflare/`` provider with its ``api_base`` there."""
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,7 +15,8 @@ import openai
 import pytest
 
 from wai_contract import MODEL, load_schema
-from wai_contract.server import LocalServer, serve
+from wai_contract.server import LocalServer, serve, serve_asgi
+from wai_contract.server.app import ServerConfig, create_app
 
 TOKEN = "openai-surface-token-0123456789"
 CHAT = [
@@ -119,3 +122,30 @@ def test_a_bad_body_raises_bad_request_error_with_the_place(server: LocalServer)
     with pytest.raises(openai.BadRequestError) as other:
         client(server).chat.completions.create(model="@cf/meta/llama-3-8b", messages=CHAT)
     assert "no such model" in json.dumps(other.value.body)
+
+
+def test_litellm_calls_the_openai_path_unchanged() -> None:
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # no download at import
+    import litellm
+
+    seen: list[str] = []
+    app = create_app(ServerConfig(token=TOKEN))
+
+    async def recording(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            seen.append(scope["path"])
+        await app(scope, receive, send)
+
+    with serve_asgi(recording) as base:
+        options: dict[str, Any] = {
+            "model": f"cloudflare/{MODEL}",
+            "messages": CHAT,
+            "api_base": f"{base}/client/v4/accounts/acct/ai/v1",
+            "api_key": TOKEN,
+            "seed": 7,
+        }
+        answer = litellm.completion(**options)
+        streamed = litellm.completion(**options, stream=True)
+        text = "".join(chunk.choices[0].delta.content or "" for chunk in streamed)
+    assert answer.choices[0].message.content and text == answer.choices[0].message.content
+    assert set(seen) == {"/client/v4/accounts/acct/ai/v1/chat/completions"}
