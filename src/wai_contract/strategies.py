@@ -51,27 +51,39 @@ def _alternatives(root: OneOfGen, branch: str | None) -> list[Gen]:
 
 
 def valid_bodies(
-    branch: str | None = None, *, schema: dict[str, Any] | None = None
+    branch: str | None = None, *, schema: dict[str, Any] | None = None, api: str = "native"
 ) -> st.SearchStrategy[dict[str, Any]]:
     """Bodies that the schema accepts, from both branches or from *branch*
-    (``"prompt"`` or ``"messages"``), with values at and near every bound."""
+    (``"prompt"`` or ``"messages"``), with values at and near every bound; with *api*
+    ``"openai"``, translated to the OpenAI-compatible surface (and valid there)."""
     root = root_generator(schema)
-    return st.one_of([alt.strategy() for alt in _alternatives(root, branch)])
+    bodies = st.one_of([alt.strategy() for alt in _alternatives(root, branch)])
+    if api == "openai":
+        from .surfaces import to_openai, verdict
+
+        return bodies.map(to_openai).filter(lambda body: verdict(body)[0])
+    return bodies
 
 
 def invalid_bodies(
-    branch: str | None = None, *, schema: dict[str, Any] | None = None
+    branch: str | None = None, *, schema: dict[str, Any] | None = None, api: str = "native"
 ) -> st.SearchStrategy[GeneratedBody]:
     """Bodies with exactly one violation each, as :class:`GeneratedBody` (``payload``,
-    ``tags``, and the ``pointer`` it violates)."""
+    ``tags``, and the ``pointer`` it violates); with *api* ``"openai"``, translated to the
+    OpenAI-compatible surface, where a body's first violation is its ``pointer``."""
     items = [
         item
         for item in checklist(schema)
         if not item.valid and (branch is None or item.branch in (None, branch))
     ]
-    return st.builds(
+    bodies = st.builds(
         lambda item, rng: item.make(rng), st.sampled_from(items), st.randoms(use_true_random=False)
     )
+    if api == "openai":
+        from .generate import openai_body
+
+        return bodies.map(openai_body).filter(lambda body: not body.valid)
+    return bodies
 
 
 def messages(*, schema: dict[str, Any] | None = None) -> st.SearchStrategy[list[Any]]:

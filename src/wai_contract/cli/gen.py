@@ -44,6 +44,13 @@ from .base import cli, guard, schema_option, use_schema_file
     is_flag=True,
     help="Print the boundary checklist and what a run of N bodies hits, instead of the bodies.",
 )
+@click.option(
+    "--api",
+    type=click.Choice(["native", "openai"]),
+    default="native",
+    show_default=True,
+    help="Bodies for /ai/run (native) or /ai/v1/chat/completions (openai).",
+)
 @schema_option
 @guard
 def gen(
@@ -53,6 +60,7 @@ def gen(
     branch: str | None,
     output: str,
     coverage: bool,
+    api: str,
     schema_file: str | None,
 ) -> None:
     """Generate conforming and edge-case request bodies as JSONL.
@@ -75,7 +83,7 @@ def gen(
         sys.exit(0 if hit == len(ids) else 1)
     import orjson
 
-    bodies = generate(count, seed=seed, kind=kind, branch=branch)  # type: ignore[arg-type]
+    bodies = generate(count, seed=seed, kind=kind, branch=branch, api=api)  # type: ignore[arg-type]
     out = sys.stdout.buffer if output == "-" else _open_output(output)
     valid = 0
     with out:

@@ -7,10 +7,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..errors import TargetError
+from ..surfaces import to_openai
 from .cases import Case
 from .problems import describe_status
 from .retry import error_codes
-from .surfaces import to_openai
 
 if TYPE_CHECKING:
     from .engine import Sender

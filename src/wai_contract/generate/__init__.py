@@ -328,13 +328,21 @@ def generate(
     kind: Kind = "both",
     branch: str | None = None,
     schema: dict[str, Any] | None = None,
+    api: str = "native",
 ) -> Iterator[GeneratedBody]:
     """Yield *count* bodies: the boundary checklist first, then random ones.
 
     *kind* keeps valid bodies, invalid ones or both (alternating in the random part);
     *branch* (``"prompt"`` or ``"messages"``) keeps one ``oneOf`` branch. The same
-    arguments yield the same bodies.
+    arguments yield the same bodies. With *api* ``"openai"``, each body is translated to
+    the OpenAI-compatible surface and judged by its schema (see :mod:`wai_contract.surfaces`).
     """
+    if api == "openai":
+        native = generate(count, seed=seed, kind=kind, branch=branch, schema=schema)
+        yield from map(openai_body, native)
+        return
+    if api != "native":
+        raise ConfigError(f"api must be native or openai, not {api!r}")
     if kind not in ("valid", "invalid", "both"):
         raise ConfigError(f"kind must be valid, invalid or both, not {kind!r}")
     root = root_generator(schema)
@@ -360,6 +368,15 @@ def generate(
                 mutation.payload, False, (*mutation.tags, "random"), mutation.pointer
             )
         made += 1
+
+
+def openai_body(body: GeneratedBody) -> GeneratedBody:
+    """*body* translated to the OpenAI-compatible surface, with that surface's verdict."""
+    from ..surfaces import to_openai, verdict
+
+    payload = to_openai(body.payload)
+    valid, pointer = verdict(payload)
+    return GeneratedBody(payload, valid, (*body.tags, "openai"), pointer)
 
 
 def _keep(valid: bool, item_branch: str | None, kind: Kind, branch: str | None) -> bool:

@@ -229,3 +229,27 @@ def test_legal_values_that_no_bound_names_are_must_succeed_cases() -> None:
     is_valid = compile_validator("input").is_valid
     unusual = ("zero", "negative", "int32", "uint32", "double", "int64", "spelling", "subnormal")
     assert all(is_valid(body.payload) for ident, body in bodies.items() if ident.endswith(unusual))
+
+
+def test_openai_bodies_carry_the_verdict_of_the_openai_schema() -> None:
+    validator = compile_validator("openai-chat-request")
+    bodies = list(generate(500, seed=3, api="openai"))
+    assert sum(b.valid for b in bodies) > 100 and sum(not b.valid for b in bodies) > 100
+    for body in bodies:
+        assert validator.is_valid(body.payload) is body.valid, body.tags
+        assert "openai" in body.tags
+        if not body.valid:
+            assert body.pointer in [e.pointer for e in lint(body.payload, api="openai").errors]
+
+
+@settings(max_examples=30, deadline=None)
+@given(valid_bodies(api="openai"))
+def test_valid_openai_bodies_are_valid_there(body: dict[str, Any]) -> None:
+    assert compile_validator("openai-chat-request").is_valid(body) and body["model"]
+
+
+@settings(max_examples=30, deadline=None)
+@given(invalid_bodies(api="openai"))
+def test_invalid_openai_bodies_fail_at_their_pointer(body: Any) -> None:
+    errors = lint(body.payload, api="openai").errors
+    assert errors and body.pointer == errors[0].pointer

@@ -13,11 +13,11 @@ import dataclasses
 from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar, TypeVar
 
+from ...surfaces import to_openai, verdict
 from ..answers import Answer
 from ..cases import Case, Job, Surface
 from ..limits import Limits
 from ..problems import Problem
-from ..surfaces import to_openai, verdict
 
 
 def setting(default: Any, schema: dict[str, Any], what: str) -> Any:

@@ -11,10 +11,10 @@ import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
+from ...surfaces import to_openai
 from ..answers import Answer
 from ..cases import Case, Job
 from ..problems import Problem
-from ..surfaces import to_openai
 from .base import Check, PlanContext, Settings, register, setting
 
 CONVERSATIONS = (

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..schemas import MODEL, load_schema
-from ..validators import compile_validator
+from .schemas import MODEL, load_schema
+from .validators import compile_validator
 
 
 def to_openai(body: Any) -> Any:
@@ -42,7 +42,7 @@ def verdict(body: Any) -> tuple[bool, str | None]:
     """Whether the OpenAI schema accepts *body*, and else the place of its first error."""
     if compile_validator("openai-chat-request").is_valid(body):
         return True, None
-    from ..lint import lint
+    from .lint import lint
 
     errors = lint(body, positions=False, api="openai").errors
     return False, errors[0].pointer if errors else ""
