@@ -26,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import itertools
-import secrets
+import random
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -287,8 +287,14 @@ async def _read_body(request: Request, limit: int) -> bytes | None:
     return b"".join(chunks)
 
 
+_PADDING = random.Random()
+_PAD_LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
 def _pad() -> str:
-    return secrets.token_urlsafe(secrets.randbelow(24) + 1)
+    """A random padding of random length, as the service's ``p`` (not a secret: it only
+    varies the size of each event)."""
+    return "".join(_PADDING.choices(_PAD_LETTERS, k=_PADDING.randint(1, 24)))
 
 
 async def _events(said: Answer, config: ServerConfig) -> AsyncIterator[bytes]:
