@@ -27,9 +27,10 @@ SCHEMA_NAMES = (
     "openai-chat-request",
     "openai-chat-response",
     "openai-chat-chunk",
+    "openai-error",
 )
 """Names of the vendored schemas: request body, result, v4 envelope, one SSE event; and the
-request, answer and stream chunk of the OpenAI-compatible surface."""
+request, answer, stream chunk and error answer of the OpenAI-compatible surface."""
 
 MODEL = "@cf/mistral/mistral-7b-instruct-v0.2-lora"
 """The model whose API the schemas describe."""

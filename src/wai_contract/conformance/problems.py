@@ -70,8 +70,9 @@ def schema_problem(schema: str, value: Any, code: str, what: str) -> Problem | N
     return None
 
 
-def error_envelope_problems(outcome: Outcome) -> list[Problem]:
-    """An error answer must carry a JSON error envelope."""
+def error_envelope_problems(outcome: Outcome, surface: str = "native") -> list[Problem]:
+    """An error answer must carry a JSON error envelope (on the OpenAI-compatible surface,
+    one of the shapes of ``openai-error.json``)."""
     if not outcome.content_type.startswith("application/json"):
         return [
             Problem(
@@ -87,9 +88,15 @@ def error_envelope_problems(outcome: Outcome) -> list[Problem]:
             )
         ]
     envelope = outcome.json
+    if surface == "openai":
+        return _list(schema_problem("openai-error", envelope, "envelope", "the error answer"))
     problem = schema_problem("envelope", envelope, "envelope", "the error envelope")
     if problem:
         return [problem]
     if envelope.get("success") is not False or not envelope.get("errors"):
         return [Problem("envelope", "an error answer needs success false and at least one error")]
     return []
+
+
+def _list(problem: Problem | None) -> list[Problem]:
+    return [problem] if problem else []

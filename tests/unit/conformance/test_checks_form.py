@@ -4,6 +4,7 @@ streaming, auth, no-server-errors, transport and examples, on hand-made answers.
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import pytest
 from tests.unit.conformance.made_answers import (
@@ -245,3 +246,24 @@ def test_examples() -> None:
     mentions = envelope(None, success=False, errors=[{"code": 5006, "message": "top_k > 50"}])
     assert judge("examples", refused, outcome(400, mentions)) == []
     assert judge("examples", case(), outcome(200, ok())) is None
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ({"success": False, "errors": [{"code": 5006, "message": "AiError: Bad input"}]}, None),
+        ({"success": False, "errors": {"code": 5006, "message": "one object"}}, None),
+        ({"error": {"message": "bad", "type": "invalid_request_error"}}, None),
+        ({"errors": []}, "envelope"),
+        ({"error": "bad"}, "envelope"),
+    ],
+)
+def test_error_answers_of_the_openai_surface_take_every_known_shape(
+    body: dict[str, Any], code: str | None
+) -> None:
+    invalid = case(
+        {"model": "m", "messages": []}, valid=False, pointer="/messages", surface="openai"
+    )
+    assert codes(judge("rejects-invalid", invalid, outcome(400, body))) == ([code] if code else [])
+    refused = case({"model": "m", "messages": []}, token="none", surface="openai")
+    assert codes(judge("auth", refused, outcome(401, body))) == ([code] if code else [])

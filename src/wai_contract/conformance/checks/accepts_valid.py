@@ -57,4 +57,4 @@ def refused_rightly(answer: Answer) -> list[Problem] | None:
     status = answer.outcome.status or 0
     if answer.case.refusable is None or not 400 <= status < 500 or answer.outcome.transient:
         return None
-    return error_envelope_problems(answer.outcome)
+    return error_envelope_problems(answer.outcome, answer.case.surface)

@@ -76,4 +76,4 @@ class Auth(Check):
                     f"a request with {what} got {describe_status(outcome)}; expected {expected}",
                 )
             ]
-        return error_envelope_problems(outcome)
+        return error_envelope_problems(outcome, answer.case.surface)

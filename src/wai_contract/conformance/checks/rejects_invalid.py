@@ -36,10 +36,10 @@ class RejectsInvalid(Check):
         case = answer.case
         if case.valid is not False or not case.authorised:
             return None
-        return judge_rejected(answer.outcome, case.pointer)
+        return judge_rejected(answer.outcome, case.pointer, case.surface)
 
 
-def judge_rejected(outcome: Outcome, pointer: str | None) -> list[Problem]:
+def judge_rejected(outcome: Outcome, pointer: str | None, surface: str = "native") -> list[Problem]:
     """An invalid body (violating *pointer*): a 4xx with a JSON error envelope."""
     early = early_problem(outcome)
     if early:
@@ -54,4 +54,4 @@ def judge_rejected(outcome: Outcome, pointer: str | None) -> list[Problem]:
                 "status", f"an invalid body got {describe_status(outcome)}; expected a 4xx{where}"
             )
         ]
-    return error_envelope_problems(outcome)
+    return error_envelope_problems(outcome, surface)
