@@ -82,8 +82,6 @@ def _empty_content(message: dict[str, Any], i: int) -> Warnings:
 
 
 def _empty_messages(messages: list[Any]) -> Warnings:
-    if messages:
-        return []
     text = "`messages` is empty: the model gets no conversation to answer"
     return [Found(("messages",), "empty-messages", text)]
 
@@ -178,7 +176,8 @@ class Rule:
     code: str
     flags: str
     key: Callable[[str, int | None], Warnings] | None = None
-    messages: Callable[[list[Any]], Warnings] | None = None
+    no_messages: Callable[[list[Any]], Warnings] | None = None
+    """Run on an empty ``messages`` list."""
     message: Callable[[dict[str, Any], int], Warnings] | None = None
     image: Callable[[list[Any]], Warnings] | None = None
     tool: Callable[[dict[str, Any], Path, dict[str, int]], Warnings] | None = None
@@ -207,7 +206,7 @@ RULES = (
         "A message role other than system, user, assistant or tool.",
         message=_unknown_role,
     ),
-    Rule("empty-messages", "An empty messages list.", messages=_empty_messages),
+    Rule("empty-messages", "An empty messages list.", no_messages=_empty_messages),
     Rule("empty-content", "A non-assistant message with empty content.", message=_empty_content),
     Rule("max-tokens-range", "max_tokens below 1.", max_tokens=_max_tokens_range),
     Rule(
@@ -234,7 +233,7 @@ WARNING_CODES = {rule.code: rule.flags for rule in RULES}
 """Every warning code lint emits, with what it flags."""
 
 _KEY = tuple(r.key for r in RULES if r.key)
-_MESSAGES = tuple(r.messages for r in RULES if r.messages)
+_NO_MESSAGES = tuple(r.no_messages for r in RULES if r.no_messages)
 _MESSAGE = tuple(r.message for r in RULES if r.message)
 _IMAGE = tuple(r.image for r in RULES if r.image)
 _TOOL = tuple(r.tool for r in RULES if r.tool)
@@ -263,7 +262,8 @@ def warnings_of(body: dict[str, Any]) -> list[Found]:
     if tools.__class__ is list:
         out += _tool_warnings(tools)
     max_tokens = body.get("max_tokens")
-    if max_tokens is not None and is_number(max_tokens):
+    # The common case, a max_tokens from 1 to 2^53 - 1, has nothing to say.
+    if max_tokens is not None and is_number(max_tokens) and not 1 <= max_tokens <= JS_SAFE_INTEGER:
         for check_max in _MAX_TOKENS:
             out += check_max(max_tokens)
     if out:
@@ -278,8 +278,9 @@ def _document_order(body: dict[str, Any]) -> Any:
 
 def _message_warnings(messages: list[Any]) -> list[Found]:
     out: list[Found] = []
-    for check_list in _MESSAGES:
-        out += check_list(messages)
+    if not messages:
+        for check_empty in _NO_MESSAGES:
+            out += check_empty(messages)
     for i, message in enumerate(messages):
         if message.__class__ is not dict:
             continue
