@@ -88,14 +88,10 @@ def create_app(config: ServerConfig) -> Starlette:
     """The ASGI app for *config*."""
 
     async def run_model(request: Request) -> Response:
-        number = next(config._counter)
-        refused = _refused(request, config.token)
-        if refused is not None:
-            return refused
-        request_id = str(uuid.uuid4())
-        injected = _injected_error(config, number, request_id)
-        if injected is not None:
-            return injected
+        gate = _gate(request, config)
+        if isinstance(gate, Response):
+            return gate
+        request_id = gate
         model = request.path_params["model"]
         if model != MODEL:
             return ai_error(400, 5007, f"No such model {model}", request_id)
@@ -146,14 +142,10 @@ def _chat_endpoint(config: ServerConfig) -> Callable[[Request], Awaitable[Respon
     """``POST .../ai/v1/chat/completions``: the OpenAI-compatible surface (see :mod:`.openai`)."""
 
     async def chat(request: Request) -> Response:
-        number = next(config._counter)
-        refused = _refused(request, config.token)
-        if refused is not None:
-            return refused
-        request_id = str(uuid.uuid4())
-        injected = _injected_error(config, number, request_id)
-        if injected is not None:
-            return injected
+        gate = _gate(request, config)
+        if isinstance(gate, Response):
+            return gate
+        request_id = gate
         data = await _read_body(request, config.max_body_bytes)
         if data is None:
             return ai_error(413, 3006, "Request is too large", request_id)
@@ -193,6 +185,17 @@ def _schema_endpoint(config: ServerConfig) -> Callable[[Request], Awaitable[Resp
         return _json(200, {"result": result, "success": True, "errors": [], "messages": []})
 
     return model_schema
+
+
+def _gate(request: Request, config: ServerConfig) -> Response | str:
+    """The answer that stops *request* before its body is read (a missing or wrong token,
+    an injected fault), or else the id it is answered under."""
+    number = next(config._counter)
+    refused = _refused(request, config.token)
+    if refused is not None:
+        return refused
+    request_id = str(uuid.uuid4())
+    return _injected_error(config, number, request_id) or request_id
 
 
 def _refused(request: Request, token: str | None) -> Response | None:
