@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -146,33 +146,39 @@ def _stream_head_problem(outcome: Outcome) -> Problem | None:
     return None
 
 
-def _read_events(events: list[str], problems: list[Problem]) -> Reply:
-    validator = compile_validator("stream-event")
-    reply = Reply(tool_calls=[])
-    pieces: list[str] = []
-    deltas: dict[int, dict[str, Any]] = {}
+def valid_events(events: list[str], schema: str, problems: list[Problem]) -> Iterator[Any]:
+    """Each event's JSON that the vendored *schema* accepts; the others become problems."""
+    validator = compile_validator(schema)
     for number, data in enumerate(events):
         try:
             event = json.loads(data)
         except ValueError:
             problems.append(Problem("event-json", f"event {number} is not JSON: {data[:80]!r}"))
             continue
-        for violation in validator.iter_errors(event):
+        violation = next(iter(validator.iter_errors(event)), None)
+        if violation is not None:
             problems.append(
                 Problem(
                     "event-schema",
-                    f"event {number} does not match stream-event.json: {violation.message[:160]}",
+                    f"event {number} does not match {schema}.json: {violation.message[:160]}",
                 )
             )
-            break
-        else:
-            pieces.append(event.get("response") or "")
-            reply.usage = event.get("usage", reply.usage)
-            for call in event.get("tool_calls") or []:
-                if "function" in call:
-                    add_delta(deltas, call)
-                else:
-                    reply.tool_calls.append(call)
+            continue
+        yield event
+
+
+def _read_events(events: list[str], problems: list[Problem]) -> Reply:
+    reply = Reply(tool_calls=[])
+    pieces: list[str] = []
+    deltas: dict[int, dict[str, Any]] = {}
+    for event in valid_events(events, "stream-event", problems):
+        pieces.append(event.get("response") or "")
+        reply.usage = event.get("usage", reply.usage)
+        for call in event.get("tool_calls") or []:
+            if "function" in call:
+                add_delta(deltas, call)
+            else:
+                reply.tool_calls.append(call)
     reply.text = "".join(pieces)
     reply.tool_calls += [deltas[index] for index in sorted(deltas)]
     return reply

@@ -8,11 +8,9 @@ name the sources). A stream must say why it ended: one chunk carries a ``finish_
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from ..validators import compile_validator
-from .answers import Reading, Reply, add_delta, json_head_problem, read_stream
+from .answers import Reading, Reply, add_delta, json_head_problem, read_stream, valid_events
 from .http import Outcome
 from .problems import Problem, schema_problem
 
@@ -50,26 +48,10 @@ def read_chunks(outcome: Outcome) -> Reading:
 
 
 def _read_chunks(events: list[str], problems: list[Problem]) -> Reply:
-    validator = compile_validator("openai-chat-chunk")
     reply = Reply(tool_calls=[])
     pieces: list[str] = []
     deltas: dict[int, dict[str, Any]] = {}
-    for number, data in enumerate(events):
-        try:
-            chunk = json.loads(data)
-        except ValueError:
-            problems.append(Problem("event-json", f"event {number} is not JSON: {data[:80]!r}"))
-            continue
-        violation = next(iter(validator.iter_errors(chunk)), None)
-        if violation is not None:
-            problems.append(
-                Problem(
-                    "event-schema",
-                    f"event {number} does not match openai-chat-chunk.json: "
-                    f"{violation.message[:160]}",
-                )
-            )
-            continue
+    for chunk in valid_events(events, "openai-chat-chunk", problems):
         reply.usage = chunk.get("usage") or reply.usage
         for choice in chunk["choices"][:1]:
             delta = choice["delta"]
