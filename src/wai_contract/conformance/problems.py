@@ -27,6 +27,11 @@ class Problem:
     warning: bool = False
 
 
+def one(problem: Problem | None) -> list[Problem]:
+    """A judge's answer from a single optional problem."""
+    return [problem] if problem else []
+
+
 def transport_problem(outcome: Outcome) -> Problem | None:
     """A timeout, reset connection, or truncated or oversized body."""
     error = outcome.exchange.error
@@ -89,14 +94,10 @@ def error_envelope_problems(outcome: Outcome, surface: str = "native") -> list[P
         ]
     envelope = outcome.json
     if surface == "openai":
-        return _list(schema_problem("openai-error", envelope, "envelope", "the error answer"))
+        return one(schema_problem("openai-error", envelope, "envelope", "the error answer"))
     problem = schema_problem("envelope", envelope, "envelope", "the error envelope")
     if problem:
         return [problem]
     if envelope.get("success") is not False or not envelope.get("errors"):
         return [Problem("envelope", "an error answer needs success false and at least one error")]
     return []
-
-
-def _list(problem: Problem | None) -> list[Problem]:
-    return [problem] if problem else []

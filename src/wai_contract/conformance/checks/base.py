@@ -142,8 +142,3 @@ def register(cls: C) -> C:
         raise ValueError(f"a check with id {cls.id!r} is already registered")
     CHECKS[cls.id] = cls()
     return cls
-
-
-def one(problem: Problem | None) -> list[Problem]:
-    """A judge's answer from a single optional problem."""
-    return [problem] if problem else []

@@ -8,8 +8,8 @@ from typing import Any
 
 from ..answers import Answer
 from ..cases import Job
-from ..problems import Problem
-from .base import Check, PlanContext, Settings, one, register, setting
+from ..problems import Problem, one
+from .base import Check, PlanContext, Settings, register, setting
 
 DEFAULT_MAX_TOKENS = 256
 """The vendor page's default for ``max_tokens``."""

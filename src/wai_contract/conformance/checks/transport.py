@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..answers import Answer
-from ..problems import Problem, transport_problem
-from .base import Check, one, register
+from ..problems import Problem, one, transport_problem
+from .base import Check, register
 
 
 @register

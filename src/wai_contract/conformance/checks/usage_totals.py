@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..answers import Answer
-from ..problems import Problem
-from .base import Check, one, register
+from ..problems import Problem, one
+from .base import Check, register
 
 
 @register
