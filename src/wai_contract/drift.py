@@ -44,6 +44,8 @@ def pull(url: str, token: str | None, *, timeout: float = 30.0) -> dict[str, Any
     :class:`TargetError` with the answer's status and first error otherwise."""
     import httpx
 
+    from .conformance.http import scrub
+
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     try:
         response = httpx.get(url, headers=headers, timeout=timeout, follow_redirects=False)
@@ -56,9 +58,7 @@ def pull(url: str, token: str | None, *, timeout: float = 30.0) -> dict[str, Any
     if response.status_code != 200 or not isinstance(result, dict) or "input" not in result:
         errors = envelope.get("errors") if isinstance(envelope, dict) else None
         said = errors[0] if isinstance(errors, list) and errors else envelope
-        text = json.dumps(said)[:200]
-        if token:
-            text = text.replace(token, "[REDACTED]")
+        text = scrub(json.dumps(said), token)[:200]
         raise TargetError(f"{url} answered {response.status_code}: {text}")
     return result
 

@@ -167,7 +167,7 @@ def send(
 def _stop_if_fatal(outcome: Outcome, token: str | None) -> None:
     code = retry.fatal_code(outcome.status, outcome.json)
     if code is not None:
-        said = _scrub(" ".join(outcome.exchange.response_head.split())[:200], token)
+        said = scrub(" ".join(outcome.exchange.response_head.split())[:200], token)
         raise TargetError(
             f"the target stopped serving: {retry.FATAL_CODES[code]} "
             f"({outcome.status}, error {code}): {said}"
@@ -190,7 +190,7 @@ def _read(
             "POST", exchange.url, content=content, headers=headers, timeout=timeout
         ) as response:
             exchange.status = response.status_code
-            exchange.headers = {k: _scrub(v, token) for k, v in response.headers.items()}
+            exchange.headers = {k: scrub(v, token) for k, v in response.headers.items()}
             outcome.content_type = response.headers.get("content-type", "").lower()
             reader.read(response, outcome)
     except httpx.TimeoutException as exc:
@@ -202,7 +202,7 @@ def _read(
     except (httpx.NetworkError, httpx.ProtocolError) as exc:
         exchange.error = f"connection: {type(exc).__name__}: {_short(exc)}"
     exchange.elapsed_ms = (time.monotonic() - started) * 1000
-    exchange.response_head = _scrub(bytes(reader.head).decode("utf-8", "replace"), token)
+    exchange.response_head = scrub(bytes(reader.head).decode("utf-8", "replace"), token)
     if exchange.error is None and outcome.events is None and exchange.status is not None:
         try:
             outcome.json = orjson.loads(b"".join(reader.chunks))
@@ -260,5 +260,6 @@ def _short(exc: Exception) -> str:
     return (str(exc) or type(exc).__name__)[:200]
 
 
-def _scrub(text: str, token: str | None) -> str:
+def scrub(text: str, token: str | None) -> str:
+    """*text* with every occurrence of *token* replaced by ``[REDACTED]``."""
     return text.replace(token, "[REDACTED]") if token else text
