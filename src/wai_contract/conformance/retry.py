@@ -28,11 +28,9 @@ MAX_WAIT = 30.0
 def error_codes(envelope: Any) -> list[Any]:
     """The ``code`` of every error in a v4 error envelope (none for anything else)."""
     errors = envelope.get("errors") if isinstance(envelope, dict) else None
-    return (
-        [e.get("code") for e in errors or [] if isinstance(e, dict)]
-        if isinstance(errors, list)
-        else []
-    )
+    if not isinstance(errors, list):
+        return []
+    return [e.get("code") for e in errors if isinstance(e, dict)]
 
 
 def fatal_code(status: int | None, envelope: Any) -> int | None:
