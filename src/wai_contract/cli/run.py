@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import signal
 import sys
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 import click
 
 from .base import cli, guard, schema_option, use_schema_file
+from .progress import progress_display
 
 
 @cli.command(name="run")
@@ -38,7 +41,14 @@ from .base import cli, guard, schema_option, use_schema_file
     "--token",
     default=None,
     help="API token (default: $CLOUDFLARE_API_TOKEN, then $CLOUDFLARE_AUTH_TOKEN). "
-    "Never written to reports or logs.",
+    "Never written to reports or logs, but visible to other users in `ps`: prefer the "
+    "variables or --token-file.",
+)
+@click.option(
+    "--token-file",
+    type=click.File("r", encoding="utf-8"),
+    default=None,
+    help="Read the token from this file (- for standard input).",
 )
 @click.option(
     "--contract",
@@ -59,6 +69,13 @@ from .base import cli, guard, schema_option, use_schema_file
     type=click.FloatRange(min=0.001),
     default=None,
     help="Seconds per request, to the last byte (default 30).",
+)
+@click.option(
+    "--deadline",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Seconds the whole run may take; then it stops and reports what it judged "
+    "(default: scaled from the plan, at least 300).",
 )
 @click.option(
     "--concurrency",
@@ -107,10 +124,12 @@ def run_command(
     local_faults: tuple[str, ...],
     api: str | None,
     token: str | None,
+    token_file: Any,
     contract_path: str | None,
     max_examples: int | None,
     seed: int | None,
     timeout: float | None,
+    deadline: float | None,
     concurrency: int | None,
     max_requests: int | None,
     requests_per_minute: float | None,
@@ -125,10 +144,11 @@ def run_command(
 
     Exactly one target: --endpoint URL, --account-id ID (the live API) or --local.
     Writes report.json, junit.xml, summary.md and report.html into the report folder.
-    Exit status: 0 every check passed, 1 a check failed, 2 usage or configuration error.
+    Exit status: 0 every check passed, 1 a check failed or the run was incomplete (its
+    deadline passed, nothing judged, the target too busy), 2 usage or configuration error,
+    or interrupted (Ctrl-C, SIGTERM: the partial report is still written).
     """
     from .. import conformance as c
-    from ..server import token_from_environment
 
     use_schema_file(schema_file)
     # The live service has a contract of its own (context window, pace).
@@ -136,7 +156,7 @@ def run_command(
     contract = c.load_contract(c.LIVE_CONTRACT if live else contract_path)
     options = c.RunOptions(
         max_examples, seed, timeout, concurrency, max_requests, not no_shrink, strict or None,
-        requests_per_minute,
+        requests_per_minute, deadline,
     )  # fmt: skip
     previous = c.load_report(baseline) if baseline else None  # a bad one fails before the run
     target = c.open_target(
@@ -144,7 +164,7 @@ def run_command(
         account_id=account_id,
         local=local,
         local_faults=local_faults,
-        token=token or token_from_environment(),
+        token=_token(token, token_file),
         api=api,
     )
     if dry_run:
@@ -152,32 +172,52 @@ def run_command(
             _print_plan(c.plan(chosen, contract, options))
         return
     directory = c.prepare_report_dir(report_dir)
-    with target as chosen, _progress_bar() as progress:
-        report = c.run(chosen, contract, options, progress=progress)
+    interrupted = False
+    with target as chosen, progress_display() as progress, _sigterm_interrupts():
+        try:
+            report = c.run(chosen, contract, options, progress=progress)
+        except c.Interrupted as stop:
+            report, interrupted = stop.report, True
     if previous is not None:
         report.comparison = c.compare(report, previous, str(baseline))
     c.write_report(report, directory)
     click.echo(c.render_console(report))
     click.echo(f"report: {directory / 'report.html'} (also report.json, junit.xml, summary.md)")
+    if interrupted:
+        raise KeyboardInterrupt
     sys.exit(0 if report.passed else 1)
 
 
+def _token(given: str | None, token_file: Any) -> str | None:
+    from ..conformance.redact import SHORT_SECRET
+    from ..server import token_from_environment
+
+    token = given or (token_file.read().strip() if token_file else None)
+    token = token or token_from_environment()
+    if token and len(token) < SHORT_SECRET:
+        click.echo(
+            f"warning: the token is shorter than {SHORT_SECRET} characters: reports redact "
+            "only its whole occurrences, so a server echoing it inside a word is not caught",
+            err=True,
+        )
+    return token
+
+
 @contextlib.contextmanager
-def _progress_bar() -> Iterator[Callable[[int, int], None]]:
-    """A progress bar on stderr, shown from the first job done, so that a run that ends
-    before its plan (an unreachable target) prints its error alone."""
-    with contextlib.ExitStack() as stack:
-        bars: list[Any] = []
+def _sigterm_interrupts() -> Iterator[None]:
+    """SIGTERM (a CI job cancelled) stops the run as Ctrl-C does: with a partial report."""
 
-        def progress(done: int, total: int) -> None:
-            if not bars:
-                bar = click.progressbar(
-                    length=total, label="running", file=sys.stderr, show_pos=True
-                )
-                bars.append(stack.enter_context(bar))
-            bars[0].update(done - bars[0].pos)
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
 
-        yield progress
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _print_plan(cases: list[Any]) -> None:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from .cases import Case
 from .contract import DEFAULT_CONTRACT, LIVE_CONTRACT, Contract, load_contract
-from .engine import plan, run
+from .engine import Interrupted, plan, run
+from .execution import RunProgress
 from .plan import RunOptions
 from .reporters import prepare_report_dir, render_console, write_report
 from .results import Report, compare, load_report
@@ -22,8 +23,10 @@ __all__ = [
     "LIVE_CONTRACT",
     "Case",
     "Contract",
+    "Interrupted",
     "Report",
     "RunOptions",
+    "RunProgress",
     "Target",
     "compare",
     "load_contract",

@@ -16,6 +16,7 @@ from typing import Any
 from ..validators import compile_validator
 from .cases import Case
 from .http import Outcome
+from .jsondepth import TooDeep, check_depth
 from .problems import Problem, describe_status, early_problem, schema_problem
 
 DONE = "[DONE]"
@@ -151,9 +152,13 @@ def valid_events(events: list[str], schema: str, problems: list[Problem]) -> Ite
     validator = compile_validator(schema)
     for number, data in enumerate(events):
         try:
+            check_depth(data)
             event = json.loads(data)
-        except ValueError:
-            problems.append(Problem("event-json", f"event {number} is not JSON: {data[:80]!r}"))
+        except ValueError as exc:
+            why = f" ({exc})" if isinstance(exc, TooDeep) else ""
+            problems.append(
+                Problem("event-json", f"event {number} is not JSON{why}: {data[:80]!r}")
+            )
             continue
         violation = next(iter(validator.iter_errors(event)), None)
         if violation is not None:

@@ -34,6 +34,8 @@ class RunSettings:
     timeout: float = 30.0
     requests_per_minute: float | None = None
     """A pace for live services (none: as fast as the concurrency allows)."""
+    deadline: float | None = None
+    """Seconds the whole run may take (none: scaled from the plan, see ``run_deadline``)."""
     inconclusive_limit: float = 0.1
     """Above this share of inconclusive cases, the target was too busy to judge: the run
     fails. Our reading: one case in ten answered only 'busy' leaves too little judged."""

@@ -2,45 +2,51 @@
 gather the verdicts into a :class:`~.results.Report`.
 
 Requests go through an injected ``httpx.Client`` (tests pass one with
-``httpx.MockTransport``), several jobs at a time, each answer read completely within its
-timeout. Failures of generated bodies are then shrunk (see :mod:`.shrink`).
+``httpx.MockTransport``), several jobs at a time (see :mod:`.execution`), each answer read
+completely within its timeout. Failures of generated bodies are then shrunk (see
+:mod:`.shrink`).
 """
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 
 from .. import __version__
-from ..errors import TargetError
 from ..schemas import schema_identity
 from .answers import Answer
 from .cases import Case, Job
 from .checks import CHECKS
-from .checks.auth import WRONG_TOKEN
 from .contract import Contract, RunSettings, load_contract
-from .http import BudgetExhausted, Outcome, RequestBudget, default_client, send
+from .execution import ABANDONING, Execution, Progress, execute
+from .http import RequestBudget
 from .plan import Plan, RunOptions, make_plan
 from .preflight import preflight
 from .problems import Problem
+from .redact import redact_url
 from .results import CaseResult, CheckResult, Report, compare, load_report
+from .sender import SAME_FAILURES_TO_STOP, Sender, Stopped
 from .shrink import shrink_failures
-from .target import Target, percent_encoded
+from .target import Target
+from .transport import default_client
 
 FAILURES_KEPT = 25
-HANGS_BEFORE_SHORTER_TIMEOUT = 5
-SHORTER_TIMEOUT = 5.0
-BUSY_AFTER_JOBS = 20
-"""Jobs judged before a run may stop early as too busy to judge."""
+DEADLINE_FLOOR = 300.0
+SECONDS_PER_REQUEST = 2.0
+"""The default deadline: the floor (or ten timeouts), plus this much per planned request
+at the run's concurrency, plus the time its pace needs."""
 
-Progress = Callable[[int, int], None]
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM stopped the run: *report* holds what it judged until then."""
+
+    def __init__(self, report: Report) -> None:
+        super().__init__("interrupted")
+        self.report = report
 
 
 @dataclass
@@ -52,45 +58,6 @@ class Verdict:
     problems: list[Problem]
     shrunk_from: int | None = None
     """Size in bytes of the body before shrinking replaced *answer*, when it did."""
-
-
-@dataclass
-class Sender:
-    """Sends cases with the right token, and counts how often the server hung."""
-
-    client: httpx.Client
-    target: Target
-    timeout: float
-    budget: RequestBudget
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    latencies_ms: list[float] = field(default_factory=list)
-    timeouts: int = 0
-
-    @property
-    def current_timeout(self) -> float:
-        """The timeout, cut short once the server has hung several times, so that a server
-        that hangs on many inputs still gets a report in reasonable time."""
-        if self.timeouts >= HANGS_BEFORE_SHORTER_TIMEOUT:
-            return min(self.timeout, SHORTER_TIMEOUT)
-        return self.timeout
-
-    def __call__(self, case: Case) -> Outcome:
-        token = {"given": self.target.token, "none": None, "wrong": WRONG_TOKEN}[case.token]
-        url = self.target.urls[case.surface]
-        url = percent_encoded(url) if case.percent_encoded else url
-        outcome = send(
-            self.client,
-            url,
-            case.body,
-            token=token,
-            timeout=self.current_timeout,
-            budget=self.budget,
-        )
-        with self.lock:
-            self.latencies_ms.append(round(outcome.exchange.elapsed_ms, 2))
-            if (outcome.exchange.error or "").startswith("timeout"):
-                self.timeouts += 1
-        return outcome
 
 
 def plan(
@@ -114,9 +81,12 @@ def run(
     """Run the contract's checks against *target* and return the report.
 
     *client* is injected for tests (``httpx.Client(transport=httpx.MockTransport(...))``);
-    by default one is made with the run's concurrency. *progress* is called with
-    (jobs done, jobs planned) as the run goes. *baseline*, an earlier report or the path
-    of its ``report.json``, is compared with this run (``Report.comparison``).
+    by default one is made with the run's concurrency. *progress* is called with a
+    :class:`~.execution.RunProgress` as each job ends. The run stops at its deadline
+    (``RunOptions.deadline``, else scaled from the plan) and returns what it judged; Ctrl-C
+    raises :class:`Interrupted`, which carries the partial report. *baseline*, an earlier
+    report or the path of its ``report.json``, is compared with this run
+    (``Report.comparison``).
     """
     contract = contract or load_contract()
     options = options or RunOptions()
@@ -131,19 +101,21 @@ def run(
     if client is None:
         client = default_client(settings.concurrency, f"wai-contract/{__version__}")
     budget = RequestBudget(options.max_requests, settings.requests_per_minute)
-    sender = Sender(client, target, settings.timeout, budget)
-    notes: list[str] = []
+    deadline = run_deadline(the_plan.jobs, settings)
+    sender = Sender(client, target, settings.timeout, budget, deadline=clock + deadline)
     try:
-        preflight(sender)
-        state = _execute(the_plan, sender, contract, settings, progress, notes)
+        state = _judge_plan(the_plan, sender, contract, settings, progress, clock + deadline)
         verdicts = [verdict for job in state.results for verdict in job]
-        if options.shrink:
-            shrink_failures(verdicts, sender, contract)
+        if options.shrink and state.stop not in ABANDONING:
+            try:
+                shrink_failures(verdicts, sender, contract)
+            except KeyboardInterrupt:
+                state.stop = "interrupted"
     finally:
         if own_client:
             client.close()
     report = Report(
-        target=target.url,
+        target=redact_url(target.url),
         started=started.strftime("%Y-%m-%dT%H:%M:%SZ"),
         seconds=round(time.monotonic() - clock, 3),
         seed=settings.seed,
@@ -153,122 +125,100 @@ def run(
         latencies_ms=sender.latencies_ms,
         contract=contract.source,
         version=__version__,
-        notes=notes,
+        notes=_run_notes(sender, state, deadline),
         strict=strict,
         inconclusive=state.inconclusive,
         too_busy=state.too_busy,
         schema=schema_identity("input"),
+        stopped=state.stop,
+        retries=budget.retries,
     )
     if earlier is not None:
         report.comparison = compare(report, earlier, baseline_name)
+    if state.stop == "interrupted":
+        raise Interrupted(report)
     return report
 
 
-def judge(answer: Answer, contract: Contract) -> list[Verdict]:
-    """Offer *answer* to every enabled check; the verdicts of those that judge it."""
-    verdicts = []
-    for check_id, check in CHECKS.items():
-        if contract.enabled(check_id):
-            problems = check.judge(answer, contract.settings(check_id))
-            if problems is not None:
-                verdicts.append(Verdict(check_id, answer, problems))
-    return verdicts
-
-
-def _run_job(job: Job, sender: Sender, contract: Contract) -> list[Verdict] | None:
-    """Send the job's cases and judge the answers; ``None`` when an answer stayed
-    transient (the job is inconclusive: a busy target is not a wrong one)."""
-    answers: list[Answer] = []
-    for case in job.cases:
-        answers.append(Answer(case, sender(case), tuple(answers)))
-        if answers[-1].outcome.transient:
-            return None
-    return [verdict for answer in answers for verdict in judge(answer, contract)]
-
-
-@dataclass
-class _Execution:
-    """The state of a run's jobs, shared by the threads that send them."""
-
-    jobs: list[Job]
-    limit: float
-    results: list[list[Verdict]] = field(default_factory=list)
-    inconclusive: list[str] = field(default_factory=list)
-    judged: int = 0
-    done: int = 0
-    stop: str | None = None
-    error: BaseException | None = None
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    @property
-    def too_busy(self) -> bool:
-        """More jobs were inconclusive than the contract allows."""
-        return bool(self.inconclusive) and len(self.inconclusive) > self.limit * self.judged
-
-    def record(self, index: int, verdicts: list[Verdict] | None) -> None:
-        with self.lock:
-            self.judged += 1
-            if verdicts is None:
-                self.inconclusive.append(self.jobs[index].cases[0].id)
-            else:
-                self.results[index] = verdicts
-            if self.judged >= BUSY_AFTER_JOBS and self.too_busy and self.stop is None:
-                self.stop = "busy"
-
-
-def _execute(
+def _judge_plan(
     the_plan: Plan,
     sender: Sender,
     contract: Contract,
     settings: RunSettings,
     progress: Progress | None,
-    notes: list[str],
-) -> _Execution:
-    state = _Execution(the_plan.jobs, settings.inconclusive_limit)
-    state.results = [[] for _ in state.jobs]
-
-    def work(index: int) -> None:
-        if state.stop is None:
-            try:
-                state.record(index, _run_job(state.jobs[index], sender, contract))
-            except BudgetExhausted:
-                state.stop = state.stop or "budget"
-            except TargetError as exc:
-                state.stop, state.error = "target", exc
-        with state.lock:
-            state.done += 1
-            if progress:
-                progress(state.done, len(state.jobs))
-
-    with ThreadPoolExecutor(
-        max_workers=max(1, settings.concurrency), thread_name_prefix="wai"
-    ) as pool:
-        list(pool.map(work, range(len(state.jobs))))
+    deadline: float,
+) -> Execution:
+    try:
+        preflight(sender)
+    except Stopped:
+        pass  # only the run's own stop signal ends a preflight this way
+    except KeyboardInterrupt:
+        sender.stop.set()
+    if sender.stop.is_set():
+        state = Execution(the_plan.jobs, settings.inconclusive_limit, stop="interrupted")
+        return state
+    state = execute(
+        the_plan.jobs,
+        sender,
+        lambda answer: judge(answer, contract),
+        concurrency=settings.concurrency,
+        inconclusive_limit=settings.inconclusive_limit,
+        deadline=deadline,
+        progress=progress,
+    )
     if state.error is not None:
         raise state.error
-    notes += _run_notes(sender, state)
     return state
 
 
-def _run_notes(sender: Sender, state: _Execution) -> list[str]:
+def judge(answer: Answer, contract: Contract) -> list[Verdict]:
+    """Offer *answer* to every enabled check; the verdicts of those that judge it. A check
+    that breaks on an answer fails that case (``unjudgeable``) and the run goes on."""
+    verdicts = []
+    for check_id, check in CHECKS.items():
+        if contract.enabled(check_id):
+            try:
+                problems = check.judge(answer, contract.settings(check_id))
+            except Exception as exc:
+                said = f"{type(exc).__name__}: {exc}"[:200]
+                problems = [Problem("unjudgeable", f"the answer could not be judged: {said}")]
+            if problems is not None:
+                verdicts.append(Verdict(check_id, answer, problems))
+    return verdicts
+
+
+def run_deadline(jobs: list[Job], settings: RunSettings) -> float:
+    """Seconds the run may take: the contract's or the user's, else scaled from the plan."""
+    if settings.deadline is not None:
+        return settings.deadline
+    requests = sum(len(job.cases) for job in jobs)
+    floor = max(DEADLINE_FLOOR, 10 * settings.timeout)
+    paced = requests * 60 / settings.requests_per_minute if settings.requests_per_minute else 0
+    return floor + requests * SECONDS_PER_REQUEST / max(1, settings.concurrency) + paced
+
+
+def _run_notes(sender: Sender, state: Execution, seconds: float) -> list[str]:
     notes = []
-    if sender.timeouts >= HANGS_BEFORE_SHORTER_TIMEOUT and sender.timeout > SHORTER_TIMEOUT:
-        notes.append(
-            f"after {HANGS_BEFORE_SHORTER_TIMEOUT} timeouts the remaining requests "
-            f"waited at most {SHORTER_TIMEOUT:g} s each ({sender.timeouts} timeouts in all)"
-        )
     if sender.budget.retries:
         notes.append(f"{sender.budget.retries} transient answers (429, 408, 502-504) were retried")
-    if state.stop == "budget":
-        notes.append(
-            f"stopped early: --max-requests {sender.budget.limit} reached; "
-            "later cases were not sent"
-        )
-    if state.stop == "busy":
+    unsent = f"; {state.unsent} of {len(state.jobs)} cases were not sent or not finished"
+    stop = state.stop
+    if stop == "budget":
+        notes.append(f"stopped early: --max-requests {sender.budget.limit} reached{unsent}")
+    elif stop == "busy":
         notes.append(
             f"stopped early: {len(state.inconclusive)} of the first {state.judged} cases got "
             "only transient answers; the target was too busy to judge"
         )
+    elif stop == "same-failures":
+        notes.append(
+            f"stopped early: {SAME_FAILURES_TO_STOP} requests in a row failed the same way "
+            f"({sender.streak[0]}){unsent}"
+        )
+    elif stop == "deadline":
+        notes.append(f"stopped early: the run's deadline ({seconds:g} s) passed{unsent}")
+    elif stop == "interrupted":
+        notes.append(f"interrupted{unsent}")
     return notes
 
 

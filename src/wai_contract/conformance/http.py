@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import random
 import shlex
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -20,10 +19,12 @@ import orjson
 
 from ..errors import TargetError
 from . import retry
-from .sse import SseError, SseParser
+from .jsondepth import check_depth
+from .reading import BodyError, BodyReader
+from .redact import Redactor, redact_url, scrub
+from .sse import SseError
+from .transport import exchange_deadline
 
-MAX_BODY_BYTES = 32 * 1024 * 1024
-MAX_EVENTS = 20_000
 HEAD_BYTES = 1024
 TOKEN_VARIABLE = "CLOUDFLARE_API_TOKEN"
 """The variable that reproduction commands read the token from; never the token itself."""
@@ -113,23 +114,6 @@ class RequestBudget:
             self.retries += 1
 
 
-def default_client(concurrency: int, user_agent: str) -> httpx.Client:
-    """A client for *concurrency* requests in flight, following no redirects."""
-    # TCP_NODELAY: without it every keep-alive request can wait 40 ms for a delayed ACK.
-    transport = httpx.HTTPTransport(
-        socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)], retries=0
-    )
-    limits = httpx.Limits(
-        max_connections=concurrency * 2, max_keepalive_connections=concurrency * 2
-    )
-    return httpx.Client(
-        transport=transport,
-        limits=limits,
-        follow_redirects=False,
-        headers={"User-Agent": user_agent},
-    )
-
-
 def send(
     client: httpx.Client,
     url: str,
@@ -138,15 +122,20 @@ def send(
     token: str | None,
     timeout: float,
     budget: RequestBudget,
+    redactor: Redactor | None = None,
+    stop: threading.Event | None = None,
 ) -> Outcome:
     """POST *body* as JSON to *url* and read the answer completely.
 
     A transient answer (429, 408, 502-504) is tried again, up to 3 times, after the
     server's ``Retry-After`` or an exponential backoff with jitter; an answer that says the
     target stopped serving (daily allocation used up, model deprecated, paid plan needed)
-    raises :class:`~wai_contract.errors.TargetError`. The token is sent but recorded
-    nowhere: the exchange only notes whether one was sent.
+    raises :class:`~wai_contract.errors.TargetError`. *timeout* bounds the whole exchange,
+    wall clock; setting *stop* ends it at once. The token is sent but recorded nowhere: the
+    exchange notes whether one was sent, and everything the peer says passes *redactor*
+    (by default, one for *token*) as it arrives.
     """
+    redactor = redactor if redactor is not None else Redactor(token)
     content = orjson.dumps(body)
     headers = {"Content-Type": "application/json"}
     if token:
@@ -154,9 +143,10 @@ def send(
     jitter = random.Random(content)
     for attempt in range(retry.RETRIES + 1):
         budget.take()
-        outcome = Outcome(Exchange("POST", url, body, bool(token)))
-        _read(outcome, client, content, headers, timeout, token)
-        _stop_if_fatal(outcome, token)
+        outcome = Outcome(Exchange("POST", redact_url(url), body, bool(token)))
+        with exchange_deadline(time.monotonic() + timeout, stop):
+            _read(outcome, client, url, content, headers, timeout, redactor)
+        _stop_if_fatal(outcome)
         if not outcome.transient or attempt == retry.RETRIES:
             return outcome
         budget.note_retry()
@@ -164,10 +154,10 @@ def send(
     return outcome  # pragma: no cover - the loop always returns
 
 
-def _stop_if_fatal(outcome: Outcome, token: str | None) -> None:
+def _stop_if_fatal(outcome: Outcome) -> None:
     code = retry.fatal_code(outcome.status, outcome.json)
     if code is not None:
-        said = scrub(" ".join(outcome.exchange.response_head.split())[:200], token)
+        said = " ".join(outcome.exchange.response_head.split())[:200]
         raise TargetError(
             f"the target stopped serving: {retry.FATAL_CODES[code]} "
             f"({outcome.status}, error {code}): {said}"
@@ -177,89 +167,82 @@ def _stop_if_fatal(outcome: Outcome, token: str | None) -> None:
 def _read(
     outcome: Outcome,
     client: httpx.Client,
+    url: str,
     content: bytes,
     headers: dict[str, str],
     timeout: float,
-    token: str | None,
+    redactor: Redactor,
 ) -> None:
     exchange = outcome.exchange
     started = time.monotonic()
-    reader = _BodyReader(timeout, started)
+    reader: BodyReader | None = None
     try:
         with client.stream(
-            "POST", exchange.url, content=content, headers=headers, timeout=timeout
+            "POST", url, content=content, headers=headers, timeout=timeout
         ) as response:
             exchange.status = response.status_code
-            exchange.headers = {k: scrub(v, token) for k, v in response.headers.items()}
+            exchange.headers = {
+                redactor.text(k): redactor.text(v) for k, v in response.headers.items()
+            }
             outcome.content_type = response.headers.get("content-type", "").lower()
-            reader.read(response, outcome)
-    except httpx.TimeoutException as exc:
-        exchange.error = f"timeout: {type(exc).__name__} after {timeout:g} s"
+            reader = BodyReader(
+                started + timeout,
+                HEAD_BYTES + 256,  # room for a secret straddling the cut, redacted first
+                outcome.content_type.startswith("text/event-stream"),
+            )
+            reader.read(response)
+    except (httpx.TimeoutException, TimeoutError):
+        exchange.error = f"timeout: no complete answer within {timeout:g} s"
     except httpx.RemoteProtocolError as exc:
         # Before a status line it is not HTTP at all; after it, the body was cut short.
         kind = "truncated" if exchange.status is not None else "connection"
-        exchange.error = f"{kind}: {_short(exc)}"
+        exchange.error = f"{kind}: {_short(exc, redactor)}"
     except (httpx.NetworkError, httpx.ProtocolError) as exc:
-        exchange.error = f"connection: {type(exc).__name__}: {_short(exc)}"
+        exchange.error = f"connection: {type(exc).__name__}: {_short(exc, redactor)}"
+    except BodyError as exc:
+        exchange.error = _short(exc, redactor)
+    except SseError as exc:
+        outcome.stream_error = str(exc)
     exchange.elapsed_ms = (time.monotonic() - started) * 1000
-    exchange.response_head = scrub(bytes(reader.head).decode("utf-8", "replace"), token)
-    if exchange.error is None and outcome.events is None and exchange.status is not None:
+    if reader is not None:
+        _keep(outcome, reader, redactor)
+
+
+def _keep(outcome: Outcome, reader: BodyReader, redactor: Redactor) -> None:
+    """What the reader got, redacted before anything cuts it."""
+    exchange = outcome.exchange
+    head = redactor.text(bytes(reader.head).decode("utf-8", "replace"))
+    exchange.response_head = head[:HEAD_BYTES]
+    if exchange.error is not None or outcome.stream_error is not None:
+        return
+    if reader.streamed:
+        outcome.events = [_redact_event(event, redactor) for event in reader.events]
+        outcome.stream_leftover = redactor.text(reader.leftover)
+        return
+    body = b"".join(reader.chunks)
+    try:
+        check_depth(body)
+        outcome.json = redactor.value(orjson.loads(body))
+    except ValueError as exc:  # orjson.JSONDecodeError, TooDeep
+        outcome.json_error = str(exc)
+
+
+def _redact_event(event: str, redactor: Redactor) -> str:
+    event = redactor.text(event)
+    if redactor and "\\" in event:  # an escaped secret shows only once decoded
         try:
-            outcome.json = orjson.loads(b"".join(reader.chunks))
-        except orjson.JSONDecodeError as exc:
-            outcome.json_error = str(exc)
+            check_depth(event)
+            decoded = orjson.loads(event)
+        except ValueError:
+            return event
+        clean = redactor.value(decoded)
+        if clean != decoded:
+            return orjson.dumps(clean).decode()
+    return event
 
 
-@dataclass
-class _BodyReader:
-    """Reads a response body in chunks: its head for the report, and either its bytes
-    (capped) or its events (capped), all within the deadline."""
-
-    timeout: float
-    started: float
-    head: bytearray = field(default_factory=bytearray)
-    chunks: list[bytes] = field(default_factory=list)
-
-    def read(self, response: httpx.Response, outcome: Outcome) -> None:
-        exchange = outcome.exchange
-        streamed = outcome.content_type.startswith("text/event-stream")
-        parser = SseParser() if streamed else None
-        events: list[str] = []
-        size = 0
-        for chunk in response.iter_bytes():
-            size += len(chunk)
-            if len(self.head) < HEAD_BYTES:
-                self.head += chunk[: HEAD_BYTES - len(self.head)]
-            if time.monotonic() - self.started > self.timeout:
-                exchange.error = f"timeout: no complete answer within {self.timeout:g} s"
-                return
-            if parser is None:
-                self.chunks.append(chunk)
-                if size > MAX_BODY_BYTES:
-                    exchange.error = f"too-large: body over {MAX_BODY_BYTES:,} bytes"
-                    return
-                continue
-            try:
-                events += parser.feed(chunk)
-            except SseError as exc:
-                outcome.stream_error = str(exc)
-                return
-            if len(events) > MAX_EVENTS:
-                exchange.error = f"too-large: more than {MAX_EVENTS:,} events"
-                return
-        if parser is not None:
-            try:
-                outcome.stream_leftover = parser.close()
-            except SseError as exc:
-                outcome.stream_error = str(exc)
-                return
-            outcome.events = events
+def _short(exc: Exception, redactor: Redactor) -> str:
+    return redactor.text(str(exc) or type(exc).__name__)[:200]
 
 
-def _short(exc: Exception) -> str:
-    return (str(exc) or type(exc).__name__)[:200]
-
-
-def scrub(text: str, token: str | None) -> str:
-    """*text* with every occurrence of *token* replaced by ``[REDACTED]``."""
-    return text.replace(token, "[REDACTED]") if token else text
+__all__ = ["HEAD_BYTES", "Exchange", "Outcome", "RequestBudget", "scrub", "send"]

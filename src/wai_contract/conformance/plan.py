@@ -26,6 +26,8 @@ class RunOptions:
     strict: bool | None = None
     """Count warnings as failures (``None``: as the contract says)."""
     requests_per_minute: float | None = None
+    deadline: float | None = None
+    """Seconds the whole run may take (``None``: the contract's, else scaled from the plan)."""
 
     def resolve(self, contract: Contract) -> RunSettings:
         """The settings in force: these options over the contract's ``run`` section."""
@@ -36,6 +38,7 @@ class RunOptions:
             concurrency=_first(self.concurrency, base.concurrency),
             timeout=float(_first(self.timeout, base.timeout)),
             requests_per_minute=_first(self.requests_per_minute, base.requests_per_minute),
+            deadline=_first(self.deadline, base.deadline),
             inconclusive_limit=base.inconclusive_limit,
         )
 

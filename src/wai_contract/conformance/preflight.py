@@ -13,7 +13,7 @@ from .problems import describe_status
 from .retry import error_codes
 
 if TYPE_CHECKING:
-    from .engine import Sender
+    from .sender import Sender
 
 BODY = {"prompt": "Say hello."}
 AUTH_CODES = {9106, 6003, 10000}

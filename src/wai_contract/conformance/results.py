@@ -116,12 +116,34 @@ class Report:
     """More cases were inconclusive than the contract allows: the run could not judge."""
     schema: dict[str, str] = field(default_factory=dict)
     """The request schema the run used: its ``source`` and ``sha256``."""
+    stopped: str | None = None
+    """Why the run stopped before its plan's end: ``budget``, ``busy``, ``same-failures``,
+    ``deadline``, ``interrupted`` (see :mod:`.execution`); ``None`` when it did not."""
+    retries: int = 0
+    """Transient answers (429, 408, 502-504) tried again."""
+
+    @property
+    def judged(self) -> bool:
+        """At least one check judged at least one case."""
+        return any(check.cases for check in self.checks)
+
+    @property
+    def complete(self) -> bool:
+        """The run judged its plan: not cut by its deadline or an interruption (a
+        ``--max-requests`` cap is the user's choice, and counts as complete)."""
+        return self.stopped not in ("deadline", "interrupted")
 
     @property
     def passed(self) -> bool:
-        """True when no check failed (known deviations and warnings do not fail a check)
-        and the target was not too busy to judge."""
-        return not self.too_busy and all(check.status != "failed" for check in self.checks)
+        """True when no check failed (known deviations and warnings do not fail a check),
+        some check judged something, the run was complete, and the target was not too
+        busy to judge."""
+        return (
+            not self.too_busy
+            and self.judged
+            and self.complete
+            and all(check.status != "failed" for check in self.checks)
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form written to ``report.json``."""

@@ -15,9 +15,10 @@ from .answers import Answer
 from .checks import CHECKS
 from .contract import Contract
 from .http import BudgetExhausted
+from .sender import Sender, Stopped
 
 if TYPE_CHECKING:
-    from .engine import Sender, Verdict
+    from .engine import Verdict
 
 SHRINKS_PER_CHECK = 5
 SHRINK_REQUESTS = 40
@@ -43,7 +44,7 @@ def shrink_failures(verdicts: list[Verdict], send: Sender, contract: Contract) -
         codes.add(code)
         try:
             _shrink(verdict, send, contract)
-        except BudgetExhausted:
+        except (BudgetExhausted, Stopped):
             return
 
 

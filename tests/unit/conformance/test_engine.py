@@ -13,6 +13,7 @@ import pytest
 from wai_contract.conformance import RunOptions, Target, plan, run
 from wai_contract.conformance.contract import parse_contract
 from wai_contract.conformance.results import Report, compare
+from wai_contract.conformance.sender import SAME_FAILURES_TO_STOP
 from wai_contract.server.app import ServerConfig, create_app
 
 URL = "http://server.test/client/v4/accounts/a/ai/run/@cf/mistral/mistral-7b-instruct-v0.2-lora"
@@ -316,25 +317,27 @@ def test_report_round_trips_and_compares_with_a_baseline() -> None:
     assert compare(report, broken, "new.json").fixed == difference.new_failures
 
 
-def test_a_server_that_keeps_hanging_gets_shorter_timeouts() -> None:
+def test_the_timeout_is_never_shortened_and_identical_failures_in_a_row_stop_the_run() -> None:
     seen: list[float] = []
 
     def wrap(
         request: httpx.Request, forward: Callable[[httpx.Request], httpx.Response]
     ) -> httpx.Response:
         seen.append(request.extensions["timeout"]["read"])
-        if len(seen) <= 6:
+        if 2 <= len(seen) <= 7 or len(seen) >= 12:  # the preflight answers
             raise httpx.ReadTimeout("hung", request=request)
         return forward(request)
 
     report = run(
         Target(URL, "t"),
         contract(),
-        RunOptions(max_examples=30, concurrency=1, timeout=30),
+        RunOptions(max_examples=60, concurrency=1, timeout=30, shrink=False),
         client=reference_client(wrap),
     )
-    assert seen[:5] == [30] * 5 and set(seen[6:]) == {5.0}
-    assert any("waited at most 5 s" in note for note in report.notes)
+    assert set(seen) == {30}
+    assert len(seen) == 11 + SAME_FAILURES_TO_STOP  # 6 hangs, 4 answers, then the streak
+    assert report.stopped == "same-failures" and not report.passed
+    assert any(f"{SAME_FAILURES_TO_STOP} requests in a row" in note for note in report.notes)
 
 
 def test_a_baseline_given_to_run_is_compared_by_cause(tmp_path: Any) -> None:

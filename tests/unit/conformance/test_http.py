@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from wai_contract.conformance import http
+from wai_contract.conformance import http, reading
 from wai_contract.conformance.http import BudgetExhausted, RequestBudget, send
 
 URL = "http://server.test/client/v4/accounts/a/ai/run/m"
@@ -36,7 +36,7 @@ def test_a_json_answer_is_parsed_and_the_token_sent_but_never_recorded() -> None
     outcome = post(handler)
     assert seen[0].headers["authorization"] == f"Bearer {TOKEN}"
     assert json.loads(seen[0].content) == {"prompt": "hi"}
-    assert outcome.status == 200 and outcome.json == {"echo": TOKEN}
+    assert outcome.status == 200 and outcome.json == {"echo": "[REDACTED]"}
     assert outcome.content_type == "application/json"
     exchange = outcome.exchange
     assert TOKEN not in exchange.response_head and "[REDACTED]" in exchange.response_head
@@ -123,13 +123,13 @@ class _Chunks(httpx.SyncByteStream):
 
 
 def test_a_body_over_the_cap_is_too_large(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(http, "MAX_BODY_BYTES", 10)
+    monkeypatch.setattr(reading, "MAX_BODY_BYTES", 10)
     outcome = post(lambda r: httpx.Response(200, stream=_Chunks([b"[1,2,3,", b"4,5,6,7]"])))
     assert (outcome.exchange.error or "").startswith("too-large") and outcome.json is None
 
 
 def test_too_many_events_is_too_large(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(http, "MAX_EVENTS", 3)
+    monkeypatch.setattr(reading, "MAX_EVENTS", 3)
     events = [b"data: x\n\n"] * 5
     headers = {"content-type": "text/event-stream"}
     outcome = post(lambda r: httpx.Response(200, headers=headers, stream=_Chunks(events)))

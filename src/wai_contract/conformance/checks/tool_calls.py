@@ -12,6 +12,7 @@ import jsonschema
 from ...schemas import join_pointer
 from ..answers import Answer
 from ..cases import Job
+from ..jsondepth import check_depth
 from ..problems import Problem
 from .base import Check, PlanContext, Settings, register, setting
 
@@ -139,6 +140,7 @@ def name_and_arguments(call: Any) -> tuple[Any, Any, str | None]:
     if not isinstance(text, str):
         return function.get("name"), text, f"arguments are not JSON text: {str(text)[:80]}"
     try:
+        check_depth(text)
         arguments = json.loads(text)
     except ValueError as exc:
         return function.get("name"), None, f"arguments {text[:80]!r} are not JSON text: {exc}"

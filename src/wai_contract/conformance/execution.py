@@ -1,0 +1,178 @@
+"""Sending a plan's jobs, several at a time, until they are done or the run must stop.
+
+A run stops early, keeping everything judged so far, when: ``--max-requests`` is reached
+(``budget``), the target answered only "busy" too often (``busy``), the same transport
+failure repeated :data:`~.sender.SAME_FAILURES_TO_STOP` times in a row
+(``same-failures``), the run's deadline passed (``deadline``), the user interrupted it
+(``interrupted``: Ctrl-C or SIGTERM), or the target stopped serving (``target``). Requests
+in flight are abandoned at once on all but the first two.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ..errors import TargetError
+from .answers import Answer
+from .cases import Job
+from .http import BudgetExhausted, Exchange, Outcome
+from .sender import Sender, Stopped
+
+if TYPE_CHECKING:
+    from .engine import Verdict
+
+BUSY_AFTER_JOBS = 20
+"""Jobs judged before a run may stop early as too busy to judge."""
+ABANDONING = frozenset({"same-failures", "deadline", "interrupted", "target"})
+
+
+@dataclass(frozen=True)
+class RunProgress:
+    """How far a run is, for progress displays."""
+
+    done: int
+    total: int
+    failures: int
+    timeouts: int
+    requests: int
+
+
+Progress = Callable[[RunProgress], None]
+Judge = Callable[[Answer], "list[Verdict]"]
+
+
+@dataclass
+class Execution:
+    """The state of a run's jobs, shared by the threads that send them."""
+
+    jobs: list[Job]
+    limit: float
+    results: list[list[Verdict]] = field(default_factory=list)
+    inconclusive: list[str] = field(default_factory=list)
+    judged: int = 0
+    failing: int = 0
+    """Jobs with a failure (for progress lines)."""
+    done: int = 0
+    stop: str | None = None
+    error: TargetError | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def too_busy(self) -> bool:
+        """More jobs were inconclusive than the contract allows."""
+        return bool(self.inconclusive) and len(self.inconclusive) > self.limit * self.judged
+
+    @property
+    def unsent(self) -> int:
+        """Jobs neither judged nor inconclusive (the run stopped before them)."""
+        return len(self.jobs) - self.judged
+
+    def record(self, index: int, verdicts: list[Verdict] | None) -> None:
+        with self.lock:
+            self.judged += 1
+            if verdicts is None:
+                self.inconclusive.append(self.jobs[index].cases[0].id)
+            else:
+                self.results[index] = verdicts
+                self.failing += any(p for v in verdicts for p in v.problems if not p.warning)
+        if self.judged >= BUSY_AFTER_JOBS and self.too_busy:
+            self.halt("busy")
+
+    def halt(self, reason: str, sender: Sender | None = None) -> None:
+        with self.lock:
+            self.stop = self.stop or reason
+        if sender is not None and reason in ABANDONING:
+            sender.stop.set()
+
+
+def run_job(job: Job, sender: Sender, judge: Judge) -> list[Verdict] | None:
+    """Send the job's cases and judge the answers; ``None`` when an answer stayed
+    transient (the job is inconclusive: a busy target is not a wrong one). Anything that
+    goes wrong with one case is that case's failure, never the run's end."""
+    answers: list[Answer] = []
+    for case in job.cases:
+        try:
+            outcome = sender(case)
+        except (BudgetExhausted, Stopped, TargetError):
+            raise
+        except Exception as exc:  # a peer that broke something the reader did not foresee
+            exchange = Exchange("POST", "", case.body, case.authorised)
+            exchange.error = f"runner: {type(exc).__name__}: {sender.redactor.text(str(exc))}"
+            outcome = Outcome(exchange)
+        answers.append(Answer(case, outcome, tuple(answers)))
+        if outcome.transient:
+            return None
+    return [verdict for answer in answers for verdict in judge(answer)]
+
+
+def execute(
+    jobs: list[Job],
+    sender: Sender,
+    judge: Judge,
+    *,
+    concurrency: int,
+    inconclusive_limit: float,
+    deadline: float,
+    progress: Progress | None = None,
+) -> Execution:
+    """Run *jobs* until done or stopped (see the module's docstring); *deadline* is a
+    ``time.monotonic()`` value. Ctrl-C stops the run and returns what it judged."""
+    state = Execution(jobs, inconclusive_limit)
+    state.results = [[] for _ in jobs]
+
+    finished = threading.Event()
+
+    def work(index: int) -> None:
+        if state.stop is None:
+            _work(state, index, sender, judge)
+        with state.lock:
+            state.done += 1
+            if progress:
+                progress(_progress(state, sender))
+            if state.done == len(jobs):
+                finished.set()
+
+    pool = ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="wai")
+    try:
+        for index in range(len(jobs)):
+            pool.submit(work, index)
+        while jobs and not finished.wait(_until(deadline)):
+            if time.monotonic() >= deadline:
+                state.halt("deadline", sender)
+            if progress:  # also while nothing finishes: a stuck run still shows where it is
+                with state.lock:
+                    progress(_progress(state, sender))
+    except KeyboardInterrupt:
+        state.halt("interrupted", sender)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return state
+
+
+def _work(state: Execution, index: int, sender: Sender, judge: Judge) -> None:
+    try:
+        state.record(index, run_job(state.jobs[index], sender, judge))
+    except BudgetExhausted:
+        state.halt("budget")
+    except Stopped:
+        pass  # the run stopped while this job was in flight: it stays unjudged
+    except TargetError as exc:
+        state.error = exc
+        state.halt("target", sender)
+    if sender.same_failures:
+        state.halt("same-failures", sender)
+
+
+def _until(deadline: float) -> float:
+    return max(0.0, min(1.0, deadline - time.monotonic()))
+
+
+def _progress(state: Execution, sender: Sender) -> RunProgress:
+    return RunProgress(
+        state.done, len(state.jobs), state.failing, sender.timeouts, sender.budget.sent
+    )
