@@ -102,16 +102,26 @@ def _recover(node: Any, path: tuple[str | int, ...], parsed: Parsed) -> Any:
     if isinstance(node, str):
         if _has_surrogate(node):
             parsed.surrogates.append(path)
-            return "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in node)
+            return _replace_surrogates(node)
         return node
     if isinstance(node, float) and math.isinf(node):
         parsed.overflows.append(path)
         return node
     if isinstance(node, dict):
-        return {k: _recover(v, (*path, k), parsed) for k, v in node.items()}
+        recovered = {}
+        for key, value in node.items():
+            if _has_surrogate(key):
+                key = _replace_surrogates(key)
+                parsed.surrogates.append((*path, key))
+            recovered[key] = _recover(value, (*path, key), parsed)
+        return recovered
     if isinstance(node, list):
         return [_recover(v, (*path, i), parsed) for i, v in enumerate(node)]
     return node
+
+
+def _replace_surrogates(text: str) -> str:
+    return "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in text)
 
 
 def _has_surrogate(text: str) -> bool:

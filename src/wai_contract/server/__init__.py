@@ -19,7 +19,7 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..schemas import MODEL
-from .app import MAX_BODY_BYTES, ServerConfig, create_app
+from .app import BODY_TIMEOUT, HEAD_TIMEOUT, MAX_BODY_BYTES, ServerConfig, create_app
 from .faults import FAULTS
 
 __all__ = [
@@ -104,8 +104,12 @@ def listening_url(sock: socket.socket) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
-def _uvicorn_server_for(app: Any, access_log: bool = False, graceful: int = 5) -> Any:
+def _uvicorn_server_for(
+    app: Any, access_log: bool = False, graceful: int = 5, head_timeout: float = HEAD_TIMEOUT
+) -> Any:
     import uvicorn
+
+    from .protocol import bounded_protocol
 
     class Server(uvicorn.Server):
         """Shuts down gracefully on SIGINT/SIGTERM and then exits 0: uvicorn would
@@ -123,6 +127,7 @@ def _uvicorn_server_for(app: Any, access_log: bool = False, graceful: int = 5) -
         lifespan="off",
         access_log=access_log,
         timeout_graceful_shutdown=graceful,
+        http=bounded_protocol(head_timeout),
     )
     return Server(settings)
 
@@ -134,15 +139,21 @@ def run_forever(config: ServerConfig, sock: socket.socket, *, access_log: bool =
 
 @contextmanager
 def serve_asgi(
-    app: Any, *, host: str = "127.0.0.1", port: int = 0, graceful: int = 5
+    app: Any,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    graceful: int = 5,
+    head_timeout: float = HEAD_TIMEOUT,
 ) -> Iterator[str]:
     """Serve any ASGI *app* on uvicorn in a background thread; yields its base URL.
 
     The reference server uses it, and so can a test of any other compatible server. On
-    exit, requests still being answered get *graceful* seconds to finish.
+    exit, requests still being answered get *graceful* seconds to finish. A request head
+    must arrive within *head_timeout* seconds (see :mod:`.protocol`).
     """
     sock = bind(host, port)
-    server = _uvicorn_server_for(app, graceful=graceful)
+    server = _uvicorn_server_for(app, graceful=graceful, head_timeout=head_timeout)
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name="wai-contract-server", daemon=True
     )
@@ -170,6 +181,8 @@ def serve(
     token_delay_ms: float = 0.0,
     faults: Iterable[str] = (),
     max_body_bytes: int = MAX_BODY_BYTES,
+    head_timeout: float = HEAD_TIMEOUT,
+    body_timeout: float = BODY_TIMEOUT,
 ) -> Iterator[LocalServer]:
     """Run the reference server in a background thread for the ``with`` block.
 
@@ -185,6 +198,7 @@ def serve(
         token_delay_ms=token_delay_ms,
         faults=check_faults(faults),
         max_body_bytes=max_body_bytes,
+        body_timeout=body_timeout,
     )
-    with serve_asgi(create_app(config), host=host, port=port) as base:
+    with serve_asgi(create_app(config), host=host, port=port, head_timeout=head_timeout) as base:
         yield LocalServer(base, model_url(base), LOCAL_ACCOUNT, token)

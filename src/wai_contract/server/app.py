@@ -35,11 +35,11 @@ from typing import Any
 import orjson
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from ..lint import lint
+from ..lint import jsontext, lint
 from ..schemas import MODEL, load_schema
 from . import faults as _faults
 from . import openai
@@ -47,6 +47,9 @@ from .model import Answer, answer
 
 REQUEST_ID = "cf-ai-req-id"
 MAX_BODY_BYTES = 8 * 1024 * 1024
+BODY_TIMEOUT = 30.0
+HEAD_TIMEOUT = 10.0
+"""Seconds a request head may take to arrive whole (then 408: see :mod:`.protocol`)."""
 """Request bodies larger than this get 413, unless configured otherwise."""
 
 
@@ -58,6 +61,8 @@ class ServerConfig:
     token_delay_ms: float = 0.0
     faults: frozenset[str] = frozenset()
     max_body_bytes: int = MAX_BODY_BYTES
+    body_timeout: float = BODY_TIMEOUT
+    """Seconds a request body may take to arrive whole (then 408)."""
     _counter: itertools.count[int] = field(default_factory=itertools.count, repr=False)
 
 
@@ -95,9 +100,9 @@ def create_app(config: ServerConfig) -> Starlette:
         model = request.path_params["model"]
         if model != MODEL:
             return ai_error(400, 5007, f"No such model {model}", request_id)
-        data = await _read_body(request, config.max_body_bytes)
-        if data is None:
-            return ai_error(413, 3006, "Request is too large", request_id)
+        data = await _read_body(request, config, request_id)
+        if isinstance(data, Response):
+            return data
         result = lint(data, positions=False)
         if not result.valid:
             first = result.errors[0]
@@ -105,7 +110,7 @@ def create_app(config: ServerConfig) -> Starlette:
             return ai_error(400, 5006, f"Bad input: Error: {where}: {first.message}", request_id)
         if "slow-first-byte" in config.faults:
             await asyncio.sleep(_faults.SLOW_FIRST_BYTE_SECONDS)
-        return _model_response(orjson.loads(data), config, request_id)
+        return _model_response(_json_body(data), config, request_id)
 
     async def not_found(request: Request, exc: Exception) -> Response:
         return envelope_error(404, 7000, "No route for that URI")
@@ -138,6 +143,19 @@ def create_app(config: ServerConfig) -> Starlette:
     )
 
 
+def _json_body(data: bytes) -> Any:
+    """The body's JSON value (None if it is not JSON), as the linter reads it: a lone
+    surrogate escape, which strict parsers refuse, becomes U+FFFD."""
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        pass
+    try:
+        return jsontext.parse(data).value
+    except jsontext.JsonTextError:
+        return None
+
+
 def _chat_endpoint(config: ServerConfig) -> Callable[[Request], Awaitable[Response]]:
     """``POST .../ai/v1/chat/completions``: the OpenAI-compatible surface (see :mod:`.openai`)."""
 
@@ -146,12 +164,11 @@ def _chat_endpoint(config: ServerConfig) -> Callable[[Request], Awaitable[Respon
         if isinstance(gate, Response):
             return gate
         request_id = gate
-        data = await _read_body(request, config.max_body_bytes)
-        if data is None:
-            return ai_error(413, 3006, "Request is too large", request_id)
-        try:
-            body = orjson.loads(data)
-        except orjson.JSONDecodeError:
+        data = await _read_body(request, config, request_id)
+        if isinstance(data, Response):
+            return data
+        body = _json_body(data)
+        if body is None:
             return ai_error(400, 5006, "Bad input: Error: the body is not JSON", request_id)
         problem = openai.request_problem(body)
         if problem is not None:
@@ -202,7 +219,16 @@ def _refused(request: Request, token: str | None) -> Response | None:
     """The platform's answer to a request without the right token, as the v4 API sends it."""
     if token is None:
         return None
-    header = request.headers.get("authorization")
+    headers = request.headers.getlist("authorization")
+    if len(headers) > 1:  # which one counts is anybody's guess: refuse, never pick one
+        return _json(
+            400,
+            {
+                "success": False,
+                "errors": [{"code": 9106, "message": "More than one Authorization header"}],
+            },
+        )
+    header = headers[0] if headers else None
     if header is None:
         return _json(
             400,
@@ -276,17 +302,33 @@ def _model_response(body: dict[str, Any], config: ServerConfig, request_id: str)
     return _json(200, {"result": output, "success": True, "errors": [], "messages": []}, headers)
 
 
-async def _read_body(request: Request, limit: int) -> bytes | None:
+async def _read_body(request: Request, config: ServerConfig, request_id: str) -> bytes | Response:
+    """The whole body, or the answer when it is too large (413) or too slow (408); a
+    client that left gets an answer nobody reads (and no traceback in the log)."""
+    limit = config.max_body_bytes
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
-        return None
+        return ai_error(413, 3006, "Request is too large", request_id)
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
+    try:
+        async with asyncio.timeout(config.body_timeout):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    return ai_error(413, 3006, "Request is too large", request_id)
+                chunks.append(chunk)
+    except TimeoutError:
+        seconds = f"{config.body_timeout:g} s"
+        return ai_error(
+            408,
+            3007,
+            f"Request timeout: the body did not arrive within {seconds}",
+            request_id,
+            headers={"Connection": "close"},
+        )
+    except ClientDisconnect:
+        return ai_error(400, 3008, "the client went away", request_id)
     return b"".join(chunks)
 
 

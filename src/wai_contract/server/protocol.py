@@ -1,0 +1,113 @@
+"""The reference server's HTTP/1.1 connection: uvicorn's httptools protocol, bounded.
+
+uvicorn, as configured by default, holds an unfinished request head of any size, never
+closes a connection that sends its head a byte at a time, and answers malformed HTTP with a
+``text/plain`` 400. Here a head must arrive whole within ``head_timeout`` seconds and
+``max_head_bytes`` bytes, or the connection gets a JSON error envelope (408, 431) and is
+closed; malformed HTTP gets the envelope too (400). Our reading of the codes: 3003
+("request is missing headers or body") for malformed or oversized heads, 3007 ("timeout")
+for a slow one, from the vendor's error table (../shared/real-api.md, "Errors").
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import orjson
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from .app import HEAD_TIMEOUT
+
+MAX_HEAD_BYTES = 64 * 1024
+LINGER_SECONDS = 1.0
+"""After refusing, the connection reads and drops what the client still sends for this long
+before closing: closing at once with unread data resets it, losing the answer."""
+REASONS = {400: b"Bad Request", 408: b"Request Timeout", 431: b"Request Header Fields Too Large"}
+
+
+def envelope_bytes(code: int, message: str) -> bytes:
+    """A v4 platform error envelope (``result`` null), as the app's ``envelope_error``."""
+    error = {"code": code, "message": message}
+    return orjson.dumps({"result": None, "success": False, "errors": [error], "messages": []})
+
+
+def bounded_protocol(
+    head_timeout: float = HEAD_TIMEOUT, max_head_bytes: int = MAX_HEAD_BYTES
+) -> type[HttpToolsProtocol]:
+    """The protocol class to give uvicorn (``Config(http=...)``)."""
+
+    class BoundedProtocol(HttpToolsProtocol):
+        _head_bytes = 0
+        _in_head = True
+        _head_timer: asyncio.TimerHandle | None = None
+        _refused = False
+
+        def connection_made(self, transport: Any) -> None:
+            super().connection_made(transport)
+            self._arm_head_timer()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._disarm_head_timer()
+            super().connection_lost(exc)
+
+        def data_received(self, data: bytes) -> None:
+            if self._refused:
+                return  # read and dropped until the close, so the answer is not reset
+            if self._in_head and self._head_timer is None:
+                self._arm_head_timer()
+            if self._in_head:
+                self._head_bytes += len(data)
+            super().data_received(data)
+            if self._in_head and self._head_bytes > max_head_bytes:
+                size = f"over {max_head_bytes:,} bytes"
+                self._refuse(431, 3003, f"Request Header Fields Too Large: the head is {size}")
+
+        def on_headers_complete(self) -> None:
+            self._in_head = False
+            self._disarm_head_timer()
+            super().on_headers_complete()
+
+        def on_message_complete(self) -> None:
+            self._in_head, self._head_bytes = True, 0
+            super().on_message_complete()
+
+        def send_400_response(self, msg: str) -> None:
+            self._refuse(400, 3003, msg)
+
+        def _refuse(self, status: int, code: int, message: str) -> None:
+            if self._refused or self.transport.is_closing():
+                return
+            self._refused = True
+            cycle = getattr(self, "cycle", None)
+            if cycle is not None and not cycle.response_complete:
+                cycle.disconnected = True  # the app's answer, if any, is dropped
+                cycle.message_event.set()
+            body = envelope_bytes(code, message)
+            head = (
+                b"HTTP/1.1 %d %s\r\ncontent-type: application/json\r\n"
+                b"content-length: %d\r\nconnection: close\r\n\r\n"
+                % (status, REASONS[status], len(body))
+            )
+            self.transport.write(head + body)
+            if self.transport.can_write_eof():
+                self.transport.write_eof()
+            self._disarm_head_timer()
+            self.loop.call_later(LINGER_SECONDS, self.transport.close)
+
+        def _arm_head_timer(self) -> None:
+            self._disarm_head_timer()
+            self._head_timer = self.loop.call_later(head_timeout, self._head_too_slow)
+
+        def _disarm_head_timer(self) -> None:
+            if self._head_timer is not None:
+                self._head_timer.cancel()
+                self._head_timer = None
+
+        def _head_too_slow(self) -> None:
+            self._head_timer = None
+            if self._in_head:
+                seconds = f"{head_timeout:g} s"
+                self._refuse(408, 3007, f"Request Timeout: no complete head within {seconds}")
+
+    return BoundedProtocol
