@@ -22,14 +22,14 @@ from .answers import Answer
 from .cases import Case, Job
 from .checks import CHECKS
 from .contract import Contract, RunSettings, load_contract
-from .execution import ABANDONING, Execution, Progress, execute
+from .execution import ABANDONING, Execution, Progress, execute, in_background
 from .http import RequestBudget
 from .plan import Plan, RunOptions, make_plan
 from .preflight import preflight
 from .problems import Problem
 from .redact import redact_url
 from .results import CaseResult, CheckResult, Report, compare, load_report
-from .sender import SAME_FAILURES_TO_STOP, Sender, Stopped
+from .sender import SAME_FAILURES_TO_STOP, Sender
 from .shrink import shrink_failures
 from .target import Target
 from .transport import default_client
@@ -148,15 +148,8 @@ def _judge_plan(
     progress: Progress | None,
     deadline: float,
 ) -> Execution:
-    try:
-        preflight(sender)
-    except Stopped:
-        pass  # only the run's own stop signal ends a preflight this way
-    except KeyboardInterrupt:
-        sender.stop.set()
-    if sender.stop.is_set():
-        state = Execution(the_plan.jobs, settings.inconclusive_limit, stop="interrupted")
-        return state
+    if not in_background(lambda: preflight(sender), sender, deadline):
+        return Execution(the_plan.jobs, settings.inconclusive_limit, stop=_why(sender, deadline))
     state = execute(
         the_plan.jobs,
         sender,
@@ -195,6 +188,10 @@ def run_deadline(jobs: list[Job], settings: RunSettings) -> float:
     floor = max(DEADLINE_FLOOR, 10 * settings.timeout)
     paced = requests * 60 / settings.requests_per_minute if settings.requests_per_minute else 0
     return floor + requests * SECONDS_PER_REQUEST / max(1, settings.concurrency) + paced
+
+
+def _why(sender: Sender, deadline: float) -> str:
+    return "deadline" if time.monotonic() >= deadline else "interrupted"
 
 
 def _run_notes(sender: Sender, state: Execution, seconds: float) -> list[str]:

@@ -154,6 +154,35 @@ def execute(
     return state
 
 
+def in_background(work: Callable[[], None], sender: Sender, deadline: float) -> bool:
+    """Run *work* in a thread while this one waits, so that Ctrl-C (delivered to the main
+    thread) and the deadline stop it at once; False when they did. Its exceptions, other
+    than the stop itself, are raised here."""
+    failed: list[BaseException] = []
+
+    def body() -> None:
+        try:
+            work()
+        except Stopped:
+            pass
+        except BaseException as exc:  # handed to the waiting thread
+            failed.append(exc)
+
+    thread = threading.Thread(target=body, name="wai-preflight", daemon=True)
+    thread.start()
+    try:
+        while thread.is_alive():
+            thread.join(_until(deadline))
+            if time.monotonic() >= deadline:
+                sender.stop.set()
+    except KeyboardInterrupt:
+        sender.stop.set()
+        thread.join()
+    if failed:
+        raise failed[0]
+    return not sender.stop.is_set()
+
+
 def _work(state: Execution, index: int, sender: Sender, judge: Judge) -> None:
     try:
         state.record(index, run_job(state.jobs[index], sender, judge))

@@ -80,7 +80,8 @@ class BodyReader:
     head_bytes: int
     streamed: bool
     head: bytearray = field(default_factory=bytearray)
-    chunks: list[bytes] = field(default_factory=list)
+    body: bytearray = field(default_factory=bytearray)
+    """A plain answer's bytes (one buffer: no copy to join pieces)."""
     events: list[str] = field(default_factory=list)
     leftover: str = ""
     size: int = 0
@@ -112,7 +113,7 @@ class BodyReader:
         if self.size > MAX_BODY_BYTES:
             raise BodyError(f"too-large: body over {MAX_BODY_BYTES:,} bytes")
         if not self.streamed:
-            self.chunks.append(chunk)
+            self.body += chunk
             return
         self.events += self._parser.feed(chunk)
         if len(self.events) > MAX_EVENTS:

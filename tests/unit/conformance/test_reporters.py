@@ -90,7 +90,7 @@ def test_markdown_lists_the_verdict_the_table_and_each_failure_with_its_repro() 
     assert text.startswith("# wai-contract conformance: FAILED")
     assert "| `rejects-invalid` Rejects invalid input | ❌ FAIL | 20 | 3 | 0 |" in text
     assert "## ❌ rejects-invalid" in text and "```sh\ncurl -sS -X POST" in text
-    assert "- violates /top_k" in text and "shrunk from a 900-byte body" in text
+    assert "- violates /top\\_k" in text and "shrunk from a 900-byte body" in text
     assert "> stopped early" in text and "Known deviations of auth" in text
 
 

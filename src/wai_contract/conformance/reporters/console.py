@@ -19,7 +19,7 @@ def render_console(report: Report) -> str:
         )
         for case in (check.failures or check.warnings)[:3]:
             lines.append(f"{'':{width}}    {case.id}: {case.problem[:110]}")
-    lines += summary_lines(report)
+    lines += summary_lines(report) + report.notes
     verdict = "PASSED" if report.passed else "FAILED"
     lines.append(
         f"{verdict}: {report.requests:,} requests in {report.seconds:.1f} s against {report.target}"

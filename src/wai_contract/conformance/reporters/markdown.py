@@ -1,6 +1,12 @@
-"""``summary.md``: the verdict, a table of checks, and each failure with its repro."""
+"""``summary.md``: the verdict, a table of checks, and each failure with its repro.
+
+Text a server sent (problems quote it) must not become Markdown in a PR comment: inline
+text is escaped, and blocks are fenced with more backticks than they contain.
+"""
 
 from __future__ import annotations
+
+import re
 
 from ..results import CaseResult, Report
 from .text import MARK, body_preview, summary_lines
@@ -12,7 +18,7 @@ def render_markdown(report: Report) -> str:
     lines = [
         f"# wai-contract conformance: {verdict}",
         "",
-        f"- target: `{report.target}`",
+        f"- target: {_code(report.target)}",
         f"- {report.requests:,} requests in {report.seconds:.1f} s; seed {report.seed}, "
         f"max examples {report.max_examples}; contract: {report.contract}",
         *_schema_line(report),
@@ -26,7 +32,7 @@ def render_markdown(report: Report) -> str:
             f"{check.failure_count} | {check.warning_count} | {len(check.known)} |"
         )
     for note in [*summary_lines(report), *report.notes]:
-        lines += ["", f"> {note}"]
+        lines += ["", f"> {escape(note)}"]
     if report.comparison is not None:
         cmp = report.comparison
         lines += [
@@ -44,39 +50,62 @@ def render_markdown(report: Report) -> str:
             for case in check.failures:
                 lines += _case_markdown(case)
         elif check.note:
-            lines += ["", f"## {check.id}", "", check.note]
+            lines += ["", f"## {check.id}", "", escape(check.note)]
         if check.warnings:
             lines += ["", f"## ⚠ {check.id}: warnings", "", check.description, ""]
             for case in check.warnings:
                 lines += _case_markdown(case)
         if check.known:
             lines += ["", f"### Known deviations of {check.id}", ""]
-            lines += [f"- `{c.id}`: {c.problem} — {c.known}" for c in check.known]
+            lines += [
+                f"- `{c.id}`: {escape(c.problem)} — {escape(c.known or '')}" for c in check.known
+            ]
     return "\n".join(lines) + "\n"
 
 
 def _case_markdown(case: CaseResult) -> list[str]:
-    out = [f"### `{case.id}` — {case.problem}", ""]
-    out += [f"- {fact}" for fact in case.facts()]
+    out = [f"### `{case.id}` — {escape(case.problem)}", ""]
+    out += [f"- {escape(fact)}" for fact in case.facts()]
     if case.exchange is not None:
-        status = case.exchange.status if case.exchange.status is not None else "no response"
+        exchange = case.exchange
+        status = exchange.status if exchange.status is not None else "no response"
+        error = f" ({escape(exchange.error)})" if exchange.error else ""
         out += [
-            f"- response: {status}" + (f" ({case.exchange.error})" if case.exchange.error else ""),
+            f"- response: {status}{error}",
             "",
-            "```json",
-            body_preview(case),
-            "```",
+            *fenced(body_preview(case), "json"),
             "",
-            "```text",
-            case.exchange.response_head[:1024] or "(empty)",
-            "```",
+            *fenced(exchange.response_head[:1024] or "(empty)", "text"),
             "",
-            "```sh",
-            case.curl(),
-            "```",
+            *fenced(case.curl(), "sh"),
             "",
         ]
     return out
+
+
+_PUNCTUATION = re.compile(r"([\\`*_\[\]#|<>~&])")
+"""What could start emphasis, code, a link or image, a heading, a table cell, HTML or an
+entity; the rest reads as itself."""
+
+
+def escape(text: str) -> str:
+    """*text* as literal inline Markdown: one line, every markup character escaped."""
+    return _PUNCTUATION.sub(r"\\\1", " ".join(text.split()))
+
+
+def fenced(text: str, language: str) -> list[str]:
+    """A fenced block that *text* cannot close: its fence is longer than any run of
+    backticks inside."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [fence + language, text, fence]
+
+
+def _code(text: str) -> str:
+    """*text* as an inline code span that no backtick inside can end."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    ticks = "`" * (longest + 1)
+    return f"{ticks} {' '.join(text.split())} {ticks}"
 
 
 def _schema_line(report: Report) -> list[str]:

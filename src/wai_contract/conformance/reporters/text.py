@@ -52,6 +52,12 @@ def summary_lines(report: Report) -> list[str]:
         )
     if report.too_busy:
         lines.append("FAILED: the target was too busy to judge (too many inconclusive cases)")
+    elif not report.judged:
+        lines.append("FAILED: no check judged any case, so nothing was shown to conform")
+    if not report.complete:
+        lines.append(
+            f"FAILED: the run did not finish its plan ({report.stopped}); a part cannot pass"
+        )
     if report.strict and any(c.warning_count for c in report.checks):
         lines.append("strict: warnings count as failures")
     return lines

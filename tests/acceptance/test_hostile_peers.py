@@ -1,0 +1,426 @@
+"""The runner against hostile servers: no secret leaks, bounded time and memory, a report
+always written, and the run's own limits never blamed on the server."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests import hostile
+from tests.hostile import Hostile, Peer, Request
+
+TOKEN = "tok9F3kQ7zLm2Wx8Rb4Tn6Yc1Hv5Jd0Pq"
+PEAK_RSS = (
+    "import atexit, resource, sys\n"
+    "def peak(): print('peak-rss-kb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
+    " file=sys.stderr)\n"
+    "atexit.register(peak)\n"
+    "from wai_contract.cli import main\n"
+    "main()"
+)
+"""The CLI, printing its peak resident memory on exit."""
+
+
+def wai(
+    *args: str, timeout: float = 60, token: str | None = TOKEN, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The CLI in a child process, which reports its peak memory on exit."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLOUDFLARE_")}
+    if token:
+        env["CLOUDFLARE_API_TOKEN"] = token
+    return subprocess.run(
+        [sys.executable, "-c", PEAK_RSS, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        cwd=cwd,
+    )
+
+
+def peak_mb(result: subprocess.CompletedProcess[str]) -> float:
+    line = next(x for x in result.stderr.splitlines() if x.startswith("peak-rss-kb"))
+    return int(line.split()[1]) / 1024
+
+
+def run_against(url: str, out: Path, *extra: str, timeout: float = 60) -> Any:
+    args = [
+        "run",
+        "--endpoint",
+        url,
+        "--report-dir",
+        str(out),
+        "--max-examples",
+        "0",
+        "--timeout",
+        "5",
+    ]
+    return wai(*args, "--no-shrink", *extra, timeout=timeout)
+
+
+def report_of(out: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((out / "report.json").read_text())
+    return data
+
+
+def every_text(out: Path, result: subprocess.CompletedProcess[str]) -> str:
+    files = [p.read_text("utf-8", "replace") for p in sorted(out.rglob("*")) if p.is_file()]
+    return "\n".join([*files, result.stdout, result.stderr])
+
+
+def leaks(text: str, secret: str) -> list[str]:
+    """Every 10-character piece of *secret* found in *text*, in any letter case."""
+    lowered = text.lower()
+    pieces = {secret[i : i + 10].lower() for i in range(len(secret) - 9)}
+    return sorted(p for p in pieces if p in lowered)
+
+
+def _escaped(text: str) -> str:
+    return "".join(f"\\u{ord(c):04x}" for c in text)
+
+
+ECHOES: dict[str, Callable[[Request, Peer], bytes]] = {
+    "response": lambda r, p: hostile.ok({"response": f"the token is {TOKEN}"}),
+    "error-code": lambda r, p: hostile.error(400, TOKEN),
+    "tool-name": lambda r, p: hostile.ok(
+        {"response": None, "tool_calls": [{"name": TOKEN, "arguments": {}}]}
+    ),
+    "event-not-json": lambda r, p: hostile.stream([TOKEN.encode()]),
+    "after-done": lambda r, p: hostile.stream(
+        [b'{"response":"a"}'], tail=f"data: {TOKEN}\n\n".encode()
+    ),
+    "streamed-answer": lambda r, p: hostile.stream([json.dumps({"response": TOKEN}).encode()]),
+    "bad-header-line": lambda r, p: f"HTTP/1.1 200 OK\r\nX{TOKEN}\r\n\r\n".encode(),
+    "status-line": lambda r, p: f"HTTP/1.1 {TOKEN} OK\r\n\r\n".encode(),
+    "header-name": lambda r, p: hostile.response(200, b"{}", {TOKEN: "1"}),
+    "header-value": lambda r, p: hostile.ok().replace(
+        b"\r\n\r\n", f"\r\nX-Echo: Bearer {TOKEN}\r\n\r\n".encode(), 1
+    ),
+    "across-1024": lambda r, p: hostile.response(
+        400, b'{"errors":[{"code":5006,"message":"' + b"x" * 983 + TOKEN.encode() + b'"}]}'
+    ),
+    "escaped": lambda r, p: hostile.response(
+        200,
+        b'{"success":true,"errors":[],"result":{"response":"' + _escaped(TOKEN).encode() + b'"}}',
+    ),
+    "escaped-event": lambda r, p: hostile.stream(
+        [b'{"response":"' + _escaped(TOKEN).encode() + b'","x":1}', b"{"]
+    ),
+}
+
+
+def test_a_token_echoed_anywhere_is_never_written(tmp_path: Path) -> None:
+    channels = list(ECHOES.values())
+
+    def respond(request: Request, peer: Peer) -> None:
+        if request.number == 0:
+            peer.send(hostile.ok())  # the preflight
+            return
+        peer.send(channels[(request.number - 1) % len(channels)](request, peer))
+
+    out = tmp_path / "out"
+    with Hostile(respond) as server:
+        result = run_against(server.url, out, "--max-examples", "8", "--concurrency", "1")
+    assert result.returncode == 1, result.stderr
+    report = report_of(out)
+    assert report["requests"] > 2 * len(channels)
+    text = every_text(out, result)
+    assert "[REDACTED]" in text
+    assert leaks(text, TOKEN) == []
+
+
+def _plain_or(streamed: Callable[[Request, Peer], None]) -> Callable[[Request, Peer], None]:
+    """Correct plain answers; *streamed* answers every request for a stream."""
+
+    def respond(request: Request, peer: Peer) -> None:
+        if hostile.streamed(request):
+            streamed(request, peer)
+        else:
+            peer.send(hostile.ok())
+
+    return respond
+
+
+SSE_HEAD = hostile.response(200, b"", {"Content-Type": "text/event-stream", "Content-Length": None})
+
+
+def _gzip_json_bomb(request: Request, peer: Peer) -> None:
+    if request.number == 0:
+        peer.send(hostile.ok())
+        return
+    bomb = hostile.gzip_bomb()
+    peer.send(hostile.response(200, bomb, {"Content-Encoding": "gzip"}))
+
+
+HEAVY: dict[str, tuple[Callable[[Request, Peer], None], str]] = {
+    "event-never-ends": (
+        _plain_or(lambda r, p: hostile.endless(p, SSE_HEAD + b"data: ", b"x" * 65536)),
+        "framing",
+    ),
+    "data-lines-without-blank-line": (
+        _plain_or(lambda r, p: hostile.endless(p, SSE_HEAD, b"data: " + b"y" * 1000 + b"\n")),
+        "framing",
+    ),
+    "line-without-ending": (
+        _plain_or(lambda r, p: hostile.endless(p, SSE_HEAD, b"z" * 65536)),
+        "framing",
+    ),
+    "gzip-bomb-on-streams": (
+        _plain_or(
+            lambda r, p: p.send(
+                hostile.response(
+                    200,
+                    hostile.gzip_bomb(),
+                    {"Content-Type": "text/event-stream", "Content-Encoding": "gzip"},
+                )
+            )
+        ),
+        "framing",  # a line of zeros: cut at the event cap, long before the body cap
+    ),
+    "gzip-bomb-on-json": (_gzip_json_bomb, "too-large"),
+    "endless-json": (
+        lambda r, p: (
+            p.send(hostile.ok())
+            if r.number == 0
+            else hostile.endless(
+                p, hostile.response(200, b"", {"Content-Length": None}) + b"[", b"1," * 32768
+            )
+        ),
+        "too-large",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(HEAVY))
+def test_endless_and_inflating_answers_are_cut_and_memory_stays_bounded(
+    name: str, tmp_path: Path
+) -> None:
+    respond, code = HEAVY[name]
+    out = tmp_path / "out"
+    with Hostile(respond) as server:
+        result = run_against(server.url, out)
+    assert result.returncode == 1, result.stderr[-2000:]
+    report = report_of(out)
+    codes = {f["code"] for c in report["checks"] for f in c["failures"]}
+    assert code in codes, codes
+    assert peak_mb(result) < 200
+
+
+def test_a_server_that_only_says_busy_never_passes(tmp_path: Path) -> None:
+    def respond(request: Request, peer: Peer) -> None:
+        peer.send(hostile.error(429, 3040, "Capacity temporarily exceeded"))
+
+    out = tmp_path / "out"
+    with Hostile(respond) as server:
+        result = run_against(server.url, out, "--max-requests", "8")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "PASSED" not in result.stdout
+    report = report_of(out)
+    assert report["passed"] is False
+    assert all(c["status"] != "passed" for c in report["checks"])  # a 429 rejects nothing
+
+
+def test_an_event_nested_thousands_deep_fails_its_case_and_the_run_goes_on(
+    tmp_path: Path,
+) -> None:
+    deep = b"[" * 5000 + b"]" * 5000
+    out = tmp_path / "out"
+    with Hostile(_plain_or(lambda r, p: p.send(hostile.stream([deep])))) as server:
+        result = run_against(server.url, out)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr[-3000:]
+    failures = [f for c in report_of(out)["checks"] for f in c["failures"]]
+    assert any(f["code"] == "event-json" and "nested deeper than" in f["problem"] for f in failures)
+
+
+def test_a_retry_after_that_is_not_a_number_waits_a_default(tmp_path: Path) -> None:
+    def respond(request: Request, peer: Peer) -> None:
+        if request.number in (1, 2, 3):
+            peer.send(
+                hostile.error(429, 3040).replace(b"\r\n\r\n", b"\r\nRetry-After: nan\r\n\r\n", 1)
+            )
+        else:
+            peer.send(hostile.ok())
+
+    out = tmp_path / "out"
+    with Hostile(respond) as server:
+        result = run_against(server.url, out, "--concurrency", "1")
+    assert "Traceback" not in result.stderr and result.returncode == 1, result.stderr[-3000:]
+    assert report_of(out)["retries"] == 3
+
+
+def test_a_head_sent_a_byte_at_a_time_is_cut_at_the_timeout() -> None:
+    from wai_contract.conformance.http import RequestBudget, send
+    from wai_contract.conformance.transport import default_client
+
+    def respond(request: Request, peer: Peer) -> None:
+        for byte in hostile.ok():
+            peer.send(bytes([byte]))
+            if peer.stop.wait(0.1):
+                return
+
+    with Hostile(respond) as server, default_client(1, "test") as client:
+        started = time.monotonic()
+        outcome = send(client, server.url, {"prompt": "hi"}, token=None, timeout=1.0,
+                       budget=RequestBudget(None))  # fmt: skip
+        took = time.monotonic() - started
+    assert outcome.exchange.error == "timeout: no complete answer within 1 s"
+    assert took < 2.5  # each byte came well within httpx's read timeout
+
+
+def _hang(request: Request, peer: Peer) -> None:
+    peer.hang()
+
+
+def _head_then_hang(request: Request, peer: Peer) -> None:
+    peer.send(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+    peer.hang()
+
+
+def _busy_for_ages(request: Request, peer: Peer) -> None:
+    peer.send(hostile.error(429, 3040).replace(b"\r\n\r\n", b"\r\nRetry-After: 999999\r\n\r\n", 1))
+
+
+def _slow_but_right(request: Request, peer: Peer) -> None:
+    if not peer.stop.wait(1.5):
+        peer.send(hostile.ok())
+
+
+STUCK: dict[str, tuple[Callable[[Request, Peer], None], list[str], str]] = {
+    "never-answers": (_hang, ["--timeout", "0.5"], "same-failures"),
+    "head-then-hang": (_head_then_hang, ["--timeout", "0.5"], "same-failures"),
+    "busy-for-ages": (_busy_for_ages, ["--deadline", "4"], "deadline"),
+    "slow-but-right": (_slow_but_right, ["--deadline", "3"], "deadline"),
+}
+
+
+@pytest.mark.parametrize("name", list(STUCK))
+def test_a_server_that_never_finishes_is_judged_with_a_report_in_bounded_time(
+    name: str, tmp_path: Path
+) -> None:
+    respond, options, stopped = STUCK[name]
+    out = tmp_path / "out"
+    with Hostile(respond) as server:
+        result = run_against(server.url, out, *options)
+    assert result.returncode == 1, result.stderr[-2000:]
+    report = report_of(out)
+    assert report["stopped"] == stopped and report["passed"] is False
+    assert "stopped early" in result.stdout  # the console says why
+
+
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupted_run_stops_at_once_and_writes_a_partial_report(
+    how: signal.Signals, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLOUDFLARE_")}
+
+    def respond(request: Request, peer: Peer) -> None:
+        if request.number == 0:
+            peer.send(hostile.ok())
+        else:
+            peer.hang()
+
+    with Hostile(respond) as server:
+        args = ["run", "--endpoint", server.url, "--report-dir", str(out), "--timeout", "60"]
+        child = subprocess.Popen(
+            [sys.executable, "-m", "wai_contract", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        assert child.stderr is not None
+        assert child.stderr.readline().startswith("running:")  # the run has started
+        child.send_signal(how)
+        stdout, stderr = child.communicate(timeout=15)
+    assert child.returncode == 2, stderr
+    assert stderr.rstrip().endswith("error: interrupted") and "Traceback" not in stderr
+    report = report_of(out)
+    assert report["stopped"] == "interrupted" and report["passed"] is False
+    assert "FAILED" in stdout
+
+
+def test_the_user_timeout_is_kept_however_often_the_server_is_slow(tmp_path: Path) -> None:
+    def respond(request: Request, peer: Peer) -> None:
+        if request.number <= 8 and peer.stop.wait(1.2):
+            return
+        peer.send(hostile.ok())
+
+    out = tmp_path / "out"
+    with Hostile(respond) as server:
+        run_against(server.url, out, "--timeout", "3", "--max-requests", "12", "--concurrency", "8")
+    report = report_of(out)
+    assert report["requests"] == 12
+    failures = [f for c in report["checks"] for f in c["failures"]]
+    assert not [f for f in failures if f["code"] == "timeout"]
+
+
+def test_markdown_from_the_server_stays_text_in_the_summary(tmp_path: Path) -> None:
+    evil = "```\n\n# Pwned\n\n![x](http://evil.test/x.png)\n<img src=x>\n````"
+
+    def respond(request: Request, peer: Peer) -> None:
+        if request.number == 0:
+            peer.send(hostile.ok())
+        else:
+            peer.send(hostile.error(500, 1000, evil))
+
+    out = tmp_path / "out"
+    with Hostile(respond) as server:
+        run_against(server.url, out, "--max-requests", "6")
+    summary = (out / "summary.md").read_text()
+    assert "Pwned" in summary  # shown, as text
+    outside = _outside_fences(summary)
+    assert not [line for line in outside if line.lstrip().startswith("# Pwned")]
+    rest = "\n".join(outside)
+    assert "![x](" not in rest and not re.search(r"(?<!\\)<img", rest)
+
+
+def _outside_fences(markdown: str) -> list[str]:
+    """The lines of *markdown* outside fenced blocks (CommonMark: a fence closes only with
+    at least as many backticks as opened it)."""
+    outside, fence = [], 0
+    for line in markdown.splitlines():
+        ticks = len(line) - len(line.lstrip("`"))
+        if fence == 0 and ticks >= 3:
+            fence = ticks
+        elif fence and ticks >= fence and not line.strip("`"):
+            fence = 0
+        elif fence == 0:
+            outside.append(line)
+    return outside
+
+
+def test_credentials_in_the_endpoint_are_never_written(tmp_path: Path) -> None:
+    password, key = "pw-Zq8Lk3Nv7Rt2Xy", "key-Hs4Wd9Mb6Qe1Uo"
+    seen: list[str] = []
+
+    def respond(request: Request, peer: Peer) -> None:
+        seen.append(request.path)
+        echo = f"{request.path} {request.headers.get('authorization', '')}"
+        peer.send(hostile.ok() if request.number == 0 else hostile.error(400, 5006, echo))
+
+    out = tmp_path / "out"
+    with Hostile(respond) as server:
+        url = server.url.replace("http://", f"http://user:{password}@") + f"?key={key}"
+        result = run_against(url, out, "--max-requests", "6")
+    assert any(key in path for path in seen)  # the key was sent, as the user asked
+    text = every_text(out, result)
+    assert leaks(text, password) == [] and leaks(text, key) == []
+    assert "[REDACTED]" in report_of(out)["target"]
+
+
+def test_progress_in_a_log_is_a_plain_line(tmp_path: Path) -> None:
+    result = wai("run", "--local", "--api", "native", "--max-examples", "0", cwd=tmp_path)
+    lines = [x for x in result.stderr.splitlines() if x.startswith("running:")]
+    assert lines and lines[-1].startswith("running: ") and " cases, 0 failing" in lines[-1]
+    done, total = lines[-1].split()[1].split("/")
+    assert done == total
