@@ -424,3 +424,40 @@ def test_progress_in_a_log_is_a_plain_line(tmp_path: Path) -> None:
     assert lines and lines[-1].startswith("running: ") and " cases, 0 failing" in lines[-1]
     done, total = lines[-1].split()[1].split("/")
     assert done == total
+
+
+@pytest.mark.parametrize("source", ["file", "stdin"])
+def test_the_token_can_come_from_a_file_or_stdin_and_stays_out_of_the_output(
+    source: str, tmp_path: Path
+) -> None:
+    seen: list[str] = []
+
+    def respond(request: Request, peer: Peer) -> None:
+        seen.append(request.headers.get("authorization", ""))
+        peer.send(hostile.error(400, 5006, f"you sent {seen[-1]}"))
+
+    (tmp_path / "token").write_text(TOKEN + "\n")
+    out = tmp_path / "out"
+    with Hostile(respond) as server:
+        args = ["run", "--endpoint", server.url, "--report-dir", str(out), "--max-requests", "3"]
+        args += ["--token-file", str(tmp_path / "token") if source == "file" else "-"]
+        result = subprocess.run(
+            [sys.executable, "-m", "wai_contract", *args],
+            input=TOKEN if source == "stdin" else None,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={k: v for k, v in os.environ.items() if not k.startswith("CLOUDFLARE_")},
+        )
+    assert f"Bearer {TOKEN}" in seen
+    assert leaks(every_text(out, result), TOKEN) == []
+
+
+def test_a_token_too_short_to_scrub_safely_is_warned_about(tmp_path: Path) -> None:
+    with Hostile(lambda r, p: p.send(hostile.ok())) as server:
+        result = wai(
+            *["run", "--endpoint", server.url, "--report-dir", str(tmp_path / "out")],
+            *["--max-requests", "2"],
+            token="T",
+        )
+    assert "warning: the token is shorter than 8 characters" in result.stderr

@@ -47,6 +47,20 @@ from .base import cli, guard
     show_default=True,
     help="Larger bodies get 413.",
 )
+@click.option(
+    "--head-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=10.0,
+    show_default=True,
+    help="Seconds a request head may take to arrive (then 408 and the connection closes).",
+)
+@click.option(
+    "--body-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=30.0,
+    show_default=True,
+    help="Seconds a request body may take to arrive (then 408).",
+)
 @click.option("--access-log", is_flag=True, help="Log every request to stderr.")
 @guard
 def serve(
@@ -58,6 +72,8 @@ def serve(
     faults: tuple[str, ...],
     list_faults: bool,
     max_body_bytes: int,
+    head_timeout: float,
+    body_timeout: float,
     access_log: bool,
 ) -> None:
     """Run the local reference server for the model's endpoint.
@@ -89,8 +105,9 @@ def serve(
         token_delay_ms=token_delay,
         faults=check_faults(faults),
         max_body_bytes=max_body_bytes,
+        body_timeout=body_timeout,
     )
     sock = bind(host, port)
     click.echo(f"listening on {listening_url(sock)}")
     sys.stdout.flush()
-    run_forever(config, sock, access_log=access_log)
+    run_forever(config, sock, access_log=access_log, head_timeout=head_timeout)

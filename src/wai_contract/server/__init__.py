@@ -123,7 +123,7 @@ def _uvicorn_server_for(
 
     settings = uvicorn.Config(
         app,
-        log_level="warning",
+        log_level="info" if access_log else "warning",  # uvicorn logs access at info
         lifespan="off",
         access_log=access_log,
         timeout_graceful_shutdown=graceful,
@@ -132,9 +132,16 @@ def _uvicorn_server_for(
     return Server(settings)
 
 
-def run_forever(config: ServerConfig, sock: socket.socket, *, access_log: bool = False) -> None:
+def run_forever(
+    config: ServerConfig,
+    sock: socket.socket,
+    *,
+    access_log: bool = False,
+    head_timeout: float = HEAD_TIMEOUT,
+) -> None:
     """Serve on *sock* until SIGINT or SIGTERM, then shut down cleanly."""
-    _uvicorn_server_for(create_app(config), access_log).run(sockets=[sock])
+    server = _uvicorn_server_for(create_app(config), access_log, head_timeout=head_timeout)
+    server.run(sockets=[sock])
 
 
 @contextmanager

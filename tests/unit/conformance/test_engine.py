@@ -375,3 +375,51 @@ def test_some_requests_spell_the_model_as_the_official_sdk_does() -> None:
     assert len(encoded) == 2
     cases = [c for c in plan(Target(URL, "t"), contract(), SMALL) if c.percent_encoded]
     assert [c.id for c in cases] == ["sdk-path-1", "sdk-path-2"]
+
+
+def test_a_check_that_breaks_on_an_answer_fails_that_case_and_the_run_goes_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from wai_contract.conformance.checks import CHECKS
+
+    def broken(answer: Any, settings: Any) -> Any:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(CHECKS["usage-totals"], "judge", broken)
+    report = run(Target(URL, "t"), contract(), SMALL, client=reference_client(lambda r, f: f(r)))
+    usage = next(c for c in report.checks if c.id == "usage-totals")
+    assert usage.status == "failed" and {f.code for f in usage.failures} == {"unjudgeable"}
+    assert "RecursionError" in usage.failures[0].problem
+    assert all(
+        c.status == "passed" for c in report.checks if c.id not in ("usage-totals",) and c.cases
+    )
+
+
+def test_a_run_past_its_deadline_stops_with_what_it_judged() -> None:
+    import time as clock
+
+    def slow(
+        request: httpx.Request, forward: Callable[[httpx.Request], httpx.Response]
+    ) -> httpx.Response:
+        clock.sleep(0.05)
+        return forward(request)
+
+    options = RunOptions(max_examples=40, concurrency=2, deadline=0.6, shrink=False)
+    report = run(Target(URL, "t"), contract(), options, client=reference_client(slow))
+    assert report.stopped == "deadline" and not report.complete and not report.passed
+    assert 0 < report.requests < len(plan(Target(URL, "t"), contract(), options))
+    assert any("deadline" in note for note in report.notes)
+
+
+def test_the_default_deadline_grows_with_the_plan_and_its_pace() -> None:
+    from wai_contract.conformance.cases import Job
+    from wai_contract.conformance.contract import RunSettings
+    from wai_contract.conformance.engine import run_deadline
+
+    one = [Job((case,)) for case in plan(Target(URL, "t"), contract(), SMALL)]
+    base = run_deadline(one, RunSettings(concurrency=4))
+    assert base >= 300
+    assert run_deadline(one * 2, RunSettings(concurrency=4)) > base
+    paced = run_deadline(one, RunSettings(concurrency=4, requests_per_minute=60))
+    assert paced == pytest.approx(base + len(one))  # a second a request at 60 a minute
+    assert run_deadline(one, RunSettings(deadline=12.5)) == 12.5
