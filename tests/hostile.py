@@ -56,7 +56,11 @@ Respond = Callable[[Request, Peer], None]
 
 def response(status: int, body: bytes, headers: dict[str, str] | None = None) -> bytes:
     head = [f"HTTP/1.1 {status} X"]
-    all_headers = {"Content-Type": "application/json", "Content-Length": str(len(body))}
+    all_headers = {
+        "Content-Type": "application/json",
+        "Content-Length": str(len(body)),
+        "Connection": "close",  # each connection serves one request
+    }
     all_headers.update(headers or {})
     head += [f"{k}: {v}" for k, v in all_headers.items() if v is not None]
     return ("\r\n".join(head) + "\r\n\r\n").encode() + body

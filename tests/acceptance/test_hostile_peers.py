@@ -217,7 +217,8 @@ def test_endless_and_inflating_answers_are_cut_and_memory_stays_bounded(
 
 def test_a_server_that_only_says_busy_never_passes(tmp_path: Path) -> None:
     def respond(request: Request, peer: Peer) -> None:
-        peer.send(hostile.error(429, 3040, "Capacity temporarily exceeded"))
+        busy = hostile.error(429, 3040, "Capacity temporarily exceeded")
+        peer.send(busy.replace(b"\r\n\r\n", b"\r\nRetry-After: 0\r\n\r\n", 1))
 
     out = tmp_path / "out"
     with Hostile(respond) as server:
@@ -243,7 +244,7 @@ def test_an_event_nested_thousands_deep_fails_its_case_and_the_run_goes_on(
 
 def test_a_retry_after_that_is_not_a_number_waits_a_default(tmp_path: Path) -> None:
     def respond(request: Request, peer: Peer) -> None:
-        if request.number in (1, 2, 3):
+        if request.number == 1:
             peer.send(
                 hostile.error(429, 3040).replace(b"\r\n\r\n", b"\r\nRetry-After: nan\r\n\r\n", 1)
             )
@@ -254,7 +255,7 @@ def test_a_retry_after_that_is_not_a_number_waits_a_default(tmp_path: Path) -> N
     with Hostile(respond) as server:
         result = run_against(server.url, out, "--concurrency", "1")
     assert "Traceback" not in result.stderr and result.returncode == 1, result.stderr[-3000:]
-    assert report_of(out)["retries"] == 3
+    assert report_of(out)["retries"] == 1
 
 
 def test_a_head_sent_a_byte_at_a_time_is_cut_at_the_timeout() -> None:
@@ -290,15 +291,16 @@ def _busy_for_ages(request: Request, peer: Peer) -> None:
 
 
 def _slow_but_right(request: Request, peer: Peer) -> None:
-    if not peer.stop.wait(1.5):
+    if not peer.stop.wait(1.0):
         peer.send(hostile.ok())
 
 
-STUCK: dict[str, tuple[Callable[[Request, Peer], None], list[str], str]] = {
-    "never-answers": (_hang, ["--timeout", "0.5"], "same-failures"),
-    "head-then-hang": (_head_then_hang, ["--timeout", "0.5"], "same-failures"),
-    "busy-for-ages": (_busy_for_ages, ["--deadline", "4"], "deadline"),
-    "slow-but-right": (_slow_but_right, ["--deadline", "3"], "deadline"),
+STUCK: dict[str, tuple[Callable[[Request, Peer], None], list[str], set[str]]] = {
+    "never-answers": (_hang, ["--timeout", "0.5"], {"same-failures"}),
+    "head-then-hang": (_head_then_hang, ["--timeout", "0.5"], {"same-failures"}),
+    # Retries never wait past the deadline: the cases turn inconclusive first, or time is up.
+    "busy-for-ages": (_busy_for_ages, ["--deadline", "2"], {"busy", "deadline"}),
+    "slow-but-right": (_slow_but_right, ["--deadline", "1.5"], {"deadline"}),
 }
 
 
@@ -312,7 +314,7 @@ def test_a_server_that_never_finishes_is_judged_with_a_report_in_bounded_time(
         result = run_against(server.url, out, *options)
     assert result.returncode == 1, result.stderr[-2000:]
     report = report_of(out)
-    assert report["stopped"] == stopped and report["passed"] is False
+    assert report["stopped"] in stopped and report["passed"] is False
     assert "stopped early" in result.stdout  # the console says why
 
 
@@ -351,13 +353,13 @@ def test_an_interrupted_run_stops_at_once_and_writes_a_partial_report(
 
 def test_the_user_timeout_is_kept_however_often_the_server_is_slow(tmp_path: Path) -> None:
     def respond(request: Request, peer: Peer) -> None:
-        if request.number <= 8 and peer.stop.wait(1.2):
+        if request.number <= 8 and peer.stop.wait(0.8):
             return
         peer.send(hostile.ok())
 
     out = tmp_path / "out"
     with Hostile(respond) as server:
-        run_against(server.url, out, "--timeout", "3", "--max-requests", "12", "--concurrency", "8")
+        run_against(server.url, out, "--timeout", "2", "--max-requests", "12", "--concurrency", "8")
     report = report_of(out)
     assert report["requests"] == 12
     failures = [f for c in report["checks"] for f in c["failures"]]

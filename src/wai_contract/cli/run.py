@@ -171,6 +171,20 @@ def run_command(
         with target as chosen:
             _print_plan(c.plan(chosen, contract, options))
         return
+    _run_and_report(target, contract, options, report_dir, previous, baseline)
+
+
+def _run_and_report(
+    target: Any,
+    contract: Any,
+    options: Any,
+    report_dir: str | None,
+    previous: Any,
+    baseline: str | None,
+) -> None:
+    """Run, write the report (also of an interrupted run), print the summary, exit."""
+    from .. import conformance as c
+
     directory = c.prepare_report_dir(report_dir)
     interrupted = False
     with target as chosen, progress_display() as progress, _sigterm_interrupts():

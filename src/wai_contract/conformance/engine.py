@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -80,26 +81,22 @@ def run(
 ) -> Report:
     """Run the contract's checks against *target* and return the report.
 
-    *client* is injected for tests (``httpx.Client(transport=httpx.MockTransport(...))``);
-    by default one is made with the run's concurrency. *progress* is called with a
-    :class:`~.execution.RunProgress` as each job ends. The run stops at its deadline
-    (``RunOptions.deadline``, else scaled from the plan) and returns what it judged; Ctrl-C
-    raises :class:`Interrupted`, which carries the partial report. *baseline*, an earlier
-    report or the path of its ``report.json``, is compared with this run
-    (``Report.comparison``).
+    *client* is injected for tests (``httpx.Client(transport=httpx.MockTransport(...))``).
+    *progress* gets a :class:`~.execution.RunProgress` as jobs end. The run stops at its
+    deadline (``RunOptions.deadline``, else scaled from the plan) and returns what it
+    judged; Ctrl-C raises :class:`Interrupted`, which carries the partial report.
+    *baseline*, an earlier report or its path, is compared in ``Report.comparison``.
     """
     contract = contract or load_contract()
     options = options or RunOptions()
     earlier = load_report(baseline) if isinstance(baseline, str | Path) else baseline
-    baseline_name = str(baseline) if isinstance(baseline, str | Path) else "the baseline"
     settings = options.resolve(contract)
     strict = contract.strict if options.strict is None else options.strict
     started = datetime.now(UTC)
     clock = time.monotonic()
     the_plan = make_plan(bool(target.token), contract, settings, list(target.urls))
     own_client = client is None
-    if client is None:
-        client = default_client(settings.concurrency, f"wai-contract/{__version__}")
+    client = client or default_client(settings.concurrency, f"wai-contract/{__version__}")
     budget = RequestBudget(options.max_requests, settings.requests_per_minute)
     deadline = run_deadline(the_plan.jobs, settings)
     sender = Sender(client, target, settings.timeout, budget, deadline=clock + deadline)
@@ -107,10 +104,7 @@ def run(
         state = _judge_plan(the_plan, sender, contract, settings, progress, clock + deadline)
         verdicts = [verdict for job in state.results for verdict in job]
         if options.shrink and state.stop not in ABANDONING:
-            try:
-                shrink_failures(verdicts, sender, contract)
-            except KeyboardInterrupt:
-                state.stop = "interrupted"
+            _shrink(verdicts, sender, contract, state)
     finally:
         if own_client:
             client.close()
@@ -127,17 +121,32 @@ def run(
         version=__version__,
         notes=_run_notes(sender, state, deadline),
         strict=strict,
-        inconclusive=state.inconclusive,
-        too_busy=state.too_busy,
-        schema=schema_identity("input"),
-        stopped=state.stop,
-        retries=budget.retries,
+        **_outcome_of(state, budget),
     )
     if earlier is not None:
-        report.comparison = compare(report, earlier, baseline_name)
+        name = str(baseline) if isinstance(baseline, str | Path) else "the baseline"
+        report.comparison = compare(report, earlier, name)
     if state.stop == "interrupted":
         raise Interrupted(report)
     return report
+
+
+def _outcome_of(state: Execution, budget: RequestBudget) -> dict[str, Any]:
+    """The report's fields on how the run went, beside the verdicts."""
+    return {
+        "inconclusive": state.inconclusive,
+        "too_busy": state.too_busy,
+        "schema": schema_identity("input"),
+        "stopped": state.stop,
+        "retries": budget.retries,
+    }
+
+
+def _shrink(verdicts: list[Verdict], sender: Sender, contract: Contract, state: Execution) -> None:
+    try:
+        shrink_failures(verdicts, sender, contract)
+    except KeyboardInterrupt:
+        state.stop = "interrupted"
 
 
 def _judge_plan(

@@ -188,8 +188,8 @@ def _work(state: Execution, index: int, sender: Sender, judge: Judge) -> None:
         state.record(index, run_job(state.jobs[index], sender, judge))
     except BudgetExhausted:
         state.halt("budget")
-    except Stopped:
-        pass  # the run stopped while this job was in flight: it stays unjudged
+    except Stopped:  # the job stays unjudged; only the deadline stops a send unannounced
+        state.halt("deadline", sender)
     except TargetError as exc:
         state.error = exc
         state.halt("target", sender)

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+import math
 import random
 import shlex
 import threading
@@ -124,6 +125,7 @@ def send(
     budget: RequestBudget,
     redactor: Redactor | None = None,
     stop: threading.Event | None = None,
+    give_up_at: float = math.inf,
 ) -> Outcome:
     """POST *body* as JSON to *url* and read the answer completely.
 
@@ -131,9 +133,10 @@ def send(
     server's ``Retry-After`` or an exponential backoff with jitter; an answer that says the
     target stopped serving (daily allocation used up, model deprecated, paid plan needed)
     raises :class:`~wai_contract.errors.TargetError`. *timeout* bounds the whole exchange,
-    wall clock; setting *stop* ends it at once. The token is sent but recorded nowhere: the
-    exchange notes whether one was sent, and everything the peer says passes *redactor*
-    (by default, one for *token*) as it arrives.
+    wall clock; setting *stop* ends it at once, and no retry waits past *give_up_at*
+    (``time.monotonic()``): the last transient answer is returned. The token is sent but
+    recorded nowhere: the exchange notes whether one was sent, and everything the peer
+    says passes *redactor* (by default, one for *token*) as it arrives.
     """
     redactor = redactor if redactor is not None else Redactor(token)
     content = orjson.dumps(body)
@@ -149,9 +152,19 @@ def send(
         _stop_if_fatal(outcome)
         if not outcome.transient or attempt == retry.RETRIES:
             return outcome
+        wait = retry.wait_before(attempt, outcome.exchange.headers.get("retry-after"), jitter)
+        if time.monotonic() + wait >= give_up_at or pause(wait, stop):
+            return outcome
         budget.note_retry()
-        time.sleep(retry.wait_before(attempt, outcome.exchange.headers.get("retry-after"), jitter))
     return outcome  # pragma: no cover - the loop always returns
+
+
+def pause(seconds: float, stop: threading.Event | None) -> bool:
+    """Wait *seconds* before a retry; True when *stop* was set meanwhile."""
+    if stop is None:
+        time.sleep(seconds)
+        return False
+    return stop.wait(seconds)
 
 
 def _stop_if_fatal(outcome: Outcome) -> None:

@@ -66,6 +66,7 @@ class Sender:
             budget=self.budget,
             redactor=self.redactor,
             stop=self.stop,
+            give_up_at=self.deadline,
         )
         cut = timeout < self.timeout and (outcome.exchange.error or "").startswith("timeout")
         if self.stop.is_set() or cut:  # the runner cut the answer, not the server

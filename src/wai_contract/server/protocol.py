@@ -32,82 +32,87 @@ def envelope_bytes(code: int, message: str) -> bytes:
     return orjson.dumps({"result": None, "success": False, "errors": [error], "messages": []})
 
 
+class BoundedProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol with a bounded, timed request head and JSON refusals."""
+
+    head_timeout = HEAD_TIMEOUT
+    max_head_bytes = MAX_HEAD_BYTES
+    _head_bytes = 0
+    _in_head = True
+    _head_timer: asyncio.TimerHandle | None = None
+    _refused = False
+
+    def connection_made(self, transport: Any) -> None:
+        super().connection_made(transport)
+        self._arm_head_timer()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm_head_timer()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if self._refused:
+            return  # read and dropped until the close, so the answer is not reset
+        if self._in_head and self._head_timer is None:
+            self._arm_head_timer()
+        if self._in_head:
+            self._head_bytes += len(data)
+        super().data_received(data)
+        if self._in_head and self._head_bytes > self.max_head_bytes:
+            size = f"over {self.max_head_bytes:,} bytes"
+            self._refuse(431, 3003, f"Request Header Fields Too Large: the head is {size}")
+
+    def on_headers_complete(self) -> None:
+        self._in_head = False
+        self._disarm_head_timer()
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        self._in_head, self._head_bytes = True, 0
+        super().on_message_complete()
+
+    def send_400_response(self, msg: str) -> None:
+        self._refuse(400, 3003, msg)
+
+    def _refuse(self, status: int, code: int, message: str) -> None:
+        if self._refused or self.transport.is_closing():
+            return
+        self._refused = True
+        cycle = getattr(self, "cycle", None)
+        if cycle is not None and not cycle.response_complete:
+            cycle.disconnected = True  # the app's answer, if any, is dropped
+            cycle.message_event.set()
+        body = envelope_bytes(code, message)
+        head = (
+            b"HTTP/1.1 %d %s\r\ncontent-type: application/json\r\n"
+            b"content-length: %d\r\nconnection: close\r\n\r\n"
+            % (status, REASONS[status], len(body))
+        )
+        self.transport.write(head + body)
+        if self.transport.can_write_eof():
+            self.transport.write_eof()
+        self._disarm_head_timer()
+        self.loop.call_later(LINGER_SECONDS, self.transport.close)
+
+    def _arm_head_timer(self) -> None:
+        self._disarm_head_timer()
+        self._head_timer = self.loop.call_later(self.head_timeout, self._head_too_slow)
+
+    def _disarm_head_timer(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def _head_too_slow(self) -> None:
+        self._head_timer = None
+        if self._in_head:
+            seconds = f"{self.head_timeout:g} s"
+            self._refuse(408, 3007, f"Request Timeout: no complete head within {seconds}")
+
+
 def bounded_protocol(
     head_timeout: float = HEAD_TIMEOUT, max_head_bytes: int = MAX_HEAD_BYTES
 ) -> type[HttpToolsProtocol]:
-    """The protocol class to give uvicorn (``Config(http=...)``)."""
-
-    class BoundedProtocol(HttpToolsProtocol):
-        _head_bytes = 0
-        _in_head = True
-        _head_timer: asyncio.TimerHandle | None = None
-        _refused = False
-
-        def connection_made(self, transport: Any) -> None:
-            super().connection_made(transport)
-            self._arm_head_timer()
-
-        def connection_lost(self, exc: Exception | None) -> None:
-            self._disarm_head_timer()
-            super().connection_lost(exc)
-
-        def data_received(self, data: bytes) -> None:
-            if self._refused:
-                return  # read and dropped until the close, so the answer is not reset
-            if self._in_head and self._head_timer is None:
-                self._arm_head_timer()
-            if self._in_head:
-                self._head_bytes += len(data)
-            super().data_received(data)
-            if self._in_head and self._head_bytes > max_head_bytes:
-                size = f"over {max_head_bytes:,} bytes"
-                self._refuse(431, 3003, f"Request Header Fields Too Large: the head is {size}")
-
-        def on_headers_complete(self) -> None:
-            self._in_head = False
-            self._disarm_head_timer()
-            super().on_headers_complete()
-
-        def on_message_complete(self) -> None:
-            self._in_head, self._head_bytes = True, 0
-            super().on_message_complete()
-
-        def send_400_response(self, msg: str) -> None:
-            self._refuse(400, 3003, msg)
-
-        def _refuse(self, status: int, code: int, message: str) -> None:
-            if self._refused or self.transport.is_closing():
-                return
-            self._refused = True
-            cycle = getattr(self, "cycle", None)
-            if cycle is not None and not cycle.response_complete:
-                cycle.disconnected = True  # the app's answer, if any, is dropped
-                cycle.message_event.set()
-            body = envelope_bytes(code, message)
-            head = (
-                b"HTTP/1.1 %d %s\r\ncontent-type: application/json\r\n"
-                b"content-length: %d\r\nconnection: close\r\n\r\n"
-                % (status, REASONS[status], len(body))
-            )
-            self.transport.write(head + body)
-            if self.transport.can_write_eof():
-                self.transport.write_eof()
-            self._disarm_head_timer()
-            self.loop.call_later(LINGER_SECONDS, self.transport.close)
-
-        def _arm_head_timer(self) -> None:
-            self._disarm_head_timer()
-            self._head_timer = self.loop.call_later(head_timeout, self._head_too_slow)
-
-        def _disarm_head_timer(self) -> None:
-            if self._head_timer is not None:
-                self._head_timer.cancel()
-                self._head_timer = None
-
-        def _head_too_slow(self) -> None:
-            self._head_timer = None
-            if self._in_head:
-                seconds = f"{head_timeout:g} s"
-                self._refuse(408, 3007, f"Request Timeout: no complete head within {seconds}")
-
-    return BoundedProtocol
+    """The protocol class to give uvicorn (``Config(http=...)``), with these bounds."""
+    bounds = {"head_timeout": head_timeout, "max_head_bytes": max_head_bytes}
+    return type("BoundedProtocol", (BoundedProtocol,), bounds)

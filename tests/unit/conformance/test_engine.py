@@ -233,7 +233,7 @@ def test_transient_answers_are_inconclusive_and_too_many_fail_the_run(
 ) -> None:
     from wai_contract.conformance import http
 
-    monkeypatch.setattr(http.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(http, "pause", lambda seconds, stop: False)
     calls = {"n": 0}
 
     def busy(request: httpx.Request, forward: Any) -> httpx.Response:

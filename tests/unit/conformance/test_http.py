@@ -69,7 +69,7 @@ def test_429_is_retried_after_its_retry_after_then_given_up(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     waits: list[float] = []
-    monkeypatch.setattr(http.time, "sleep", waits.append)
+    monkeypatch.setattr(http, "pause", lambda seconds, stop: waits.append(seconds))
     budget = RequestBudget(None)
     outcome = post(
         lambda r: httpx.Response(429, json={}, headers={"retry-after": "2"}), budget=budget
