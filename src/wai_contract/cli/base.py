@@ -19,23 +19,49 @@ def _fail(message: str) -> NoReturn:
     sys.exit(2)
 
 
+BROKEN_PIPE_STATUS = 141
+"""What a shell reports for a command its reader stopped reading (128 + SIGPIPE)."""
+
+
 def guard(command: F) -> F:
-    """Turn toolkit errors into ``error: ...`` and exit 2, and a closed pipe into silence."""
+    """Turn toolkit errors into ``error: ...`` and exit 2, output that cannot be written
+    (closed, full) into ``error: cannot write ...`` and exit 2, and a reader that stopped
+    reading (``| head``) into a quiet exit 141."""
     import functools
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return command(*args, **kwargs)
+            try:
+                result = command(*args, **kwargs)
+            except SystemExit:
+                _flush_stdout()
+                raise
+            _flush_stdout()
+            return result
         except WaiContractError as exc:
             _fail(str(exc))
         except BrokenPipeError:
-            sys.stderr.close()  # `wai-contract lint ... | head`: stop quietly
-            sys.exit(1)
+            _quiet_exit(BROKEN_PIPE_STATUS)
         except KeyboardInterrupt:
             _fail("interrupted")
+        except OSError as exc:
+            _fail(f"cannot write the output: {exc.strerror or exc}")
 
     return wrapper  # type: ignore[return-value]
+
+
+def _flush_stdout() -> None:
+    """Flush here, where a failure can still be told (not at the interpreter's exit)."""
+    if sys.stdout is not None and not sys.stdout.closed:
+        sys.stdout.flush()
+
+
+def _quiet_exit(status: int) -> NoReturn:
+    # Nothing more may reach the closed pipe, not even the interpreter's last flush.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    sys.exit(status)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -53,6 +79,8 @@ class ExitAtOnce(SystemExit):
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: click errors become one ``error: ...`` line and exit 2."""
+    if sys.stdout is None:  # `wai-contract ... >&-`
+        _fail("cannot write the output: standard output is closed")
     try:
         cli.main(args=argv, prog_name="wai-contract", standalone_mode=False)
     except ExitAtOnce as exc:

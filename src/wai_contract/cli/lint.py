@@ -70,7 +70,7 @@ def lint(
     from ..lint.sources import STDIN, StdinFormat, expand
 
     files = expand(paths)
-    stdin = sys.stdin.buffer if STDIN in files else None
+    stdin = sys.stdin.buffer if STDIN in files and sys.stdin is not None else None
     summary = lint_files(
         files,
         fmt,

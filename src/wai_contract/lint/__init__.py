@@ -19,7 +19,7 @@ from ..validators import compile_validator
 from . import jsontext
 from .branches import schema_errors
 from .openai import Api, check_openai, is_openai
-from .python_values import audit_python, report_recovered
+from .python_values import audit_python, deep_enough, report_recovered
 from .result import Finding, Findings, Found, LintResult, Path
 from .warnings import WARNING_CODES, warnings_of
 
@@ -45,8 +45,9 @@ def lint(
     """
     if not isinstance(body_or_text, _TEXT_TYPES):
         found = Findings()
-        body = audit_python(body_or_text, (), found)
-        _check(body, found, api=api)
+        with deep_enough():
+            body = audit_python(body_or_text, (), found)
+            _check(body, found, api=api)
         return _result(source, line, found, None)
     try:
         value = orjson.loads(body_or_text)

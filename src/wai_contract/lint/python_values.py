@@ -4,8 +4,12 @@ is reported, and the value made safe to validate."""
 from __future__ import annotations
 
 import math
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from .jsontext import MAX_DEPTH
 from .result import Findings, Found, Path
 
 
@@ -30,13 +34,29 @@ def report_recovered(surrogates: list[Path], overflows: list[Path], found: Findi
 
 
 def audit_python(value: Any, path: Path, found: Findings) -> Any:
-    """Report what JSON cannot carry in a Python value, and make it safe to validate."""
+    """Report what JSON cannot carry in a Python value, and make it safe to validate:
+    also a value nested deeper than JSON text may be (1024 levels), or one that contains
+    itself. Needs about two interpreter frames a level: see :func:`deep_enough`."""
+    return _audit(value, path, found, set())
+
+
+@contextmanager
+def deep_enough() -> Iterator[None]:
+    """Room on the interpreter's stack for :data:`MAX_DEPTH` levels of a Python value (the
+    default limit of 1000 frames runs out near 500 levels)."""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 3 * MAX_DEPTH + 200))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def _audit(value: Any, path: Path, found: Findings, holding: set[int]) -> Any:
     if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
+        if _has_surrogate(value):
             report_recovered([path], [], found)
-            return "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in value)
+            return _replaced(value)
         return value
     if isinstance(value, bool) or value is None or isinstance(value, int):
         return value
@@ -47,15 +67,44 @@ def audit_python(value: Any, path: Path, found: Findings) -> Any:
             )
             return None
         return value
+    if isinstance(value, dict | list | tuple):
+        if id(value) in holding:
+            found.errors.append(Found(path, "json", "the value contains itself (a cycle)"))
+            return None
+        if len(path) >= MAX_DEPTH:
+            found.errors.append(Found(path, "json", f"nested more than {MAX_DEPTH} levels deep"))
+            return None
+        holding.add(id(value))
+        try:
+            return _audit_container(value, path, found, holding)
+        finally:
+            holding.discard(id(value))
+    found.errors.append(Found(path, "json", f"a {type(value).__name__} is not a JSON value"))
+    return None
+
+
+def _audit_container(value: Any, path: Path, found: Findings, holding: set[int]) -> Any:
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
             if not isinstance(key, str):
                 found.errors.append(Found(path, "json", f"object key {key!r} is not a string"))
                 key = str(key)
-            out[key] = audit_python(item, (*path, key), found)
+            elif _has_surrogate(key):
+                key = _replaced(key)
+                report_recovered([(*path, key)], [], found)
+            out[key] = _audit(item, (*path, key), found, holding)
         return out
-    if isinstance(value, list | tuple):
-        return [audit_python(item, (*path, i), found) for i, item in enumerate(value)]
-    found.errors.append(Found(path, "json", f"a {type(value).__name__} is not a JSON value"))
-    return None
+    return [_audit(item, (*path, i), found, holding) for i, item in enumerate(value)]
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _replaced(text: str) -> str:
+    return "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in text)

@@ -6,6 +6,7 @@ large inputs stream) and a :class:`LintSummary` at the end.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any, Protocol, TextIO
 
@@ -174,7 +175,7 @@ class SarifReporter:
                     entry["locations"] = [
                         {
                             "physicalLocation": {
-                                "artifactLocation": {"uri": result.source.replace("\\", "/")},
+                                "artifactLocation": {"uri": _uri(result.source)},
                                 "region": {"startLine": line, "startColumn": column},
                             }
                         }
@@ -224,3 +225,10 @@ LINT_FORMATS: dict[str, type[LineReporter | SarifReporter]] = {
     "sarif": SarifReporter,
 }
 """Lint output formats by name; the CLI's ``--format`` choices come from here."""
+
+
+def _uri(source: str) -> str:
+    """A file name as a relative URI reference: separators as ``/``, the rest percent-encoded."""
+    from urllib.parse import quote
+
+    return quote(source.replace(os.sep, "/"), safe="/")

@@ -8,6 +8,7 @@ in sorted order, skipping hidden entries; ``-`` reads stdin.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import BinaryIO, Literal
@@ -35,8 +36,15 @@ def expand(paths: Sequence[str]) -> list[str]:
     files: list[str] = []
     for path in paths:
         if path == STDIN:
-            files.append(path)
-        elif os.path.isdir(path):
+            if STDIN not in files:  # `lint - -`: standard input is read once
+                files.append(path)
+            continue
+        try:
+            mode = os.stat(path).st_mode
+        except OSError as exc:  # no such file, a symlink loop, no permission, ...
+            reason = exc.strerror or str(exc)
+            raise SourceError(display_name(path), reason[:1].lower() + reason[1:]) from None
+        if stat.S_ISDIR(mode):
             from pathlib import Path
 
             found = sorted(
@@ -47,15 +55,17 @@ def expand(paths: Sequence[str]) -> list[str]:
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
             if not found:
-                raise SourceError(path, "directory holds no .json or .jsonl files")
+                raise SourceError(display_name(path), "directory holds no .json or .jsonl files")
             files.extend(found)
-        elif os.path.isfile(path):
+        else:  # a file, or a pipe such as /dev/stdin or <(command)
             files.append(path)
-        elif os.path.exists(path):
-            raise SourceError(path, "not a regular file or directory")
-        else:
-            raise SourceError(path, "no such file or directory")
     return files
+
+
+def display_name(path: str) -> str:
+    """*path* as text that any output can carry: bytes of a file name that are not UTF-8
+    (which Python keeps as lone surrogates) are shown as ``\\xNN``."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def iter_bodies(
@@ -68,12 +78,14 @@ def iter_bodies(
     for path in files:
         if path == STDIN:
             if stdin is None:
-                raise SourceError(STDIN_NAME, "no standard input available")
+                raise SourceError(STDIN_NAME, "standard input is closed")
             yield from _split(STDIN_NAME, stdin.read(), stdin_format)
         elif path.endswith(".jsonl"):
             yield from _jsonl_file(path)
+        elif not os.path.isfile(path):  # a pipe: JSON or JSONL, told apart as on stdin
+            yield from _split(display_name(path), _read(path), "auto")
         else:
-            yield BodyText(path, 1, _read(path))
+            yield BodyText(display_name(path), 1, _read(path))
 
 
 def _read(path: str) -> bytes:
@@ -81,19 +93,20 @@ def _read(path: str) -> bytes:
         with open(path, "rb") as handle:
             return handle.read()
     except OSError as exc:
-        raise SourceError(path, exc.strerror or str(exc)) from None
+        raise SourceError(display_name(path), exc.strerror or str(exc)) from None
 
 
 def _jsonl_file(path: str) -> Iterator[BodyText]:
     try:
         handle = open(path, "rb")  # noqa: SIM115 - closed below, while streaming lines
     except OSError as exc:
-        raise SourceError(path, exc.strerror or str(exc)) from None
+        raise SourceError(display_name(path), exc.strerror or str(exc)) from None
+    name = display_name(path)
     with handle:
         for number, raw in enumerate(handle, 1):
             line = raw.strip()
             if line:
-                yield BodyText(path, number, line)
+                yield BodyText(name, number, line)
 
 
 def _split(source: str, data: bytes, fmt: StdinFormat) -> Iterator[BodyText]:
