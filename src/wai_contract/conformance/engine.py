@@ -36,6 +36,8 @@ from .target import Target
 from .transport import default_client
 
 FAILURES_KEPT = 25
+"""Causes kept in full (with a case each) per check; every failing case is counted."""
+OTHERS_KEPT = 200
 DEADLINE_FLOOR = 300.0
 SECONDS_PER_REQUEST = 2.0
 """The default deadline: the floor (or ten timeouts), plus this much per planned request
@@ -279,9 +281,21 @@ def _add_failure(
         return
     if not failures:
         result.warning_count += 1
-        if len(result.warnings) < FAILURES_KEPT:
-            result.warnings.append(failure)
+        _group(result.warnings, failure)
         return
     result.failure_count += 1
-    if len(result.failures) < FAILURES_KEPT:
-        result.failures.append(failure)
+    result.causes.setdefault(failure.cause, []).append(failure.id)
+    _group(result.failures, failure)
+
+
+def _group(kept: list[CaseResult], failure: CaseResult) -> None:
+    """Keep *failure* as the first case of its cause, or count it in that case's group."""
+    cause = failure.cause
+    for first in kept:
+        if first.cause == cause:
+            first.count += 1
+            if len(first.others) < OTHERS_KEPT:
+                first.others.append(failure.id)
+            return
+    if len(kept) < FAILURES_KEPT:
+        kept.append(failure)

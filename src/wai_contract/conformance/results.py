@@ -9,6 +9,7 @@ The renderers in :mod:`.reporters` turn a report into JSON, JUnit, Markdown and 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -38,11 +39,22 @@ class CaseResult:
     body_file: str | None = None
     known: str | None = None
     """The reason of the known deviation this failure matches, if any."""
+    count: int = 1
+    """Cases with this case's cause (it stands for them all)."""
+    others: list[str] = field(default_factory=list)
+    """The ids of the other cases with this cause (the first 200)."""
 
     @property
     def signature(self) -> str:
-        """Identity across runs, for baselines: the check, the problem kind, the case kind."""
+        """The case's kind: the check, the problem kind, the case's tags."""
         return f"{self.check}|{self.code}|{'/'.join(t for t in self.tags if t != 'random')}"
+
+    @property
+    def cause(self) -> str:
+        """What went wrong, whatever the case: the check, the problem code and the shape of
+        the problem's sentence (numbers and quoted text left out). Failures group by it, and
+        baselines compare by it."""
+        return cause_of(self.check, self.code, self.problem)
 
     def curl(self) -> str:
         """The reproduction command of this case's exchange ('' without one)."""
@@ -51,6 +63,9 @@ class CaseResult:
     def facts(self) -> list[str]:
         """Plain-text facts about the case, for renderers: tags, pointer, shrinking."""
         facts = []
+        if self.count > 1:
+            shown = ", ".join(self.others[:10]) + (", …" if self.count > 11 else "")
+            facts.append(f"{self.count} cases with this cause; the others: {shown}")
         if self.tags:
             facts.append(f"tags: {', '.join(self.tags)}")
         if self.pointer is not None:
@@ -60,6 +75,18 @@ class CaseResult:
         if self.known:
             facts.append(f"known deviation: {self.known}")
         return facts
+
+
+_NUMBERS = re.compile(r"\d+(?:\.\d+)?")
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|`[^`]*`|\{.*\}|\[.*\]")
+CAUSE_WORDS = 90
+
+
+def cause_of(check: str, code: str, problem: str) -> str:
+    """``check|code|shape``: the shape is the problem's first words with numbers, quoted
+    text and JSON left out, so one fault met by many bodies is one cause."""
+    shape = _NUMBERS.sub("#", _QUOTED.sub("…", problem))
+    return f"{check}|{code}|{' '.join(shape.split())[:CAUSE_WORDS]}"
 
 
 @dataclass
@@ -79,15 +106,22 @@ class CheckResult:
     warnings: list[CaseResult] = field(default_factory=list)
     """Cases of behaviour described but not guaranteed (failures in strict mode)."""
     warning_count: int = 0
+    causes: dict[str, list[str]] = field(default_factory=dict)
+    """Every failing case's id, by cause (all of them, for baselines)."""
 
 
 @dataclass
 class Comparison:
-    """This run against a baseline report."""
+    """This run against a baseline report, by cause over every failing case."""
 
     baseline: str
     new_failures: list[str] = field(default_factory=list)
+    """Causes failing now that did not before."""
     fixed: list[str] = field(default_factory=list)
+    """Causes that failed before and do not now."""
+    new_cases: int = 0
+    """Cases failing now that did not before (by id: exact for runs of the same seed)."""
+    fixed_cases: int = 0
     newly_failing_checks: list[str] = field(default_factory=list)
     newly_passing_checks: list[str] = field(default_factory=list)
 
@@ -156,6 +190,7 @@ class Report:
                 strict=True,
             ):
                 raw_case["signature"] = case.signature
+                raw_case["cause"] = case.cause
                 raw_case["curl"] = case.curl()
         return data
 
@@ -165,7 +200,8 @@ class Report:
 
         def case(raw: dict[str, Any]) -> CaseResult:
             exchange = raw.get("exchange")
-            fields = {k: v for k, v in raw.items() if k not in ("signature", "curl", "exchange")}
+            dropped = ("signature", "cause", "curl", "exchange")
+            fields = {k: v for k, v in raw.items() if k not in dropped}
             return CaseResult(**fields, exchange=Exchange(**exchange) if exchange else None)
 
         checks = [
@@ -187,17 +223,23 @@ class Report:
 
 
 def compare(report: Report, baseline: Report, baseline_name: str) -> Comparison:
-    """New failures and fixed ones, by case signature, and checks that changed verdict."""
+    """New failures and fixed ones, by cause over every failing case (not only those a
+    report keeps in full), and checks that changed verdict."""
 
-    def signatures(r: Report) -> set[str]:
-        return {case.signature for check in r.checks for case in check.failures}
+    def causes(r: Report) -> set[str]:
+        return {cause for check in r.checks for cause in _causes(check)}
 
-    now, before = signatures(report), signatures(baseline)
+    def cases(r: Report) -> set[tuple[str, str]]:
+        return {(c.id, i) for c in r.checks for ids in _causes(c).values() for i in ids}
+
+    now, before = causes(report), causes(baseline)
     status_before = {c.id: c.status for c in baseline.checks}
     return Comparison(
         baseline=baseline_name,
         new_failures=sorted(now - before),
         fixed=sorted(before - now),
+        new_cases=len(cases(report) - cases(baseline)),
+        fixed_cases=len(cases(baseline) - cases(report)),
         newly_failing_checks=[
             c.id
             for c in report.checks
@@ -209,6 +251,13 @@ def compare(report: Report, baseline: Report, baseline_name: str) -> Comparison:
             if c.status == "passed" and status_before.get(c.id) == "failed"
         ],
     )
+
+
+def _causes(check: CheckResult) -> dict[str, list[str]]:
+    # Reports written before causes were kept: the failures they listed, by cause.
+    if check.causes or not check.failures:
+        return check.causes
+    return {f.cause: [f.id, *f.others] for f in check.failures}
 
 
 def load_report(path: str | Path) -> Report:

@@ -312,7 +312,7 @@ def test_report_round_trips_and_compares_with_a_baseline() -> None:
         CaseResult("b-000001", check.id, "got 500", "server-error", tags=["top_k", "at-maximum"])
     )
     difference = compare(broken, report, "old.json")
-    assert difference.new_failures == ["accepts-valid|server-error|top_k/at-maximum"]
+    assert difference.new_failures == ["accepts-valid|server-error|got #"]
     assert difference.newly_failing_checks == ["accepts-valid"]
     assert compare(report, broken, "new.json").fixed == difference.new_failures
 
@@ -423,3 +423,66 @@ def test_the_default_deadline_grows_with_the_plan_and_its_pace() -> None:
     paced = run_deadline(one, RunSettings(concurrency=4, requests_per_minute=60))
     assert paced == pytest.approx(base + len(one))  # a second a request at 60 a minute
     assert run_deadline(one, RunSettings(deadline=12.5)) == 12.5
+
+
+def _without_done(
+    request: httpx.Request, forward: Callable[[httpx.Request], httpx.Response]
+) -> httpx.Response:
+    answer = forward(request)
+    if answer.headers.get("content-type", "").startswith("text/event-stream"):
+        body = answer.content.replace(b"data: [DONE]\n\n", b"")
+        return httpx.Response(answer.status_code, headers=answer.headers, content=body)
+    return answer
+
+
+def test_one_fault_met_by_many_bodies_is_one_cause_with_every_case_counted() -> None:
+    from wai_contract.conformance import render_console
+    from wai_contract.conformance.reporters.markdown import render_markdown
+
+    options = RunOptions(max_examples=120, concurrency=2)
+    report = run(Target(URL, "t"), contract(), options, client=reference_client(_without_done))
+    streaming = next(c for c in report.checks if c.id == "streaming")
+    no_done = [f for f in streaming.failures if f.code == "no-done"]
+    assert len(no_done) == 1 and streaming.failure_count > 10
+    group = no_done[0]
+    assert group.count == len(streaming.causes[group.cause]) == streaming.failure_count
+    assert len(group.others) == group.count - 1
+    assert f"(×{group.count} cases)" in render_console(report)
+    assert f"{group.count} cases with this cause" in render_markdown(report)
+
+
+def test_a_baseline_is_compared_by_cause_over_every_failing_case(tmp_path: Any) -> None:
+    from wai_contract.conformance import write_report
+
+    def broken_more(request: httpx.Request, forward: Any) -> httpx.Response:
+        if b'"top_k"' in request.content:
+            return _error_response(500, 1000, "internal error")
+        return _without_done(request, forward)
+
+    def broken_less(request: httpx.Request, forward: Any) -> httpx.Response:
+        if b'"top_k"' in request.content:
+            return _error_response(500, 1000, "internal error")
+        return forward(request)
+
+    options = RunOptions(max_examples=120, concurrency=2, shrink=False)
+    before = run(Target(URL, "t"), contract(), options, client=reference_client(broken_more))
+    write_report(before, tmp_path)
+    after = run(
+        Target(URL, "t"),
+        contract(),
+        options,
+        client=reference_client(broken_less),
+        baseline=tmp_path / "report.json",
+    )
+    comparison = after.comparison
+    assert comparison is not None
+    failing_before = {(c.id, i) for c in before.checks for ids in c.causes.values() for i in ids}
+    failing_after = {(c.id, i) for c in after.checks for ids in c.causes.values() for i in ids}
+    assert failing_after < failing_before  # a strict subset
+    assert comparison.new_failures == [] and comparison.new_cases == 0
+    assert comparison.fixed_cases == len(failing_before - failing_after) > 5
+    assert comparison.fixed == sorted(
+        {cause for c in before.checks for cause in c.causes}
+        - {cause for c in after.checks for cause in c.causes}
+    )
+    assert any("no-done" in cause for cause in comparison.fixed)

@@ -99,17 +99,19 @@ def test_html_escapes_what_the_server_said_and_draws_the_latencies() -> None:
     assert "<script>alert(1)" not in page and "&lt;script&gt;" in page
     assert "<svg" in page and "3 requests" in page
     assert 'class="failed"' in page and "1 more failures" not in page
-    assert "2 more failures in report.json" in page
+    assert "2 more failing cases, of other causes, in report.json" in page
 
 
 def test_console_shows_each_check_the_first_failures_and_the_comparison() -> None:
     the_report = report()
-    the_report.comparison = Comparison("old.json", ["a|b|c"], [])
+    the_report.comparison = Comparison("old.json", ["a|b|c"], [], new_cases=4)
     text = render_console(the_report)
     assert "rejects-invalid  ❌ FAIL      20         3" in text
     assert "b-000007: accepted invalid input" in text and "(+1 known)" in text
     assert text.splitlines()[-2].startswith("FAILED: 61 requests in 1.2 s against http")
-    assert text.endswith("against old.json: 1 new failures, 0 fixed")
+    assert text.endswith(
+        "against old.json: 1 new causes of failure (4 new failing cases), 0 fixed (0 cases)"
+    )
 
 
 def test_write_report_writes_every_format_and_large_bodies_beside_them(tmp_path: Path) -> None:
@@ -127,11 +129,14 @@ def test_write_report_to_a_place_that_cannot_be_written_is_an_output_error() -> 
         write_report(report(), "/proc/none")
 
 
-def test_compare_by_signature_and_verdict() -> None:
+def test_compare_by_cause_and_verdict() -> None:
     before, after = report(), report()
-    after.checks[1].failures[0].tags = ["seed", "below-minimum"]
+    changed = after.checks[1].failures[0]
+    was = changed.cause
+    changed.tags = ["seed", "below-minimum"]  # another body, the same cause: no change
+    assert compare(after, before, "before.json").new_failures == []
+    changed.code = "status"
     after.checks[0].status = "failed"
     difference = compare(after, before, "before.json")
-    assert difference.new_failures == ["rejects-invalid|accepted-invalid|seed/below-minimum"]
-    assert difference.fixed == ["rejects-invalid|accepted-invalid|top_k/above-maximum"]
+    assert difference.new_failures == [changed.cause] and difference.fixed == [was]
     assert difference.newly_failing_checks == ["accepts-valid"]

@@ -50,10 +50,22 @@ def default_report_dir() -> Path:
 
 def prepare_report_dir(directory: str | Path | None) -> Path:
     """Create the report folder (the default one for ``None``) before a run, so that a
-    folder that cannot be written fails the run before it starts, not after."""
+    folder that cannot be written fails the run before it starts, not after. The default
+    folder is always a new one: a second run in the same second gets ``<timestamp>-2``."""
     path = Path(directory) if directory is not None else default_report_dir()
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        if directory is not None:
+            path.mkdir(parents=True, exist_ok=True)
+            return path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        base, number = path, 1
+        while True:
+            try:
+                path.mkdir()  # atomic: of two runs, one gets each name
+                return path
+            except FileExistsError:
+                number += 1
+                path = base.with_name(f"{base.name}-{number}")
     except OSError as exc:
         raise OutputError(
             f"cannot create the report folder {path}: {exc.strerror or exc}"

@@ -18,7 +18,8 @@ def render_console(report: Report) -> str:
             f"{check.failure_count:8}" + (f"  ({', '.join(extra)})" if extra else "")
         )
         for case in (check.failures or check.warnings)[:3]:
-            lines.append(f"{'':{width}}    {case.id}: {case.problem[:110]}")
+            also = f" (×{case.count} cases)" if case.count > 1 else ""
+            lines.append(f"{'':{width}}    {case.id}: {' '.join(case.problem.split())[:100]}{also}")
     lines += summary_lines(report) + report.notes
     verdict = "PASSED" if report.passed else "FAILED"
     lines.append(
@@ -27,6 +28,8 @@ def render_console(report: Report) -> str:
     cmp = report.comparison
     if cmp is not None:
         lines.append(
-            f"against {cmp.baseline}: {len(cmp.new_failures)} new failures, {len(cmp.fixed)} fixed"
+            f"against {cmp.baseline}: {len(cmp.new_failures)} new causes of failure "
+            f"({cmp.new_cases} new failing cases), {len(cmp.fixed)} fixed "
+            f"({cmp.fixed_cases} cases)"
         )
     return "\n".join(lines)

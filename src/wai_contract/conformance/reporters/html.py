@@ -62,7 +62,8 @@ def _histogram(latencies: list[float]) -> str:
 
 
 def _case(case: CaseResult) -> str:
-    parts = [f"<details><summary><code>{_e(case.id)}</code> {_e(case.problem)}</summary>"]
+    times = f" <b>×{case.count}</b>" if case.count > 1 else ""
+    parts = [f"<details><summary><code>{_e(case.id)}</code> {_e(case.problem)}{times}</summary>"]
     facts = [_e(fact) for fact in case.facts()]
     if facts:
         parts.append(f"<p class=meta>{' · '.join(facts)}</p>")
@@ -108,10 +109,10 @@ def render_html(report: Report) -> str:
     for check in report.checks:
         if check.failures or check.warnings or check.known:
             cases = "".join(_case(c) for c in check.failures + check.warnings + check.known)
+            hidden = check.failure_count - sum(c.count for c in check.failures)
             more = (
-                f"<p class=meta>{check.failure_count - len(check.failures)} more failures "
-                "in report.json</p>"
-                if check.failure_count > len(check.failures)
+                f"<p class=meta>{hidden} more failing cases, of other causes, in report.json</p>"
+                if hidden > 0
                 else ""
             )
             sections.append(
@@ -124,7 +125,8 @@ def render_html(report: Report) -> str:
         cmp = report.comparison
         comparison = (
             f"<h2>Compared with {_e(cmp.baseline)}</h2><p>New failures: "
-            f"{len(cmp.new_failures)}; fixed: {len(cmp.fixed)}</p>"
+            f"{len(cmp.new_failures)} causes ({cmp.new_cases} cases); fixed: "
+            f"{len(cmp.fixed)} causes ({cmp.fixed_cases} cases)</p>"
             + "".join(f"<p><code>{_e(s)}</code></p>" for s in cmp.new_failures[:50])
         )
     rows = "".join(_check_row(c) for c in report.checks)

@@ -39,9 +39,9 @@ def render_markdown(report: Report) -> str:
             "",
             f"## Compared with {cmp.baseline}",
             "",
-            f"- new failures: {len(cmp.new_failures)}",
+            f"- new causes of failure: {len(cmp.new_failures)} ({cmp.new_cases} cases)",
             *[f"  - `{s}`" for s in cmp.new_failures[:50]],
-            f"- fixed: {len(cmp.fixed)}",
+            f"- fixed: {len(cmp.fixed)} causes ({cmp.fixed_cases} cases)",
             *[f"  - `{s}`" for s in cmp.fixed[:50]],
         ]
     for check in report.checks:

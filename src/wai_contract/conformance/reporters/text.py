@@ -25,6 +25,8 @@ def body_preview(case: CaseResult) -> str:
 def case_text(case: CaseResult) -> str:
     """One failing case as plain text: problem, body, response head and ``curl``."""
     lines = [f"[{case.id}] {case.problem}"]
+    if case.count > 1:
+        lines.append(f"cases with this cause: {case.count} ({', '.join(case.others[:10])}, …)")
     if case.pointer is not None:
         lines.append(f"violates: {case.pointer or '/'}")
     if case.exchange is not None:
