@@ -158,3 +158,32 @@ def test_a_python_value_that_contains_itself_is_an_error() -> None:
     result = lint(body)
     assert not result.valid and result.errors[0].pointer == "/again"
     assert "contains itself" in result.errors[0].message
+
+
+BEYOND = "number is beyond the range of a 64-bit float and reads as infinity"
+
+
+@pytest.mark.parametrize(
+    ("literal", "where"),
+    [("1e400", "/seed"), ("9" * 310, "/seed"), ("-" + "9" * 4301, "/seed"), ("9" * 310, "/x")],
+)
+def test_a_number_beyond_a_double_is_an_error_at_its_place_however_written(
+    literal: str, where: str
+) -> None:
+    key = where[1:]
+    result = lint(f'{{"prompt": "hi", "{key}": {literal}}}')
+    assert not result.valid
+    assert (result.errors[0].pointer, result.errors[0].message) == (where, BEYOND)
+
+
+def test_max_tokens_beyond_a_double_is_one_clear_error() -> None:
+    result = lint('{"prompt": "hi", "max_tokens": 1e400}')
+    assert [(f.pointer, f.message) for f in result.errors] == [("/max_tokens", BEYOND)]
+    assert result.warnings == ()
+
+
+def test_a_number_too_small_for_a_double_is_named_when_it_breaks_a_bound() -> None:
+    result = lint('{"prompt": "hi", "seed": 1e-400}')
+    assert [(f.pointer, f.rule) for f in result.errors] == [("/seed", "minimum")]
+    assert [(f.pointer, f.rule) for f in result.warnings] == [("/seed", "underflow")]
+    assert lint('{"prompt": "hi", "temperature": 1e-400}').valid  # 0 is a fine temperature

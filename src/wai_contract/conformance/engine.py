@@ -123,6 +123,7 @@ def run(
         version=__version__,
         notes=_run_notes(sender, state, deadline),
         strict=strict,
+        faults=list(target.faults),
         **_outcome_of(state, budget),
     )
     if earlier is not None:
@@ -141,6 +142,8 @@ def _outcome_of(state: Execution, budget: RequestBudget) -> dict[str, Any]:
         "schema": schema_identity("input"),
         "stopped": state.stop,
         "retries": budget.retries,
+        "planned": len(state.jobs),
+        "judged_cases": state.judged,
     }
 
 

@@ -155,6 +155,12 @@ class Report:
     ``deadline``, ``interrupted`` (see :mod:`.execution`); ``None`` when it did not."""
     retries: int = 0
     """Transient answers (429, 408, 502-504) tried again."""
+    planned: int = 0
+    """Cases the plan held (a case: one request, or a few judged together)."""
+    judged_cases: int = 0
+    """Cases sent and judged (inconclusive ones included)."""
+    faults: list[str] = field(default_factory=list)
+    """Faults injected into the reference server (``--local-fault``)."""
 
     @property
     def judged(self) -> bool:

@@ -3,6 +3,7 @@ reference server started for the run (shared by the CLI and the pytest plugin)."
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -31,6 +32,8 @@ class Target:
     url: str
     token: str | None = None
     openai_url: str | None = None
+    faults: tuple[str, ...] = ()
+    """Faults injected into the reference server the run is against (``--local-fault``)."""
 
     @property
     def urls(self) -> dict[Surface, str]:
@@ -113,7 +116,8 @@ def open_target(
 
         local_token = local_token or secrets.token_urlsafe(16)
         with serve(token=local_token, faults=local_faults) as server:
-            yield _surfaces(server.model_url, local_token, api or "both")
+            target = _surfaces(server.model_url, local_token, api or "both")
+            yield dataclasses.replace(target, faults=tuple(sorted(set(local_faults))))
 
 
 def _surfaces(native_url: str, token: str | None, api: str) -> Target:

@@ -69,7 +69,19 @@ def lint(
     else:
         found = Findings()
         _check(value, found, valid=False)
+        _note_underflows(body_or_text, found)
     return _result(source, line, found, _as_text(body_or_text) if positions else None)
+
+
+def _note_underflows(data: str | bytes | bytearray | memoryview, found: Findings) -> None:
+    """On an invalid body, say where a literal such as 1e-400 was read as 0 (a bound it then
+    misses reads "0 is less than ...", which the text does not show)."""
+    text = _as_text(data)
+    if "e-" not in text and "E-" not in text:
+        return
+    for path in jsontext.underflows(text):
+        message = "number is too small for a 64-bit float and reads as 0"
+        found.warnings.append(Found(path, "underflow", message))
 
 
 _TEXT_TYPES = (str, bytes, bytearray, memoryview)

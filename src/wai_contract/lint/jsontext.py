@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 
 MAX_DEPTH = 1024
+Path = tuple[str | int, ...]
 """Deepest nesting accepted (orjson's limit); deeper text is reported, never a crash."""
 
 
@@ -67,7 +68,7 @@ def parse(data: bytes | str) -> Parsed:
     if "recursion limit" in reason or "depth limit" in reason:
         raise JsonTextError(f"nested more than {MAX_DEPTH} levels deep", offset)
     try:
-        value = json.loads(text, parse_constant=_refuse_constant)
+        value = json.loads(text, parse_constant=_refuse_constant, parse_int=_integer)
     except (ValueError, RecursionError):
         raise JsonTextError(reason, offset) from None
     parsed = Parsed(value)
@@ -92,6 +93,46 @@ def _char_offset(text: str, data: bytes | str, pos: int) -> int:
     if isinstance(data, str):
         return pos
     return len(data[:pos].decode("utf-8", "replace"))
+
+
+def _integer(literal: str) -> int | float:
+    # Numbers are read as 64-bit floats (as the service's JavaScript reads them): an integer
+    # beyond their range reads as infinity, an error like 1e400, whatever its length.
+    if len(literal) > 300:
+        number = float(literal)
+        if math.isinf(number):
+            return number
+    return int(literal)
+
+
+class _Underflow(float):
+    """A literal such as 1e-400: not zero, yet read as 0 by a 64-bit float."""
+
+
+def _real(literal: str) -> float:
+    number = float(literal)
+    if number == 0 and any(c in "123456789" for c in literal.partition("e")[0].partition("E")[0]):
+        return _Underflow(0.0)
+    return number
+
+
+def underflows(text: str) -> list[Path]:
+    """Where *text* (valid JSON) holds a nonzero number too small for a 64-bit float."""
+    try:
+        value = json.loads(text, parse_float=_real)
+    except (ValueError, RecursionError):
+        return []
+    found: list[Path] = []
+    stack: list[tuple[Any, Path]] = [(value, ())]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, _Underflow):
+            found.append(path)
+        elif isinstance(node, dict):
+            stack += [(v, (*path, k)) for k, v in node.items()]
+        elif isinstance(node, list):
+            stack += [(v, (*path, i)) for i, v in enumerate(node)]
+    return found
 
 
 def _refuse_constant(name: str) -> Any:

@@ -8,6 +8,7 @@ each part to the rules that look at it; the common clean body costs one subset t
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -157,7 +158,7 @@ def _max_tokens_range(max_tokens: Any) -> Warnings:
 
 
 def _unsafe_max_tokens(max_tokens: Any) -> Warnings:
-    if max_tokens <= JS_SAFE_INTEGER:
+    if max_tokens <= JS_SAFE_INTEGER or max_tokens == math.inf:  # infinity: an error already
         return []
     text = (
         f"max_tokens {preview(max_tokens)} is beyond 2^53 - 1: a JavaScript runtime such as "

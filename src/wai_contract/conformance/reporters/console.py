@@ -22,9 +22,12 @@ def render_console(report: Report) -> str:
             lines.append(f"{'':{width}}    {case.id}: {' '.join(case.problem.split())[:100]}{also}")
     lines += summary_lines(report) + report.notes
     verdict = "PASSED" if report.passed else "FAILED"
-    lines.append(
-        f"{verdict}: {report.requests:,} requests in {report.seconds:.1f} s against {report.target}"
+    cases = (
+        f"{report.judged_cases:,} of {report.planned:,} cases ({report.requests:,} requests)"
+        if report.planned
+        else f"{report.requests:,} requests"
     )
+    lines.append(f"{verdict}: {cases} in {report.seconds:.1f} s against {report.target}")
     cmp = report.comparison
     if cmp is not None:
         lines.append(

@@ -41,6 +41,8 @@ def case_text(case: CaseResult) -> str:
 def summary_lines(report: Report) -> list[str]:
     """What a reader must know beyond the checks: inconclusive cases and strict mode."""
     lines = []
+    if report.faults:
+        lines.append(f"injected faults: {', '.join(report.faults)} (the reference server's)")
     schema = report.schema
     if schema and not schema.get("source", "").startswith("vendored"):
         lines.append(f"schema: {schema['source']} (sha256 {schema['sha256'][:12]})")
