@@ -187,3 +187,47 @@ def test_a_number_too_small_for_a_double_is_named_when_it_breaks_a_bound() -> No
     assert [(f.pointer, f.rule) for f in result.errors] == [("/seed", "minimum")]
     assert [(f.pointer, f.rule) for f in result.warnings] == [("/seed", "underflow")]
     assert lint('{"prompt": "hi", "temperature": 1e-400}').valid  # 0 is a fine temperature
+
+
+def test_a_key_holding_a_line_break_keeps_its_finding_on_one_line(tmp_path: Path) -> None:
+    (tmp_path / "body.json").write_text('{"prompt": "x", "a\\nb": 1}')
+    result = wai("lint", str(tmp_path / "body.json"))
+    findings = result.stdout.decode().splitlines()[:-1]
+    assert len(findings) == 1 and "/a\\nb" in findings[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ('{"prompt": null}', "expected a string, got null"),
+        ('{"prompt": [1]}', "expected a string, got an array of 1 item"),
+        ('{"prompt": 5}', "expected a string, got integer 5"),
+        ("null", "a request body must be a JSON object, got null"),
+    ],
+)
+def test_messages_say_each_type_once(text: str, said: str) -> None:
+    assert lint(text).errors[0].message == said
+
+
+def test_gen_bodies_pipe_into_lint() -> None:
+    bodies = wai("gen", "-n", "30", "--bodies")
+    records = [json.loads(line) for line in bodies.stdout.splitlines()]
+    assert len(records) == 30 and not any("payload" in r for r in records if isinstance(r, dict))
+    result = wai("lint", "--format", "json", "-", input=bodies.stdout)
+    assert result.returncode == 1 and len(result.stdout.splitlines()) == 30
+
+
+def test_utf16_input_gets_a_hint(tmp_path: Path) -> None:
+    (tmp_path / "body.json").write_bytes('{"prompt": "hi"}'.encode("utf-16"))
+    result = wai("lint", str(tmp_path / "body.json"))
+    assert b"it looks like UTF-16: save it as UTF-8" in result.stdout
+
+
+def test_two_runs_in_the_same_second_write_two_report_folders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wai_contract.conformance import prepare_report_dir
+
+    monkeypatch.chdir(tmp_path)
+    first, second = prepare_report_dir(None), prepare_report_dir(None)
+    assert first != second and first.is_dir() and second.is_dir()

@@ -457,11 +457,18 @@ def test_the_token_can_come_from_a_file_or_stdin_and_stays_out_of_the_output(
     assert leaks(every_text(out, result), TOKEN) == []
 
 
-def test_a_token_too_short_to_scrub_safely_is_warned_about(tmp_path: Path) -> None:
-    with Hostile(lambda r, p: p.send(hostile.ok())) as server:
+def test_a_short_token_is_warned_about_and_does_not_mangle_words(tmp_path: Path) -> None:
+    def respond(request: Request, peer: Peer) -> None:
+        said = "The T answers: T is not valid"
+        peer.send(hostile.ok() if request.number == 0 else hostile.error(400, 5006, said))
+
+    out = tmp_path / "out"
+    with Hostile(respond) as server:
         result = wai(
-            *["run", "--endpoint", server.url, "--report-dir", str(tmp_path / "out")],
-            *["--max-requests", "2"],
+            *["run", "--endpoint", server.url, "--report-dir", str(out), "--max-requests", "4"],
             token="T",
         )
     assert "warning: the token is shorter than 8 characters" in result.stderr
+    text = every_text(out, result)
+    assert "The [REDACTED] answers: [REDACTED] is not valid" in text
+    assert "[REDACTED]he" not in text and "</details>" in text

@@ -51,6 +51,12 @@ from .base import cli, guard, schema_option, use_schema_file
     show_default=True,
     help="Bodies for /ai/run (native) or /ai/v1/chat/completions (openai).",
 )
+@click.option(
+    "--bodies",
+    "bodies_only",
+    is_flag=True,
+    help="Write only each body (the payload), one per line: ready for `lint -` or a client.",
+)
 @schema_option
 @guard
 def gen(
@@ -61,6 +67,7 @@ def gen(
     output: str,
     coverage: bool,
     api: str,
+    bodies_only: bool,
     schema_file: str | None,
 ) -> None:
     """Generate conforming and edge-case request bodies as JSONL.
@@ -88,7 +95,8 @@ def gen(
     valid = 0
     with out:
         for number, body in enumerate(bodies, 1):
-            out.write(orjson.dumps(body.record(f"b-{number:06d}")) + b"\n")
+            record = body.payload if bodies_only else body.record(f"b-{number:06d}")
+            out.write(orjson.dumps(record) + b"\n")
             valid += body.valid
     if output != "-":
         click.echo(

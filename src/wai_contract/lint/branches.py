@@ -13,7 +13,7 @@ from ..schemas import load_schema, on_schema_change
 from ..validators import compile_validator
 from .explain import explain, node_at
 from .result import Found
-from .wording import json_type, preview
+from .wording import got
 
 PROMPT, MESSAGES = 0, 1
 BRANCH_NAMES = ("Prompt", "Messages")
@@ -44,7 +44,7 @@ def schema_errors(body: Any) -> list[Found]:
             Found(
                 (),
                 "type",
-                f"a request body must be a JSON object, got {json_type(body)} {preview(body)}",
+                f"a request body must be a JSON object, got {got(body)}",
             )
         ]
     has_prompt, has_messages = "prompt" in body, "messages" in body

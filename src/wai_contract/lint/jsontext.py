@@ -82,8 +82,10 @@ def _decode(data: bytes | str) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
+        utf16 = data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4]
+        hint = " (it looks like UTF-16: save it as UTF-8)" if utf16 else ""
         raise JsonTextError(
-            f"not valid UTF-8: byte 0x{data[exc.start]:02x} at byte offset {exc.start}",
+            f"not valid UTF-8: byte 0x{data[exc.start]:02x} at byte offset {exc.start}{hint}",
             len(data[: exc.start].decode("utf-8", "replace")),
         ) from None
 

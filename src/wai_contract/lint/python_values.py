@@ -79,7 +79,9 @@ def _audit(value: Any, path: Path, found: Findings, holding: set[int]) -> Any:
             return _audit_container(value, path, found, holding)
         finally:
             holding.discard(id(value))
-    found.errors.append(Found(path, "json", f"a {type(value).__name__} is not a JSON value"))
+    kind = type(value).__name__
+    article = "an" if kind[:1] in "aeiouAEIOU" else "a"
+    found.errors.append(Found(path, "json", f"{article} {kind} is not a JSON value"))
     return None
 
 

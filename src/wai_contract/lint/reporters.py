@@ -94,10 +94,8 @@ class TextReporter(LineReporter):
         for severity, findings in (("error", result.errors), ("warning", result.warnings)):
             for f in findings:
                 line, column = _place(result, f)
-                out.append(
-                    f"{result.source}:{line}:{column}: {f.pointer or '(root)'}: "
-                    f"{f.message} [{severity} {f.rule}]\n"
-                )
+                said = _one_line(f"{f.pointer or '(root)'}: {f.message}")
+                out.append(f"{result.source}:{line}:{column}: {said} [{severity} {f.rule}]\n")
         return "".join(out)
 
 
@@ -119,6 +117,13 @@ class JsonReporter(LineReporter):
             head = '{"source":' + orjson.dumps(result.source).decode() + ',"line":'
             self._clean = (result.source, head)
         return f'{head}{result.line},"valid":true,"errors":[],"warnings":[]}}\n'
+
+
+def _one_line(text: str) -> str:
+    """A key or value holding a line break stays on its finding's line, escaped."""
+    if "\n" in text or "\r" in text:
+        return text.replace("\r", "\\r").replace("\n", "\\n")
+    return text
 
 
 def _escape_data(text: str) -> str:

@@ -59,6 +59,15 @@ def preview(value: Any) -> str:
     return json.dumps(value)
 
 
+def got(value: Any) -> str:
+    """``integer 5``, ``string "x"``, ``null``, ``an array of 2 items``: the type, then
+    the value, each said once."""
+    shown = preview(value)
+    if value is None or (isinstance(value, list | dict) and value):
+        return shown
+    return f"{json_type(value)} {shown}"
+
+
 def _s(count: int) -> str:
     return "" if count == 1 else "s"
 
@@ -74,7 +83,7 @@ def _expected(types: Any) -> str:
 
 def _type_message(violation: Violation) -> str:
     value = violation.instance
-    message = f"expected {_expected(violation.detail)}, got {json_type(value)} {preview(value)}"
+    message = f"expected {_expected(violation.detail)}, got {got(value)}"
     wanted = {violation.detail} if isinstance(violation.detail, str) else set(violation.detail)
     if isinstance(value, str) and wanted & {"integer", "number"}:
         try:
