@@ -276,7 +276,7 @@ def test_a_head_sent_a_byte_at_a_time_is_cut_at_the_timeout() -> None:
                        budget=RequestBudget(None))  # fmt: skip
         took = time.monotonic() - started
     assert outcome.exchange.error == "timeout: no complete answer within 1 s"
-    assert took < 2.5  # each byte came well within httpx's read timeout
+    assert took < 5  # without the wall clock: 20 s, each byte well within the read timeout
 
 
 def _hang(request: Request, peer: Peer) -> None:
@@ -298,8 +298,12 @@ def _slow_but_right(request: Request, peer: Peer) -> None:
 
 
 STUCK: dict[str, tuple[Callable[[Request, Peer], None], list[str], set[str]]] = {
-    "never-answers": (_hang, ["--timeout", "0.5"], {"same-failures"}),
-    "head-then-hang": (_head_then_hang, ["--timeout", "0.5"], {"same-failures"}),
+    "never-answers": (_hang, ["--timeout", "0.5", "--concurrency", "12"], {"same-failures"}),
+    "head-then-hang": (
+        _head_then_hang,
+        ["--timeout", "0.5", "--concurrency", "12"],
+        {"same-failures"},
+    ),
     # Retries never wait past the deadline: the cases turn inconclusive first, or time is up.
     "busy-for-ages": (_busy_for_ages, ["--deadline", "2"], {"busy", "deadline"}),
     "slow-but-right": (_slow_but_right, ["--deadline", "1.5"], {"deadline"}),
