@@ -189,6 +189,16 @@ HEAVY: dict[str, tuple[Callable[[Request, Peer], None], str]] = {
         "framing",  # a line of zeros: cut at the event cap, long before the body cap
     ),
     "gzip-bomb-on-json": (_gzip_json_bomb, "too-large"),
+    "a-million-numbers": (
+        lambda r, p: p.send(
+            hostile.ok()
+            if r.number == 0
+            else hostile.response(
+                200, b'{"result": {"response": "x", "n": [' + b"1.5," * 10**6 + b"1]}}"
+            )
+        ),
+        "too-large",  # 4 MB of text, but some 60 MB once parsed: the values are capped
+    ),
     "endless-json": (
         lambda r, p: (
             p.send(hostile.ok())

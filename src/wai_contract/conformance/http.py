@@ -232,7 +232,7 @@ def _keep(outcome: Outcome, reader: BodyReader, redactor: Redactor) -> None:
         outcome.events = [_redact_event(event, redactor) for event in reader.events]
         outcome.stream_leftover = redactor.text(reader.leftover)
         return
-    body = reader.body
+    body = reader.body()
     try:
         check_depth(body)
         outcome.json = redactor.value(orjson.loads(body))

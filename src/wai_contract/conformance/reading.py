@@ -1,9 +1,14 @@
 """Reading an answer's body within bounds: size, events, time, and decompression.
 
 The runner asks for ``gzip, deflate`` and inflates the raw bytes itself, a bounded piece at a
-time, so the 32 MB cap holds on the inflated body: a gzip bomb is cut at the cap, never
-inflated whole. The same cap holds for streams, whose events the incremental
-:class:`~.sse.SseParser` reads as they arrive.
+time, so the caps hold on the inflated body: a gzip bomb is cut at the cap, never inflated
+whole. The same caps hold for streams, whose events the incremental :class:`~.sse.SseParser`
+reads as they arrive.
+
+Parsed JSON takes many times its text in memory (a list of numbers: about ten), so besides
+its bytes an answer's JSON values are capped, counted by their commas as bytes arrive. Our
+reading of both caps: an answer of this model is text of a few thousand tokens (a 32K-token
+answer is about 256 KB, or 160,000 commas as a stream), far under 8 MB and 250,000 values.
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ import httpx
 
 from .sse import SseError, SseParser
 
-MAX_BODY_BYTES = 32 * 1024 * 1024
+MAX_BODY_BYTES = 8 * 1024 * 1024
+MAX_VALUES = 250_000
 MAX_EVENTS = 20_000
 INFLATE_PIECE = 256 * 1024
 
@@ -80,12 +86,19 @@ class BodyReader:
     head_bytes: int
     streamed: bool
     head: bytearray = field(default_factory=bytearray)
-    body: bytearray = field(default_factory=bytearray)
-    """A plain answer's bytes (one buffer: no copy to join pieces)."""
+    pieces: list[bytes] = field(default_factory=list)
+    """A plain answer's bytes, as they came (no buffer that doubles as it grows)."""
+    commas: int = 0
     events: list[str] = field(default_factory=list)
     leftover: str = ""
     size: int = 0
     _parser: SseParser = field(default_factory=SseParser)
+
+    def body(self) -> bytes:
+        """A plain answer's bytes, joined once (the pieces are let go)."""
+        joined = b"".join(self.pieces)
+        self.pieces.clear()
+        return joined
 
     def read(self, response: httpx.Response) -> None:
         """Read to the end; raises :class:`BodyError` or :class:`SseError` on a bad body,
@@ -112,12 +125,23 @@ class BodyReader:
             self.head += chunk[: self.head_bytes - len(self.head)]
         if self.size > MAX_BODY_BYTES:
             raise BodyError(f"too-large: body over {MAX_BODY_BYTES:,} bytes")
+        self.commas += chunk.count(b",")
+        if self.commas > MAX_VALUES:
+            raise BodyError(f"too-large: more than {MAX_VALUES:,} JSON values")
         if not self.streamed:
-            self.body += chunk
+            self.pieces.append(chunk)
             return
         self.events += self._parser.feed(chunk)
         if len(self.events) > MAX_EVENTS:
             raise BodyError(f"too-large: more than {MAX_EVENTS:,} events")
 
 
-__all__ = ["MAX_BODY_BYTES", "MAX_EVENTS", "BodyError", "BodyReader", "Inflater", "SseError"]
+__all__ = [
+    "MAX_BODY_BYTES",
+    "MAX_EVENTS",
+    "MAX_VALUES",
+    "BodyError",
+    "BodyReader",
+    "Inflater",
+    "SseError",
+]

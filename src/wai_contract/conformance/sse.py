@@ -13,7 +13,7 @@ import codecs
 import re
 from dataclasses import dataclass, field
 
-MAX_EVENT_CHARS = 4 * 1024 * 1024
+MAX_EVENT_CHARS = 1024 * 1024
 _LINE_END = re.compile(r"\r\n|\r|\n")
 
 
