@@ -227,3 +227,19 @@ def test_the_server_still_answers_after_every_attack(served: Served) -> None:
         timeout=10,
     )
     assert answer.status_code == 200 and answer.json()["success"] is True
+
+
+def test_the_access_log_shows_each_request() -> None:
+    args = ["serve", "--port", "0", "--no-auth", "--access-log"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "wai_contract", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    base = process.stdout.readline().split()[-1]
+    httpx.post(base + PATH, json={"prompt": "hi"}, timeout=10)
+    process.terminate()
+    _, stderr = process.communicate(timeout=15)
+    assert f'POST {PATH.replace("@", "%40")} HTTP/1.1" 200' in stderr

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -123,13 +124,27 @@ def _uvicorn_server_for(
 
     settings = uvicorn.Config(
         app,
-        log_level="info" if access_log else "warning",  # uvicorn logs access at info
+        log_level="warning",
         lifespan="off",
         access_log=access_log,
         timeout_graceful_shutdown=graceful,
         http=bounded_protocol(head_timeout),
     )
+    if access_log:
+        _log_access_to_stderr()
     return Server(settings)
+
+
+def _log_access_to_stderr() -> None:
+    """uvicorn logs each request at info level, to stdout; stdout is for the listening line."""
+    import logging
+
+    access = logging.getLogger("uvicorn.access")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    access.handlers = [handler]
+    access.setLevel(logging.INFO)
+    access.propagate = False
 
 
 def run_forever(

@@ -294,3 +294,35 @@ def test_verdict_equals_jsonschema_on_arbitrary_values(value: Any) -> None:
 
     expected = jsonschema.Draft202012Validator(load_schema("input")).is_valid(value)
     assert lint(value).valid is expected
+
+
+KEY_TEXTS = st.sampled_from(
+    ["prompt", "messages", "top_k", "x", "\\ud83d", "\\udc00x", "a\\nb", "\\u0070rompt", '\\"q']
+)
+VALUE_TEXTS = st.sampled_from(
+    ['"hi"', "1", "51", "null", "[]", '[{"role": "user", "content": "x"}]', '"\\ud83d"']
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(KEY_TEXTS, VALUE_TEXTS), max_size=5))
+def test_keys_with_escapes_lone_surrogates_and_duplicates_in_every_format(
+    pairs: list[tuple[str, str]],
+) -> None:
+    import io
+
+    import jsonschema
+
+    from wai_contract import load_schema
+    from wai_contract.lint.reporters import LINT_FORMATS, LintSummary
+
+    text = "{" + ", ".join(f'"{key}": {value}' for key, value in pairs) + "}"
+    expected = jsonschema.Draft202012Validator(load_schema("input")).is_valid(json.loads(text))
+    result = lint(text, source="keys.jsonl")
+    assert result.valid is expected  # duplicates: the last one counts, as for json.loads
+    for reporter_class in LINT_FORMATS.values():
+        out = io.StringIO()
+        reporter = reporter_class(out)
+        reporter.add(result)
+        reporter.close(LintSummary())
+        out.getvalue().encode("utf-8")  # writable as UTF-8: no lone surrogate left
