@@ -128,14 +128,16 @@ def execute(
     finished = threading.Event()
 
     def work(index: int) -> None:
-        if state.stop is None:
-            _work(state, index, sender, judge)
-        with state.lock:
-            state.done += 1
-            if progress:
-                progress(_progress(state, sender))
-            if state.done == len(jobs):
-                finished.set()
+        try:
+            if state.stop is None:
+                _work(state, index, sender, judge)
+        finally:  # every job is counted, or the run would wait for it until its deadline
+            with state.lock:
+                state.done += 1
+                if state.done == len(jobs):
+                    finished.set()
+                if progress:
+                    progress(_progress(state, sender))
 
     pool = ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="wai")
     try:
