@@ -196,8 +196,8 @@ def endless(peer: Peer, first: bytes, piece: bytes, limit: int = 256 * 1024 * 10
 
 
 @functools.cache
-def gzip_bomb(size: int = 256 * 1024 * 1024) -> bytes:
-    """*size* bytes of zeros, gzipped (about 250 KB for the default 256 MB)."""
+def gzip_bomb(size: int = 64 * 1024 * 1024) -> bytes:
+    """*size* bytes of zeros, gzipped (about 64 KB for the default 64 MB: 8 times the cap)."""
 
     engine = zlib.compressobj(9, zlib.DEFLATED, 31)
     block = bytes(1024 * 1024)
