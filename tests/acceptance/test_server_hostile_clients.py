@@ -39,20 +39,30 @@ class Served:
         return int(line.split()[1]) / 1024
 
 
-@pytest.fixture(scope="module")
-def served() -> Iterator[Served]:
-    args = ["serve", "--port", "0", "--token", TOKEN, "--head-timeout", "1", "--body-timeout", "1"]
+def start_serve(*options: str) -> Served:
+    """``wai-contract serve --port 0`` in a child process, once it listens."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "wai_contract", *args],
+        [sys.executable, "-m", "wai_contract", "serve", "--port", "0", *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
     assert process.stdout is not None
-    port = int(process.stdout.readline().rsplit(":", 1)[1])
-    yield Served(process, port)
-    process.terminate()
-    _, stderr = process.communicate(timeout=15)
+    return Served(process, int(process.stdout.readline().rsplit(":", 1)[1]))
+
+
+def stop_serve(served: Served) -> str:
+    """Stop the server; what it wrote to stderr."""
+    served.process.terminate()
+    _, stderr = served.process.communicate(timeout=15)
+    return stderr
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[Served]:
+    server = start_serve("--token", TOKEN, "--head-timeout", "1", "--body-timeout", "1")
+    yield server
+    stderr = stop_serve(server)
     assert "Traceback" not in stderr, stderr[-3000:]
 
 
@@ -230,16 +240,7 @@ def test_the_server_still_answers_after_every_attack(served: Served) -> None:
 
 
 def test_the_access_log_shows_each_request() -> None:
-    args = ["serve", "--port", "0", "--no-auth", "--access-log"]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "wai_contract", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    base = process.stdout.readline().split()[-1]
-    httpx.post(base + PATH, json={"prompt": "hi"}, timeout=10)
-    process.terminate()
-    _, stderr = process.communicate(timeout=15)
+    server = start_serve("--no-auth", "--access-log")
+    httpx.post(server.url + PATH, json={"prompt": "hi"}, timeout=10)
+    stderr = stop_serve(server)
     assert f'POST {PATH.replace("@", "%40")} HTTP/1.1" 200' in stderr

@@ -22,7 +22,7 @@ from ..errors import TargetError
 from . import retry
 from .jsondepth import check_depth
 from .reading import BodyError, BodyReader
-from .redact import Redactor, redact_url, scrub
+from .redact import Redactor, redact_url
 from .sse import SseError
 from .transport import exchange_deadline
 
@@ -258,4 +258,4 @@ def _short(exc: Exception, redactor: Redactor) -> str:
     return redactor.text(str(exc) or type(exc).__name__)[:200]
 
 
-__all__ = ["HEAD_BYTES", "Exchange", "Outcome", "RequestBudget", "scrub", "send"]
+__all__ = ["HEAD_BYTES", "Exchange", "Outcome", "RequestBudget", "send"]

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from .sse import SseError, SseParser
+from .sse import SseParser
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
 MAX_VALUES = 250_000
@@ -143,5 +143,4 @@ __all__ = [
     "BodyError",
     "BodyReader",
     "Inflater",
-    "SseError",
 ]

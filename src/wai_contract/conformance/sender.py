@@ -39,8 +39,6 @@ class Sender:
     lock: threading.Lock = field(default_factory=threading.Lock)
     latencies_ms: list[float] = field(default_factory=list)
     timeouts: int = 0
-    failures: int = 0
-    """Cases judged failing so far (for progress lines)."""
     streak: tuple[str, int] = ("", 0)
     """The last transport failure's kind and how many times in a row it happened."""
 

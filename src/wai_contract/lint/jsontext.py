@@ -143,9 +143,9 @@ def _refuse_constant(name: str) -> Any:
 
 def _recover(node: Any, path: tuple[str | int, ...], parsed: Parsed) -> Any:
     if isinstance(node, str):
-        if _has_surrogate(node):
+        if has_surrogate(node):
             parsed.surrogates.append(path)
-            return _replace_surrogates(node)
+            return replace_surrogates(node)
         return node
     if isinstance(node, float) and math.isinf(node):
         parsed.overflows.append(path)
@@ -153,8 +153,8 @@ def _recover(node: Any, path: tuple[str | int, ...], parsed: Parsed) -> Any:
     if isinstance(node, dict):
         recovered = {}
         for key, value in node.items():
-            if _has_surrogate(key):
-                key = _replace_surrogates(key)
+            if has_surrogate(key):
+                key = replace_surrogates(key)
                 parsed.surrogates.append((*path, key))
             recovered[key] = _recover(value, (*path, key), parsed)
         return recovered
@@ -163,11 +163,13 @@ def _recover(node: Any, path: tuple[str | int, ...], parsed: Parsed) -> Any:
     return node
 
 
-def _replace_surrogates(text: str) -> str:
+def replace_surrogates(text: str) -> str:
+    """*text* with each lone surrogate replaced by U+FFFD."""
     return "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in text)
 
 
-def _has_surrogate(text: str) -> bool:
+def has_surrogate(text: str) -> bool:
+    """*text* holds a lone surrogate (so it cannot be encoded as UTF-8)."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:

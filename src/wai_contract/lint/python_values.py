@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from .jsontext import MAX_DEPTH
+from .jsontext import MAX_DEPTH, has_surrogate, replace_surrogates
 from .result import Findings, Found, Path
 
 
@@ -54,9 +54,9 @@ def deep_enough() -> Iterator[None]:
 
 def _audit(value: Any, path: Path, found: Findings, holding: set[int]) -> Any:
     if isinstance(value, str):
-        if _has_surrogate(value):
+        if has_surrogate(value):
             report_recovered([path], [], found)
-            return _replaced(value)
+            return replace_surrogates(value)
         return value
     if isinstance(value, bool) or value is None or isinstance(value, int):
         return value
@@ -92,21 +92,9 @@ def _audit_container(value: Any, path: Path, found: Findings, holding: set[int])
             if not isinstance(key, str):
                 found.errors.append(Found(path, "json", f"object key {key!r} is not a string"))
                 key = str(key)
-            elif _has_surrogate(key):
-                key = _replaced(key)
+            elif has_surrogate(key):
+                key = replace_surrogates(key)
                 report_recovered([(*path, key)], [], found)
             out[key] = _audit(item, (*path, key), found, holding)
         return out
     return [_audit(item, (*path, i), found, holding) for i, item in enumerate(value)]
-
-
-def _has_surrogate(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
-def _replaced(text: str) -> str:
-    return "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in text)

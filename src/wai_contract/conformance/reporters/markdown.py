@@ -96,15 +96,17 @@ def escape(text: str) -> str:
 def fenced(text: str, language: str) -> list[str]:
     """A fenced block that *text* cannot close: its fence is longer than any run of
     backticks inside."""
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * max(3, longest + 1)
+    fence = "`" * max(3, _longest_backticks(text) + 1)
     return [fence + language, text, fence]
+
+
+def _longest_backticks(text: str) -> int:
+    return max((len(run) for run in re.findall(r"`+", text)), default=0)
 
 
 def _code(text: str) -> str:
     """*text* as an inline code span that no backtick inside can end."""
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    ticks = "`" * (longest + 1)
+    ticks = "`" * (_longest_backticks(text) + 1)
     return f"{ticks} {' '.join(text.split())} {ticks}"
 
 
