@@ -9,7 +9,9 @@ from ..schemas import join_pointer
 from ..validators import compile_validator
 from .http import Outcome
 
-TRANSPORT_CODES = frozenset({"timeout", "connection", "truncated", "too-large"})
+TRANSPORT_CODES = frozenset(
+    {"timeout", "connection", "truncated", "too-large", "undecodable", "runner"}
+)
 """Problem codes that are failures of the transport rather than of the answer."""
 
 
