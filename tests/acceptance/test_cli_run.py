@@ -149,7 +149,7 @@ def test_dry_run_lists_requests_and_sends_none(tmp_path: Path) -> None:
 def test_baseline_lists_new_failures(tmp_path: Path) -> None:
     assert (
         run(
-            "run", "--local", "--max-examples", "60", "--report-dir", "before", cwd=tmp_path
+            "run", "--local", "--max-examples", "10", "--report-dir", "before", cwd=tmp_path
         ).returncode
         == 0
     )
@@ -159,7 +159,7 @@ def test_baseline_lists_new_failures(tmp_path: Path) -> None:
         "--local-fault",
         "no-done",
         "--max-examples",
-        "60",
+        "10",
         "--report-dir",
         "after",
         "--baseline",
@@ -188,7 +188,7 @@ def test_contract_can_skip_checks_and_declare_deviations(tmp_path: Path) -> None
         "--contract",
         "mine.yaml",
         "--max-examples",
-        "80",
+        "10",
         "--report-dir",
         "out",
         cwd=tmp_path,

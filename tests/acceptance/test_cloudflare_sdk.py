@@ -20,9 +20,12 @@ def server() -> Iterator[LocalServer]:
         yield running
 
 
-@pytest.fixture
-def client(server: LocalServer) -> Cloudflare:
-    return Cloudflare(api_token=TOKEN, base_url=f"{server.base_url}/client/v4", max_retries=0)
+@pytest.fixture(scope="module")
+def client(server: LocalServer) -> Iterator[Cloudflare]:
+    with Cloudflare(
+        api_token=TOKEN, base_url=f"{server.base_url}/client/v4", max_retries=0
+    ) as opened:
+        yield opened
 
 
 def test_messages_prompt_and_tools(client: Cloudflare, server: LocalServer) -> None:
@@ -67,7 +70,7 @@ def test_invalid_input_raises_bad_request(client: Cloudflare, server: LocalServe
 
 def test_bad_token_raises_authentication_error(server: LocalServer) -> None:
     bad = Cloudflare(api_token="wrong", base_url=f"{server.base_url}/client/v4", max_retries=0)
-    with pytest.raises(cloudflare.AuthenticationError):
+    with bad, pytest.raises(cloudflare.AuthenticationError):
         bad.ai.run(MODEL, account_id=server.account_id, prompt="hi")
 
 

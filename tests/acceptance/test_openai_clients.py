@@ -44,8 +44,15 @@ def server() -> Iterator[LocalServer]:
 
 
 def client(server: LocalServer, token: str = TOKEN) -> openai.OpenAI:
+    """A new SDK client: use it in a ``with`` block, or its sockets outlive the test."""
     base = f"{server.base_url}/client/v4/accounts/acct/ai/v1"
     return openai.OpenAI(api_key=token, base_url=base, max_retries=0, timeout=10)
+
+
+@pytest.fixture(scope="module")
+def api(server: LocalServer) -> Iterator[openai.OpenAI]:
+    with client(server) as opened:
+        yield opened
 
 
 def native(server: LocalServer, body: dict[str, Any]) -> dict[str, Any]:
@@ -56,8 +63,8 @@ def native(server: LocalServer, body: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def test_chat_answers_what_the_native_path_answers(server: LocalServer) -> None:
-    answer = client(server).chat.completions.create(model=MODEL, messages=CHAT, seed=7)
+def test_chat_answers_what_the_native_path_answers(server: LocalServer, api: openai.OpenAI) -> None:
+    answer = api.chat.completions.create(model=MODEL, messages=CHAT, seed=7)
     jsonschema.validate(answer.model_dump(exclude_none=True), load_schema("openai-chat-response"))
     (choice,) = answer.choices
     assert choice.message.role == "assistant" and choice.finish_reason == "stop"
@@ -67,16 +74,18 @@ def test_chat_answers_what_the_native_path_answers(server: LocalServer) -> None:
     assert usage is not None and usage.total_tokens == usage.prompt_tokens + usage.completion_tokens
 
 
-def test_max_tokens_cuts_the_answer_with_finish_reason_length(server: LocalServer) -> None:
-    answer = client(server).chat.completions.create(
+def test_max_tokens_cuts_the_answer_with_finish_reason_length(api: openai.OpenAI) -> None:
+    answer = api.chat.completions.create(
         model=MODEL, messages=CHAT, seed=7, max_completion_tokens=2
     )
     assert answer.choices[0].finish_reason == "length"
     assert answer.usage is not None and answer.usage.completion_tokens <= 2
 
 
-def test_a_stream_says_the_same_words_and_ends_with_usage(server: LocalServer) -> None:
-    stream = client(server).chat.completions.create(
+def test_a_stream_says_the_same_words_and_ends_with_usage(
+    server: LocalServer, api: openai.OpenAI
+) -> None:
+    stream = api.chat.completions.create(
         model=MODEL, messages=CHAT, seed=7, stream=True, stream_options={"include_usage": True}
     )
     chunks = list(stream)
@@ -90,10 +99,10 @@ def test_a_stream_says_the_same_words_and_ends_with_usage(server: LocalServer) -
     assert chunks[-1].choices == [] and chunks[-1].usage is not None
 
 
-def test_tool_calls_carry_arguments_as_json_text(server: LocalServer) -> None:
+def test_tool_calls_carry_arguments_as_json_text(api: openai.OpenAI) -> None:
     calls = []
     for seed in range(1, 30):
-        answer = client(server).chat.completions.create(
+        answer = api.chat.completions.create(
             model=MODEL,
             messages=CHAT,
             tools=[WEATHER],
@@ -111,16 +120,16 @@ def test_tool_calls_carry_arguments_as_json_text(server: LocalServer) -> None:
 
 
 def test_a_wrong_token_raises_authentication_error(server: LocalServer) -> None:
-    with pytest.raises(openai.AuthenticationError):
-        client(server, token="wrong-token").chat.completions.create(model=MODEL, messages=CHAT)
+    with client(server, token="wrong-token") as wrong, pytest.raises(openai.AuthenticationError):
+        wrong.chat.completions.create(model=MODEL, messages=CHAT)
 
 
-def test_a_bad_body_raises_bad_request_error_with_the_place(server: LocalServer) -> None:
+def test_a_bad_body_raises_bad_request_error_with_the_place(api: openai.OpenAI) -> None:
     with pytest.raises(openai.BadRequestError) as hot:
-        client(server).chat.completions.create(model=MODEL, messages=CHAT, temperature=9)
+        api.chat.completions.create(model=MODEL, messages=CHAT, temperature=9)
     assert "/temperature: 9 is greater than the maximum of 5" in json.dumps(hot.value.body)
     with pytest.raises(openai.BadRequestError) as other:
-        client(server).chat.completions.create(model="@cf/meta/llama-3-8b", messages=CHAT)
+        api.chat.completions.create(model="@cf/meta/llama-3-8b", messages=CHAT)
     assert "no such model" in json.dumps(other.value.body)
 
 

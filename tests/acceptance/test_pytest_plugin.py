@@ -18,7 +18,7 @@ def no_done_server() -> Iterator[str]:
 
 
 def test_local_suite_runs_in_an_empty_directory(pytester: pytest.Pytester) -> None:
-    result = pytester.runpytest_subprocess("--wai-local", "--wai-max-examples", "60", "-v")
+    result = pytester.runpytest_subprocess("--wai-local", "--wai-max-examples", "20", "-v")
     result.assert_outcomes(passed=12)
     result.stdout.fnmatch_lines(
         ["*wai-contract::accepts-valid PASSED*", "*wai-contract::streaming PASSED*"]
@@ -34,7 +34,7 @@ def test_a_faulty_server_fails_with_the_check_named(
         "--wai-token",
         TOKEN,
         "--wai-max-examples",
-        "60",
+        "20",
         "-ra",
         "--junitxml=junit.xml",
     )
@@ -60,7 +60,7 @@ def test_k_selects_checks_and_only_they_run(pytester: pytest.Pytester, no_done_s
 
 def test_x_stops_at_the_first_failure(pytester: pytest.Pytester, no_done_server: str) -> None:
     result = pytester.runpytest_subprocess(
-        "--wai-endpoint", no_done_server, "--wai-token", TOKEN, "--wai-max-examples", "40", "-x"
+        "--wai-endpoint", no_done_server, "--wai-token", TOKEN, "--wai-max-examples", "10", "-x"
     )
     outcomes = result.parseoutcomes()
     assert outcomes.get("failed") == 1 and outcomes.get("passed", 0) < 10
@@ -126,7 +126,7 @@ def test_runs_under_xdist(pytester: pytest.Pytester) -> None:
 
 def test_the_api_option_picks_the_surfaces(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_subprocess(
-        "--wai-local", "--wai-api", "native", "--wai-max-examples", "30", "-rs"
+        "--wai-local", "--wai-api", "native", "--wai-max-examples", "10", "-rs"
     )
     result.assert_outcomes(passed=11, skipped=1)
     result.stdout.fnmatch_lines(["*SKIPPED*the target serves one surface*"])

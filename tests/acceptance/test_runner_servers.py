@@ -8,8 +8,16 @@ from tests.real_like_server import TOKEN as REAL_TOKEN
 from tests.real_like_server import real_like_app
 
 from wai_contract import MODEL
-from wai_contract.conformance import LIVE_CONTRACT, RunOptions, Target, load_contract, run
+from wai_contract.conformance import LIVE_CONTRACT, Contract, RunOptions, Target, load_contract, run
 from wai_contract.server import serve, serve_asgi
+
+OBSERVERS = {"usage-totals", "no-server-errors", "transport"}
+"""Checks that judge the answers to other checks' requests and send none of their own."""
+
+
+def _only(check: str) -> Contract:
+    """The default contract with *check* alone, and accepts-valid's bodies for an observer."""
+    return load_contract().only({check, "accepts-valid"} if check in OBSERVERS else {check})
 
 
 def _failed(report: object) -> set[str]:
@@ -37,11 +45,12 @@ def test_independent_faithful_server_passes_every_check(seed: int) -> None:
 
 @pytest.mark.parametrize("bug", sorted(set(BUGS) - WARNED))
 def test_each_realistic_bug_is_caught_by_the_right_check(bug: str) -> None:
+    """Only the check named runs: the faithful servers above show the others stay quiet."""
     hangs = bug == "hang-on-long-prompt"
     options = RunOptions(timeout=1.0, shrink=False) if hangs else None  # shrinking waits
     with serve_asgi(faulty_app(bug), graceful=1 if hangs else 5) as base:
         url = f"{base}/client/v4/accounts/a/ai/run/{MODEL}"
-        report = run(Target(url, TOKEN), options=options)
+        report = run(Target(url, TOKEN), _only(BUGS[bug]), options)
     assert not report.passed
     assert BUGS[bug] in _failed(report), (bug, _failed(report))
     failing = next(c for c in report.checks if c.id == BUGS[bug])
@@ -57,8 +66,9 @@ def test_behaviour_described_but_not_guaranteed_is_a_warning_and_fails_when_stri
     strictly = bug == "ignores-seed"  # one strict run shows the rule; the others add nothing
     with serve_asgi(faulty_app(bug)) as base:
         url = f"{base}/client/v4/accounts/a/ai/run/{MODEL}"
-        lenient = run(Target(url, TOKEN))
-        strict = run(Target(url, TOKEN), options=RunOptions(strict=True)) if strictly else None
+        contract = _only(BUGS[bug])
+        lenient = run(Target(url, TOKEN), contract)
+        strict = run(Target(url, TOKEN), contract, RunOptions(strict=True)) if strictly else None
     assert lenient.passed, _failed(lenient)
     warned = next(c for c in lenient.checks if c.id == BUGS[bug])
     assert warned.status == "warned" and warned.warnings[0].exchange is not None
@@ -89,7 +99,7 @@ def test_with_the_live_contract_a_server_that_enforces_the_context_window_passes
 def test_without_the_contracts_window_a_413_on_a_valid_body_is_a_failure() -> None:
     with serve_asgi(real_like_app(context_window=15000)) as base:
         url = f"{base}/client/v4/accounts/a/ai/run/{MODEL}"
-        default = run(Target(url, REAL_TOKEN))
+        default = run(Target(url, REAL_TOKEN), load_contract().only({"accepts-valid"}))
     refused = next(c for c in default.checks if c.id == "accepts-valid")
     assert refused.status == "failed" and refused.failures[0].code == "status"
 

@@ -87,7 +87,7 @@ _json_values = st.recursive(
 
 
 @pytest.mark.parametrize("at", _leaf_pointers())
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(value=_json_values)
 def test_leaf_checker_agrees_with_the_backend(at: str, value: object) -> None:
     shallow = compile_validator("input", at, shallow=True)

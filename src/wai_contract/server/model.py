@@ -7,6 +7,7 @@ varying one. It never generates more than ``max_tokens`` tokens (default 256).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import random
@@ -78,8 +79,10 @@ class Answer:
         }
 
 
+@functools.lru_cache(maxsize=8)
 def count_tokens(text: str) -> int:
-    """A stand-in tokenizer: words and punctuation marks."""
+    """A stand-in tokenizer: words and punctuation marks. Cached: a run sends each long
+    boundary text several times (both branches, streamed or not), at 13 ms a count."""
     return len(_TOKEN.findall(text))
 
 
