@@ -9,7 +9,8 @@ Registered through the ``pytest11`` entry point and inert unless asked for: with
 ``--wai-endpoint URL`` or ``--wai-local``, every check of the contract becomes a pytest
 item (``wai-contract::accepts-valid`` ...), in any directory, even one without tests, so
 ``-k``, ``-x``, ``--junitxml`` and xdist behave as pytest users expect. The suite runs
-once per process, for the checks that were selected, when the first item runs.
+once, for the checks that were selected, when the first item runs; under pytest-xdist the
+first worker to need it runs it and the others read its report, so no request is sent twice.
 
 Fixtures, always available: ``wai_local_server`` (the reference server on a free port;
 yields its model URL), ``wai_client`` (an ``httpx.Client`` for the endpoint, with the
@@ -18,7 +19,13 @@ token), ``wai_lint`` (the linter) and ``wai_strategies`` (the Hypothesis strateg
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+import pickle
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -29,6 +36,8 @@ if TYPE_CHECKING:
     from wai_contract.conformance.results import CheckResult, Report
 
 _REPORT = pytest.StashKey["Report | None"]()
+_SHARED = pytest.StashKey[str]()
+_SHARED_INPUT = "wai_contract_shared"
 LOCAL_TOKEN = "wai-contract-pytest-local"
 
 
@@ -148,11 +157,84 @@ def pytest_collection_modifyitems(
     items.extend(item for item in collected if isinstance(item, pytest.Item))
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist, in the controller: give every worker one private folder to share the
+    suite's report in."""
+    config = node.config
+    if not _active(config):
+        return
+    if _SHARED not in config.stash:
+        config.stash[_SHARED] = tempfile.mkdtemp(prefix="wai-contract-xdist-")
+    node.workerinput[_SHARED_INPUT] = config.stash[_SHARED]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shared = config.stash.get(_SHARED, None)
+    if shared:
+        shutil.rmtree(shared, ignore_errors=True)
+
+
 def _suite_report(session: pytest.Session) -> Report:
     stash = session.config.stash
     report = stash.get(_REPORT, None)
-    if report is not None:
+    if report is None:
+        shared = getattr(session.config, "workerinput", {}).get(_SHARED_INPUT)
+        if shared:
+            report = _report_once(Path(shared), lambda: _run_suite(session))
+        else:
+            report = _run_suite(session)
+        stash[_REPORT] = report
+    return report
+
+
+def _report_once(shared: Path, produce: Callable[[], Report]) -> Report:
+    """The report in *shared*, produced by whichever worker takes the lock first; the
+    others wait for it, and take over if the worker holding the lock has died."""
+    lock, done = shared / "lock", shared / "report.pickle"
+    while True:
+        if done.exists():
+            loaded: Report = pickle.loads(done.read_bytes())  # our own file, in a 0700 folder
+            return loaded
+        try:
+            held = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        except FileExistsError:
+            if not _holder_alive(lock):
+                lock.unlink(missing_ok=True)
+            time.sleep(0.05)
+            continue
+        with os.fdopen(held, "w") as out:
+            out.write(str(os.getpid()))
+        try:
+            report = produce()
+        except BaseException:
+            lock.unlink(missing_ok=True)  # another worker tries, and reports its own error
+            raise
+        partial = shared / f"report.{os.getpid()}"
+        partial.write_bytes(pickle.dumps(report))
+        partial.replace(done)
         return report
+
+
+def _holder_alive(lock: Path) -> bool:
+    try:
+        pid = int(lock.read_text() or "0")
+        if pid == 0:  # created, its pid not yet written: give it a few seconds
+            return time.time() - lock.stat().st_mtime < 5
+    except FileNotFoundError:
+        return False
+    except (OSError, ValueError):
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def _run_suite(session: pytest.Session) -> Report:
     from wai_contract.conformance import RunOptions, load_contract, open_target, run
 
     config = session.config
@@ -168,9 +250,7 @@ def _suite_report(session: pytest.Session) -> Report:
         local_token=LOCAL_TOKEN,
         api=config.getoption("--wai-api"),
     ) as target:
-        report = run(target, contract, options)
-    stash[_REPORT] = report
-    return report
+        return run(target, contract, options)
 
 
 # --- fixtures for users' own tests ------------------------------------------------------------

@@ -81,7 +81,8 @@ def run(
     *contract* is a ``Contract``, a path to a contract file, or None for the bundled one.
     *token* is the API token for a URL target. Further keyword arguments are
     ``RunOptions`` fields (``max_examples``, ``seed``, ``timeout``, ``concurrency``,
-    ``max_requests``, ``shrink``, ``deadline``). *baseline*, an earlier ``report.json``
+    ``max_requests``, ``shrink``, ``deadline``, ``shard``: a ``Shard`` or ``"K/N"``).
+    *baseline*, an earlier ``report.json``
     (or ``Report``), is compared with this run in ``report.comparison``. *api* ``"both"``
     (or ``"openai"``) adds (or moves to) the OpenAI-compatible surface beside a native
     model URL::
@@ -111,6 +112,10 @@ def run(
             raise ConfigError(
                 f"unknown run setting {unknown[0]!r}; known: {', '.join(sorted(known))}"
             )
+        if isinstance(settings.get("shard"), str):
+            from .conformance import Shard
+
+            settings["shard"] = Shard.parse(settings["shard"])
         options = RunOptions(**settings)
     elif settings:
         raise ConfigError("pass either options= or keyword settings, not both")

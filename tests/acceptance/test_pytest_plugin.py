@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from tests.faulty_servers import TOKEN, faulty_app
@@ -119,9 +120,27 @@ def test_inert_without_its_options(pytester: pytest.Pytester) -> None:
     assert loaded == [], "nothing of wai-contract is imported"
 
 
-def test_runs_under_xdist(pytester: pytest.Pytester) -> None:
-    result = pytester.runpytest_subprocess("--wai-local", "--wai-max-examples", "40", "-n", "2")
-    result.assert_outcomes(passed=12)
+class Counting:
+    """An ASGI wrapper that counts the HTTP requests its app receives."""
+
+    def __init__(self, app: Any) -> None:
+        self.app, self.requests = app, 0
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            self.requests += 1
+        await self.app(scope, receive, send)
+
+
+def test_under_xdist_every_request_is_sent_once(pytester: pytest.Pytester) -> None:
+    counted = Counting(faulty_app(None))
+    with serve_asgi(counted) as base:
+        url = f"{base}/client/v4/accounts/a/ai/run/{MODEL}"
+        options = ("--wai-endpoint", url, "--wai-token", TOKEN, "--wai-max-examples", "10")
+        pytester.runpytest_subprocess(*options, "-n", "0").assert_outcomes(passed=11, skipped=1)
+        alone, counted.requests = counted.requests, 0
+        pytester.runpytest_subprocess(*options, "-n", "2").assert_outcomes(passed=11, skipped=1)
+    assert alone > 20 and counted.requests == alone
 
 
 def test_the_api_option_picks_the_surfaces(pytester: pytest.Pytester) -> None:

@@ -7,7 +7,7 @@ raises on purpose becomes ``error: <message>`` and exit status 2.
 
 from __future__ import annotations
 
-from . import gen, lint, run, schemas, serve  # noqa: F401  (importing a command's module adds it)
+from . import gen, lint, report, run, schemas, serve  # noqa: F401  (a command's module adds it)
 from .base import cli, main
 
 __all__ = ["cli", "main"]

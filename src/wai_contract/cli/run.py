@@ -107,6 +107,13 @@ from .progress import progress_display
     default=None,
     help="An earlier report.json: list new failures and fixed ones.",
 )
+@click.option(
+    "--shard",
+    metavar="K/N",
+    default=None,
+    help="Send only part K of N of the plan (each part on its own machine or core); join "
+    "the parts' reports with `report merge`.",
+)
 @click.option("--dry-run", is_flag=True, help="List the planned requests; send nothing.")
 @click.option("--no-shrink", is_flag=True, help="Do not shrink failing bodies.")
 @click.option(
@@ -135,6 +142,7 @@ def run_command(
     requests_per_minute: float | None,
     report_dir: str | None,
     baseline: str | None,
+    shard: str | None,
     dry_run: bool,
     no_shrink: bool,
     strict: bool | None,
@@ -156,7 +164,7 @@ def run_command(
     contract = c.load_contract(c.LIVE_CONTRACT if live else contract_path)
     options = c.RunOptions(
         max_examples, seed, timeout, concurrency, max_requests, not no_shrink, strict or None,
-        requests_per_minute, deadline,
+        requests_per_minute, deadline, c.Shard.parse(shard) if shard else None,
     )  # fmt: skip
     previous = c.load_report(baseline) if baseline else None  # a bad one fails before the run
     target = c.open_target(

@@ -4,7 +4,8 @@ The pipeline, one module a stage: :mod:`.target` (where to send) and :mod:`.cont
 (what to check) feed :mod:`.plan` (every check's requests, as :mod:`.cases`); the
 :mod:`.engine` sends them through :mod:`.http`, reads each answer once (:mod:`.answers`)
 and offers it to every check in :mod:`.checks`; :mod:`.shrink` cuts failing bodies down;
-:mod:`.results` holds the verdicts, which :mod:`.reporters` render.
+:mod:`.results` holds the verdicts, which :mod:`.reporters` render; :mod:`.merge` joins
+the reports of a run split into parts (``RunOptions.shard``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from .cases import Case
 from .contract import DEFAULT_CONTRACT, LIVE_CONTRACT, Contract, load_contract
 from .engine import Interrupted, plan, run
 from .execution import RunProgress
-from .plan import RunOptions
+from .merge import merge_reports
+from .plan import RunOptions, Shard
 from .reporters import prepare_report_dir, render_console, write_report
 from .results import Report, compare, load_report
 from .target import Target, open_target
@@ -27,10 +29,12 @@ __all__ = [
     "Report",
     "RunOptions",
     "RunProgress",
+    "Shard",
     "Target",
     "compare",
     "load_contract",
     "load_report",
+    "merge_reports",
     "open_target",
     "plan",
     "prepare_report_dir",

@@ -68,8 +68,10 @@ def plan(
 ) -> list[Case]:
     """The requests a run would send, in order, without sending any."""
     contract = contract or load_contract()
-    settings = (options or RunOptions()).resolve(contract)
-    return make_plan(bool(target.token), contract, settings, list(target.urls)).cases
+    options = options or RunOptions()
+    settings = options.resolve(contract)
+    whole = make_plan(bool(target.token), contract, settings, list(target.urls))
+    return whole.part(options.shard).cases
 
 
 def run(
@@ -97,6 +99,7 @@ def run(
     started = datetime.now(UTC)
     clock = time.monotonic()
     the_plan = make_plan(bool(target.token), contract, settings, list(target.urls))
+    the_plan = the_plan.part(options.shard)
     own_client = client is None
     client = client or default_client(settings.concurrency, f"wai-contract/{__version__}")
     budget = RequestBudget(options.max_requests, settings.requests_per_minute)
@@ -124,6 +127,7 @@ def run(
         notes=_run_notes(sender, state, deadline),
         strict=strict,
         faults=list(target.faults),
+        shard=str(options.shard) if options.shard else None,
         **_outcome_of(state, budget),
     )
     if earlier is not None:

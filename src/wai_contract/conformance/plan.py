@@ -7,10 +7,33 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..errors import ConfigError
 from ..generate import generate
 from .cases import Case, Job, Surface
 from .checks import CHECKS, PlanContext
 from .contract import Contract, RunSettings
+
+
+@dataclass(frozen=True)
+class Shard:
+    """One part of a run split over machines: part *index* (from 1) of *count*."""
+
+    index: int
+    count: int
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        """``K/N``, with 1 <= K <= N."""
+        index, _, count = text.partition("/")
+        if not (index.strip().isdigit() and count.strip().isdigit()):
+            raise ConfigError(f"--shard {text!r}: expected K/N, such as 1/4")
+        shard = cls(int(index), int(count))
+        if not 1 <= shard.index <= shard.count:
+            raise ConfigError(f"--shard {text!r}: K must be from 1 to N")
+        return shard
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"
 
 
 @dataclass(frozen=True)
@@ -28,6 +51,8 @@ class RunOptions:
     requests_per_minute: float | None = None
     deadline: float | None = None
     """Seconds the whole run may take (``None``: the contract's, else scaled from the plan)."""
+    shard: Shard | None = None
+    """Send only this part of the plan (reports of all parts merge into one)."""
 
     def resolve(self, contract: Contract) -> RunSettings:
         """The settings in force: these options over the contract's ``run`` section."""
@@ -58,6 +83,14 @@ class Plan:
     def cases(self) -> list[Case]:
         """Every request, in the order it is sent."""
         return [case for job in self.jobs for case in job.cases]
+
+    def part(self, shard: Shard | None) -> Plan:
+        """The jobs of *shard*: every N-th job from the K-th, so each part gets its share of
+        every check; a job's requests (judged together) stay in one part. The plan is the
+        same on every machine for one seed, so the parts never overlap and cover it all."""
+        if shard is None:
+            return self
+        return Plan(self.jobs[shard.index - 1 :: shard.count], dict(self.notes))
 
 
 def make_plan(

@@ -161,6 +161,9 @@ class Report:
     """Cases sent and judged (inconclusive ones included)."""
     faults: list[str] = field(default_factory=list)
     """Faults injected into the reference server (``--local-fault``)."""
+    shard: str | None = None
+    """``K/N`` when the run sent one part of its plan (``run --shard``); ``None`` for a
+    whole run, or reports merged from every part."""
 
     @property
     def judged(self) -> bool:
@@ -266,12 +269,15 @@ def _causes(check: CheckResult) -> dict[str, list[str]]:
     return {f.cause: [f.id, *f.others] for f in check.failures}
 
 
-def load_report(path: str | Path) -> Report:
-    """Read a ``report.json`` written by an earlier run (a baseline)."""
+def load_report(path: str | Path, what: str = "baseline") -> Report:
+    """Read a ``report.json`` written by an earlier run (*what* it is, for errors); a
+    folder stands for the ``report.json`` in it."""
+    if Path(path).is_dir():
+        path = Path(path) / "report.json"
     try:
         with open(path, encoding="utf-8") as handle:
             return Report.from_dict(json.load(handle))
     except OSError as exc:
-        raise ConfigError(f"cannot read baseline {path}: {exc.strerror or exc}") from None
+        raise ConfigError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        raise ConfigError(f"baseline {path} is not a wai-contract report.json: {exc}") from None
+        raise ConfigError(f"{what} {path} is not a wai-contract report.json: {exc}") from None

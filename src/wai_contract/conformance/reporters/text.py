@@ -41,6 +41,11 @@ def case_text(case: CaseResult) -> str:
 def summary_lines(report: Report) -> list[str]:
     """What a reader must know beyond the checks: inconclusive cases and strict mode."""
     lines = []
+    if report.shard:
+        lines.append(
+            f"part {report.shard} of the plan: join every part's report with "
+            "`wai-contract report merge`"
+        )
     if report.faults:
         lines.append(f"injected faults: {', '.join(report.faults)} (the reference server's)")
     schema = report.schema

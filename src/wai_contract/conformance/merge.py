@@ -1,0 +1,144 @@
+"""One report from the reports of every part of a sharded run (``run --shard K/N``).
+
+The parts of one run share its plan (same seed, examples, contract and schema), so their
+cases never overlap: counts add up, failures of one cause form one group (the first part's
+case stands for it), and each check's verdict is the one the whole run would have given.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from urllib.parse import urlsplit
+
+from ..errors import ConfigError
+from .engine import FAILURES_KEPT, OTHERS_KEPT
+from .results import CaseResult, CheckResult, Report
+
+SAME_IN_EVERY_PART = ("seed", "max_examples", "contract", "strict", "schema", "faults")
+"""Report fields that must agree: parts of one run share them (and their target)."""
+
+
+def merge_reports(parts: Sequence[Report]) -> Report:
+    """The report of the whole run, from the reports of all its parts (in any order).
+
+    Raises :class:`ConfigError` when they are not every part of one run: a part missing or
+    given twice, a report that is not a part, or parts that disagree on the plan."""
+    ordered = _in_order(parts)
+    first = ordered[0]
+    for name in SAME_IN_EVERY_PART:
+        values = {repr(getattr(part, name)) for part in ordered}
+        if len(values) > 1:
+            raise ConfigError(f"the reports are not parts of one run: their {name} differs")
+    if len({_where(part.target) for part in ordered}) > 1:
+        raise ConfigError("the reports are not parts of one run: their target differs")
+    return dataclasses.replace(
+        first,
+        started=min(part.started for part in ordered),
+        seconds=max(part.seconds for part in ordered),
+        requests=sum(part.requests for part in ordered),
+        checks=[
+            _merge_check(list(same)) for same in zip(*(p.checks for p in ordered), strict=True)
+        ],
+        latencies_ms=[ms for part in ordered for ms in part.latencies_ms],
+        notes=[f"part {part.shard}: {note}" for part in ordered for note in part.notes],
+        comparison=None,
+        inconclusive=[case for part in ordered for case in part.inconclusive],
+        too_busy=any(part.too_busy for part in ordered),
+        stopped=next((part.stopped for part in ordered if part.stopped), None),
+        retries=sum(part.retries for part in ordered),
+        planned=sum(part.planned for part in ordered),
+        judged_cases=sum(part.judged_cases for part in ordered),
+        shard=None,
+    )
+
+
+def _where(target: str) -> str:
+    """The target, with the port left out for loopback hosts: each part of a ``--local``
+    run starts its own reference server on a free port."""
+    parts = urlsplit(target)
+    if parts.hostname in ("127.0.0.1", "localhost", "::1"):
+        return parts._replace(netloc=parts.hostname).geturl()
+    return target
+
+
+def _in_order(parts: Sequence[Report]) -> list[Report]:
+    if not parts:
+        raise ConfigError("no reports to merge")
+    numbered: dict[int, Report] = {}
+    counts = set()
+    for part in parts:
+        index, _, of = (part.shard or "").partition("/")
+        if not (index.isdigit() and of.isdigit()):
+            raise ConfigError("a report to merge is not a part of a sharded run (run --shard)")
+        if int(index) in numbered:
+            raise ConfigError(f"part {part.shard} is given twice")
+        numbered[int(index)] = part
+        counts.add(int(of))
+    if len(counts) > 1:
+        raise ConfigError("the reports are parts of runs split differently (N differs)")
+    (count,) = counts
+    missing = [str(i) for i in range(1, count + 1) if i not in numbered]
+    if missing:
+        raise ConfigError(f"part {', '.join(missing)} of {count} is missing")
+    if len({len(part.checks) for part in parts}) > 1:
+        raise ConfigError("the reports are not parts of one run: their checks differ")
+    return [numbered[i] for i in sorted(numbered)]
+
+
+def _merge_check(same: list[CheckResult]) -> CheckResult:
+    ids = {check.id for check in same}
+    if len(ids) > 1:
+        raise ConfigError("the reports are not parts of one run: their checks differ")
+    judged = [check for check in same if check.cases]
+    merged = dataclasses.replace(
+        same[0],
+        cases=sum(check.cases for check in same),
+        failures=_groups(check.failures for check in same),
+        failure_count=sum(check.failure_count for check in same),
+        known=[case for check in same for case in check.known],
+        warnings=_groups(check.warnings for check in same),
+        warning_count=sum(check.warning_count for check in same),
+        causes=_causes(same),
+        note=_note(same, judged),
+    )
+    if merged.failure_count:
+        merged.status = "failed"
+    elif merged.warning_count:
+        merged.status = "warned"
+    elif judged:
+        merged.status = "passed"
+    else:
+        merged.status = "skipped"
+    return merged
+
+
+def _groups(parts: Iterable[list[CaseResult]]) -> list[CaseResult]:
+    """One case per cause, the first part's first; the others counted and listed."""
+    kept: dict[str, CaseResult] = {}
+    for cases in parts:
+        for case in cases:
+            first = kept.get(case.cause)
+            if first is None:
+                if len(kept) < FAILURES_KEPT:
+                    kept[case.cause] = dataclasses.replace(case, others=list(case.others))
+                continue
+            first.count += case.count
+            room = OTHERS_KEPT - len(first.others)
+            first.others += [case.id, *case.others][: max(0, room)]
+    return list(kept.values())
+
+
+def _causes(same: list[CheckResult]) -> dict[str, list[str]]:
+    merged: dict[str, list[str]] = {}
+    for check in same:
+        for cause, ids in check.causes.items():
+            merged.setdefault(cause, []).extend(ids)
+    return merged
+
+
+def _note(same: list[CheckResult], judged: list[CheckResult]) -> str:
+    """A remark on judged answers holds for the whole run only if every part that judged
+    made it (a tool called in one part is a tool called); a plan's note is every part's."""
+    notes = {check.note for check in (judged or same)}
+    return notes.pop() if len(notes) == 1 else ""
