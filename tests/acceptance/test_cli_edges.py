@@ -38,6 +38,20 @@ def test_a_lone_surrogate_in_a_key_is_a_warning_in_every_format(fmt: str, tmp_pa
     assert b"lone-surrogate" in result.stdout
 
 
+def test_a_repeated_key_is_a_warning_in_every_format_with_its_place(tmp_path: Path) -> None:
+    path = tmp_path / "bodies.jsonl"
+    path.write_text('{"prompt": "ok"}\n{"prompt":"hi","top_k":99,"top_k":5}\n')
+    text = wai("lint", str(path))
+    assert text.returncode == 0, text.stderr
+    assert f"{path}:2:35: /top_k: `top_k` is given 2 times".encode() in text.stdout
+    assert b"[warning duplicate-key]" in text.stdout
+    for fmt in ("json", "sarif", "github"):
+        result = wai("lint", "--format", fmt, str(path))
+        assert result.returncode == 0 and b"duplicate-key" in result.stdout, (fmt, result.stderr)
+    strict = wai("lint", "--strict", str(path))
+    assert strict.returncode == 1
+
+
 def test_a_lone_surrogate_key_in_a_large_jsonl_loses_no_other_body(tmp_path: Path) -> None:
     path = tmp_path / "big.jsonl"
     lines = ['{"prompt": "hello there, a body of some length"}'] * 90_000

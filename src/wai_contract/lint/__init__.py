@@ -18,6 +18,7 @@ from ..schemas import join_pointer, on_schema_change
 from ..validators import compile_validator
 from . import jsontext
 from .branches import schema_errors
+from .duplicates import duplicate_keys, may_repeat
 from .openai import Api, check_openai, is_openai
 from .python_values import audit_python, deep_enough, report_recovered
 from .result import Finding, Findings, Found, LintResult, Path
@@ -59,17 +60,25 @@ def lint(
     ):
         found = Findings()
         check_openai(value, found)
-    # The hot path: most bodies are valid and clean, and cost one parse, one Rust call
-    # and one pass over their top-level keys.
+    # The hot path: most bodies are valid and clean, and cost one parse, one Rust call,
+    # one pass over their top-level keys and a count of their colons.
     elif _root_is_valid(value):
         warnings = warnings_of(value)
+        data = _text_or_bytes(body_or_text)
+        if may_repeat(data, value):
+            warnings += duplicate_keys(_as_text(data))
         if not warnings:
             return LintResult(source, line)
-        found = Findings(warnings=warnings)
+        return _result(
+            source, line, Findings(warnings=warnings), _as_text(data) if positions else None
+        )
     else:
         found = Findings()
         _check(value, found, valid=False)
         _note_underflows(body_or_text, found)
+    data = _text_or_bytes(body_or_text)
+    if may_repeat(data, value):
+        found.warnings += duplicate_keys(_as_text(data))
     return _result(source, line, found, _as_text(body_or_text) if positions else None)
 
 
@@ -132,6 +141,7 @@ def _lint_unusual_text(
     found = Findings()
     report_recovered(parsed.surrogates, parsed.overflows, found)
     _check(parsed.value, found, api=api)
+    found.warnings += duplicate_keys(text)
     return _result(source, line, found, text if positions else None)
 
 

@@ -226,6 +226,8 @@ RULES = (
     ),
     # Found while parsing the text (see python_values.report_recovered), not in a body.
     Rule("lone-surrogate", "A string with a lone UTF-16 surrogate escape."),
+    # Found in the text (see duplicates.duplicate_keys): a parsed body cannot repeat a key.
+    Rule("duplicate-key", "A key given twice in one object (the last one counts here)."),
     # Found in bodies of the OpenAI-compatible surface (see openai.check_openai).
     Rule("other-model", "An OpenAI-surface body that names another model than this one."),
 )

@@ -320,6 +320,10 @@ def test_keys_with_escapes_lone_surrogates_and_duplicates_in_every_format(
     expected = jsonschema.Draft202012Validator(load_schema("input")).is_valid(json.loads(text))
     result = lint(text, source="keys.jsonl")
     assert result.valid is expected  # duplicates: the last one counts, as for json.loads
+    keys = [key for key, _ in json.loads(text, object_pairs_hook=lambda pairs: pairs)]
+    repeated = {key for key in keys if keys.count(key) > 1}
+    warned = [w for w in result.warnings if w.rule == "duplicate-key"]
+    assert len(warned) == len(repeated), (text, warned)
     for reporter_class in LINT_FORMATS.values():
         out = io.StringIO()
         reporter = reporter_class(out)

@@ -1,0 +1,123 @@
+"""Keys given twice in one JSON object.
+
+JSON text may repeat a key (RFC 8259 says names "SHOULD be unique"); JavaScript and Python
+keep the last value, other parsers the first or refuse the text, so lint warns
+(``duplicate-key``) at the value that counts here, the last.
+
+A full search costs a second parse, so a body takes it only when counting colons cannot
+rule duplicates out (see :func:`may_repeat`).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import orjson
+
+from .jsontext import has_surrogate, replace_surrogates
+from .result import Found, Path
+
+LONG_TEXT = 4096
+"""From this length (characters or bytes), colons are searched rather than counted."""
+
+
+def may_repeat(data: bytes | bytearray | str, value: Any) -> bool:
+    """False when *data*, parsed into *value*, certainly repeats no key.
+
+    Each key in the text has one colon after it; the text's other colons are in strings,
+    which *value* keeps unless their pair was dropped as a repeat. So a text repeats a key
+    when it holds more colons than *value* written again, and none when it holds as many
+    and no escaped colon (``\\u003a``); a text with no more colons than keys repeats none.
+    """
+    text = isinstance(data, str)
+    colon: Any = ":" if text else b":"
+    keys = _some_keys(value)
+    # No more colons than keys: every colon follows a key, and each key is there once.
+    if len(data) < LONG_TEXT:
+        colons = data.count(colon)
+        if colons <= keys:
+            return False
+    elif _more_than(data, colon, keys):
+        colons = data.count(colon)
+    else:
+        return False
+    again = orjson.dumps(value).count(b":")
+    if colons != again:
+        return True  # more: a repeat; fewer: escaped colons, which only a parse can read
+    backslash, escaped = ("\\", "\\u003") if text else (b"\\", b"\\u003")
+    return backslash in data and escaped in data  # type: ignore[operator]
+
+
+def _more_than(data: Any, colon: Any, limit: int) -> bool:
+    """Whether *data* holds more than *limit* colons, searched colon by colon (memchr),
+    stopping at the first one over: most of a long body is one string, which a count
+    would read byte by byte."""
+    at = -1
+    for _ in range(limit + 1):
+        at = data.find(colon, at + 1)
+        if at < 0:
+            return False
+    return True
+
+
+def _some_keys(value: Any) -> int:
+    """A count of keys *value* has at least: the body's own and its messages' (cheap, and
+    exact for the common chat)."""
+    if value.__class__ is not dict:
+        return 0
+    keys = len(value)
+    messages = value.get("messages")
+    if messages.__class__ is list:
+        keys += sum([len(m) for m in messages if m.__class__ is dict])
+    return keys
+
+
+def duplicate_keys(text: str) -> list[Found]:
+    """A ``duplicate-key`` warning at every key given more than once, in document order."""
+    try:
+        value = json.loads(text, object_pairs_hook=_Pairs.of)
+    except (ValueError, RecursionError):
+        return []  # text only a lenient parse reads: nothing to say about its keys
+    found: list[Found] = []
+    try:
+        _walk(value, (), found)
+    except RecursionError:
+        return []
+    return found
+
+
+class _Pairs(dict[str, Any]):
+    """An object as the parser built it, with the keys it saw more than once."""
+
+    repeated: dict[str, int]
+
+    @classmethod
+    def of(cls, pairs: list[tuple[str, Any]]) -> _Pairs:
+        made = cls(pairs)
+        made.repeated = {}
+        if len(made) < len(pairs):
+            for key, _ in pairs:
+                made.repeated[key] = made.repeated.get(key, 0) + 1
+            made.repeated = {k: n for k, n in made.repeated.items() if n > 1}
+        return made
+
+
+def _walk(node: Any, path: Path, found: list[Found]) -> None:
+    if isinstance(node, _Pairs):
+        for key, times in node.repeated.items():
+            if has_surrogate(key):  # as lint reads such a key: with U+FFFD for the surrogate
+                key = replace_surrogates(key)
+            found.append(
+                Found(
+                    (*path, key),
+                    "duplicate-key",
+                    f"`{key}` is given {times} times in this object: the last one counts "
+                    "here (as in JavaScript and Python), but some parsers take the first",
+                )
+            )
+        for key, child in node.items():
+            _walk(child, (*path, replace_surrogates(key) if has_surrogate(key) else key), found)
+    elif isinstance(node, list):
+        for index, child in enumerate(node):
+            _walk(child, (*path, index), found)
