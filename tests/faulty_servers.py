@@ -52,6 +52,7 @@ BUGS: dict[str, str] = {
     "no-auth": "auth",
     "truncated-body": "transport",
     "hang-on-long-prompt": "transport",
+    "stream-stalls": "transport",  # three events, then nothing
 }
 
 
@@ -210,7 +211,9 @@ async def _events(
     pieces = [w if i == 0 else " " + w for i, w in enumerate(words)]
     if bug == "stream-differs" and pieces:
         pieces[-1] = pieces[-1].upper()
-    for piece in pieces:
+    for number, piece in enumerate(pieces):
+        if bug == "stream-stalls" and number == 3:
+            await asyncio.sleep(3600)
         yield f"data: {json.dumps({'response': piece})}\n\n".encode()
     last: dict[str, Any] = {"response": "", "usage": usage}
     if calls:

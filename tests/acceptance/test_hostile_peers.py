@@ -307,12 +307,14 @@ def _slow_but_right(request: Request, peer: Peer) -> None:
         peer.send(hostile.ok())
 
 
-STUCK: dict[str, tuple[Callable[[Request, Peer], None], list[str], set[str]]] = {
-    "never-answers": (_hang, ["--timeout", "0.5", "--concurrency", "12"], {"same-failures"}),
+STUCK: dict[str, tuple[Callable[[Request, Peer], None], list[str], set[str | None]]] = {
+    # Each kind of request times out once, and the rest of it is not sent (or the streak of
+    # identical failures stops the run first).
+    "never-answers": (_hang, ["--timeout", "0.5", "--concurrency", "12"], {"same-failures", None}),
     "head-then-hang": (
         _head_then_hang,
         ["--timeout", "0.5", "--concurrency", "12"],
-        {"same-failures"},
+        {"same-failures", None},
     ),
     # Retries never wait past the deadline: the cases turn inconclusive first, or time is up.
     "busy-for-ages": (_busy_for_ages, ["--deadline", "2"], {"busy", "deadline"}),
@@ -331,7 +333,7 @@ def test_a_server_that_never_finishes_is_judged_with_a_report_in_bounded_time(
     assert result.returncode == 1, result.stderr[-2000:]
     report = report_of(out)
     assert report["stopped"] in stopped and report["passed"] is False
-    assert "stopped early" in result.stdout  # the console says why
+    assert "stopped early" in result.stdout or "not sent: " in result.stdout  # it says why
 
 
 @pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM])

@@ -16,8 +16,10 @@ OBSERVERS = {"usage-totals", "no-server-errors", "transport"}
 
 
 def _only(check: str) -> Contract:
-    """The default contract with *check* alone, and accepts-valid's bodies for an observer."""
-    return load_contract().only({check, "accepts-valid"} if check in OBSERVERS else {check})
+    """The default contract with *check* alone, and accepts-valid's and streaming's bodies
+    for an observer."""
+    observed = {check, "accepts-valid", "streaming"}
+    return load_contract().only(observed if check in OBSERVERS else {check})
 
 
 def _failed(report: object) -> set[str]:
@@ -46,7 +48,7 @@ def test_independent_faithful_server_passes_every_check(seed: int) -> None:
 @pytest.mark.parametrize("bug", sorted(set(BUGS) - WARNED))
 def test_each_realistic_bug_is_caught_by_the_right_check(bug: str) -> None:
     """Only the check named runs: the faithful servers above show the others stay quiet."""
-    hangs = bug == "hang-on-long-prompt"
+    hangs = bug in ("hang-on-long-prompt", "stream-stalls")
     options = RunOptions(timeout=1.0, shrink=False) if hangs else None  # shrinking waits
     with serve_asgi(faulty_app(bug), graceful=1 if hangs else 5) as base:
         url = f"{base}/client/v4/accounts/a/ai/run/{MODEL}"

@@ -25,6 +25,7 @@ from .checks import CHECKS
 from .contract import Contract, RunSettings, load_contract
 from .execution import ABANDONING, Execution, Progress, execute, in_background
 from .http import RequestBudget
+from .kinds import describe
 from .plan import Plan, RunOptions, make_plan
 from .preflight import preflight
 from .problems import Problem
@@ -148,6 +149,7 @@ def _outcome_of(state: Execution, budget: RequestBudget) -> dict[str, Any]:
         "retries": budget.retries,
         "planned": len(state.jobs),
         "judged_cases": state.judged,
+        "not_sent": {state.hung_by[kind]: ids for kind, ids in state.spared.items()},
     }
 
 
@@ -234,6 +236,12 @@ def _run_notes(sender: Sender, state: Execution, seconds: float) -> list[str]:
         notes.append(f"stopped early: the run's deadline ({seconds:g} s) passed{unsent}")
     elif stop == "interrupted":
         notes.append(f"interrupted{unsent}")
+    for kind, ids in state.spared.items():
+        shown = ", ".join(ids[:10]) + (", …" if len(ids) > 10 else "")
+        notes.append(
+            f"not sent: {len(ids)} cases of a kind the target hangs on ({describe(kind)}), "
+            f"since {state.hung_by[kind]} timed out: {shown}"
+        )
     return notes
 
 

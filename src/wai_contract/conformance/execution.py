@@ -6,6 +6,9 @@ failure repeated :data:`~.sender.SAME_FAILURES_TO_STOP` times in a row
 (``same-failures``), the run's deadline passed (``deadline``), the user interrupted it
 (``interrupted``: Ctrl-C or SIGTERM), or the target stopped serving (``target``). Requests
 in flight are abandoned at once on all but the first two.
+
+Requests of a kind that hangs are spared (see :mod:`.kinds`): a run against a server that
+hangs on one kind of request waits out one timeout for it, not one per request.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from ..errors import TargetError
 from .answers import Answer
 from .cases import Job
 from .http import BudgetExhausted, Exchange, Outcome
+from .kinds import Kind, KindGate, kind_of
 from .sender import Sender, Stopped
 
 if TYPE_CHECKING:
@@ -61,6 +65,11 @@ class Execution:
     stop: str | None = None
     error: TargetError | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
+    spared: dict[Kind, list[str]] = field(default_factory=dict)
+    """Case ids not sent, by kind of request that hangs (see :mod:`.kinds`)."""
+    spared_jobs: int = 0
+    hung_by: dict[Kind, str] = field(default_factory=dict)
+    """Kinds of request that hang, each with the case that timed out."""
 
     @property
     def too_busy(self) -> bool:
@@ -69,8 +78,8 @@ class Execution:
 
     @property
     def unsent(self) -> int:
-        """Jobs neither judged nor inconclusive (the run stopped before them)."""
-        return len(self.jobs) - self.judged
+        """Jobs neither judged, inconclusive nor spared (the run stopped before them)."""
+        return len(self.jobs) - self.judged - self.spared_jobs
 
     def record(self, index: int, verdicts: list[Verdict] | None) -> None:
         with self.lock:
@@ -82,6 +91,12 @@ class Execution:
                 self.failing += any(p for v in verdicts for p in v.problems if not p.warning)
         if self.judged >= BUSY_AFTER_JOBS and self.too_busy:
             self.halt("busy")
+
+    def spare(self, index: int, kind: Kind) -> None:
+        """Job *index* is not sent: its kind hangs."""
+        with self.lock:
+            self.spared.setdefault(kind, []).extend(c.id for c in self.jobs[index].cases)
+            self.spared_jobs += 1
 
     def halt(self, reason: str, sender: Sender | None = None) -> None:
         with self.lock:
@@ -124,24 +139,45 @@ def execute(
     ``time.monotonic()`` value. Ctrl-C stops the run and returns what it judged."""
     state = Execution(jobs, inconclusive_limit)
     state.results = [[] for _ in jobs]
-
+    gate = KindGate([kind_of(job) for job in jobs])
+    state.hung_by = gate.hung_by
     finished = threading.Event()
 
     def work(index: int) -> None:
+        with state.lock:
+            admitted = "skip" if state.stop is not None else gate.admit(index)
+        if admitted == "wait":
+            return  # counted when the request it waits on comes back
+        timed_out, released = None, []
         try:
-            if state.stop is None:
-                _work(state, index, sender, judge)
+            if admitted == "spare":
+                state.spare(index, gate.kinds[index])
+            elif admitted == "send":
+                timed_out = _work(state, index, sender, judge)
         finally:  # every job is counted, or the run would wait for it until its deadline
             with state.lock:
+                if admitted == "send":
+                    released = gate.finish(index, timed_out)
                 state.done += 1
                 if state.done == len(jobs):
                     finished.set()
                 if progress:
                     progress(_progress(state, sender))
+            for waited in released:
+                try:
+                    pool.submit(work, waited)
+                except RuntimeError:  # the pool is shutting down: the run is over
+                    work_done(waited)
+
+    def work_done(index: int) -> None:
+        with state.lock:
+            state.done += 1
+            if state.done == len(jobs):
+                finished.set()
 
     pool = ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="wai")
     try:
-        for index in range(len(jobs)):
+        for index in gate.first_of_each_kind_first():
             pool.submit(work, index)
         while jobs and not finished.wait(_until(deadline)):
             if time.monotonic() >= deadline:
@@ -185,9 +221,20 @@ def in_background(work: Callable[[], None], sender: Sender, deadline: float) -> 
     return not sender.stop.is_set()
 
 
-def _work(state: Execution, index: int, sender: Sender, judge: Judge) -> None:
+def _work(state: Execution, index: int, sender: Sender, judge: Judge) -> str | None:
+    """Send and judge job *index*; the id of a case of it that timed out, if one did."""
+    timed_out = None
     try:
-        state.record(index, run_job(state.jobs[index], sender, judge))
+        verdicts = run_job(state.jobs[index], sender, judge)
+        state.record(index, verdicts)
+        timed_out = next(
+            (
+                v.answer.case.id
+                for v in verdicts or ()
+                if (v.answer.outcome.exchange.error or "").startswith("timeout")
+            ),
+            None,
+        )
     except BudgetExhausted:
         state.halt("budget")
     except Stopped:  # the job stays unjudged; only the deadline stops a send unannounced
@@ -197,6 +244,7 @@ def _work(state: Execution, index: int, sender: Sender, judge: Judge) -> None:
         state.halt("target", sender)
     if sender.same_failures:
         state.halt("same-failures", sender)
+    return timed_out
 
 
 def _until(deadline: float) -> float:

@@ -49,6 +49,7 @@ def merge_reports(parts: Sequence[Report]) -> Report:
         retries=sum(part.retries for part in ordered),
         planned=sum(part.planned for part in ordered),
         judged_cases=sum(part.judged_cases for part in ordered),
+        not_sent={case: ids for part in ordered for case, ids in part.not_sent.items()},
         shard=None,
     )
 

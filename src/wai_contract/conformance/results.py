@@ -161,6 +161,8 @@ class Report:
     """Cases sent and judged (inconclusive ones included)."""
     faults: list[str] = field(default_factory=list)
     """Faults injected into the reference server (``--local-fault``)."""
+    not_sent: dict[str, list[str]] = field(default_factory=dict)
+    """Cases not sent because their kind of request hangs, by the case that timed out."""
     shard: str | None = None
     """``K/N`` when the run sent one part of its plan (``run --shard``); ``None`` for a
     whole run, or reports merged from every part."""

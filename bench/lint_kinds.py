@@ -1,0 +1,128 @@
+"""Benchmark: lint's cost per kind of body, against the plain loop, and the Python API's.
+
+Every kind of body the boundary checklist produces (valid ones; invalid ones by the kind of
+violation: a bound, a type, a missing key, both branches, a tool fitting every variant, ...)
+becomes a JSONL file of that kind alone (the checklist's bodies of the kind, repeated), and
+the bench's mixed corpus (``bench/lint.py``) one more. For each, in this one run:
+
+* ``cli``: ``wai-contract lint --format json -j 1 FILE``, end to end, minus the start-up
+  (the same command on a one-body file), per body;
+* ``api``: ``wai_contract.lint(line)`` in this process, per body;
+* ``loop``: ``json.loads`` + ``Draft202012Validator.iter_errors``, per body;
+
+and prints the loop / cli ratio (one core each), api / cli, and each kind's cli cost against
+a valid body's. Usage: ``python bench/lint_kinds.py [--bodies 3000]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import jsonschema
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from lint import build_corpus, command
+from wai_contract import load_schema
+from wai_contract.generate import generate
+from wai_contract.lint import lint
+
+LONG = 100_000
+"""Bodies of this many bytes or more form kinds of their own (``... long``)."""
+
+
+def kinds() -> dict[str, list[bytes]]:
+    """The checklist's bodies, by kind: ``valid``, ``valid long``, or the violation."""
+    found: dict[str, list[bytes]] = defaultdict(list)
+    for body in generate(471, seed=0):
+        line = json.dumps(body.payload, ensure_ascii=False).encode()
+        kind = "valid" if body.valid else body.tags[-1]
+        if kind.startswith(("type-", "not-object-")):
+            kind = kind.split("-")[0] + "-" + "-".join(kind.split("-")[1:2])
+        found[kind + (" long" if len(line) >= LONG else "")].append(line)
+    return dict(sorted(found.items()))
+
+
+def _write(path: Path, lines: list[bytes], count: int) -> int:
+    with path.open("wb") as out:
+        for i in range(count):
+            out.write(lines[i % len(lines)] + b"\n")
+    return count
+
+
+def _cli(path: Path) -> float:
+    started = time.perf_counter()
+    subprocess.run(
+        [*command(), "lint", "--format", "json", "-j", "1", str(path)],
+        stdout=subprocess.DEVNULL,
+        check=False,
+    )
+    return time.perf_counter() - started
+
+
+def _api(lines: list[bytes]) -> float:
+    started = time.perf_counter()
+    for line in lines:
+        lint(line)
+    return time.perf_counter() - started
+
+
+def _loop(lines: list[bytes]) -> float:
+    validator = jsonschema.Draft202012Validator(load_schema("input"))
+    started = time.perf_counter()
+    for line in lines:
+        try:
+            body = json.loads(line)
+        except ValueError:
+            continue
+        list(validator.iter_errors(body))
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--bodies", type=int, default=3000, help="bodies a kind (long: 1/10)")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        mixed = work / "mixed.jsonl"
+        build_corpus(mixed, args.bodies * 2)
+        groups = {**kinds(), "mixed (bench/lint.py)": mixed.read_bytes().splitlines()}
+        one = work / "one.jsonl"
+        _write(one, [b'{"prompt": "hi"}'], 1)
+        _cli(one)  # bytecode and caches, as an installed tool has them
+        start_up = statistics.median(_cli(one) for _ in range(args.repeat))
+        lint(b'{"prompt": "hi"}')
+        print(f"start-up (one body): {start_up * 1000:.0f} ms; per body, in microseconds:")
+        print(f"{'kind':24} {'bodies':>6} {'cli':>8} {'api':>8} {'loop':>9} "
+              f"{'loop/cli':>8} {'api/cli':>7} {'/valid':>6}")  # fmt: skip
+        valid_cost = None
+        for name, lines in groups.items():
+            count = max(1, args.bodies // (10 if name.endswith("long") else 1))
+            path = work / "kind.jsonl"
+            _write(path, lines, count)
+            sample = path.read_bytes().splitlines()
+            cli = statistics.median(_cli(path) for _ in range(args.repeat)) - start_up
+            api = min(_api(sample) for _ in range(args.repeat))
+            loop = min(_loop(sample) for _ in range(args.repeat))
+            per = [max(cli, 1e-9) / count, api / count, loop / count]
+            valid_cost = valid_cost or (per[0] if name == "valid" else None)
+            relative = f"{per[0] / valid_cost:6.1f}" if valid_cost else "     -"
+            print(
+                f"{name:24} {count:6} {per[0] * 1e6:8.1f} {per[1] * 1e6:8.1f} "
+                f"{per[2] * 1e6:9.1f} {per[2] / per[0]:7.1f}x {per[1] / per[0]:6.2f}x {relative}",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()
