@@ -5,13 +5,15 @@ violation: a bound, a type, a missing key, both branches, a tool fitting every v
 becomes a JSONL file of that kind alone (the checklist's bodies of the kind, repeated), and
 the bench's mixed corpus (``bench/lint.py``) one more. For each, in this one run:
 
-* ``cli``: ``wai-contract lint --format json -j 1 FILE``, end to end, minus the start-up
-  (the same command on a one-body file), per body;
-* ``api``: ``wai_contract.lint(line)`` in this process, per body;
+* ``cli``: ``wai-contract lint --format json -j 1 FILE``, per body: the difference between
+  a file of N bodies and one of 4N, so that start-up cancels out;
+* ``api``: ``wai_contract.lint(line)`` in this process, per body, as called by default
+  (with line and column for every finding), and ``api-nopos`` with ``positions=False``
+  (what ``--format json`` does);
 * ``loop``: ``json.loads`` + ``Draft202012Validator.iter_errors``, per body;
 
-and prints the loop / cli ratio (one core each), api / cli, and each kind's cli cost against
-a valid body's. Usage: ``python bench/lint_kinds.py [--bodies 3000]``.
+and prints loop / cli (one core each), api / cli, and each kind's cli cost against a valid
+body's. Usage: ``python bench/lint_kinds.py [--bodies 2000] [--repeat 3]``.
 """
 
 from __future__ import annotations
@@ -68,10 +70,10 @@ def _cli(path: Path) -> float:
     return time.perf_counter() - started
 
 
-def _api(lines: list[bytes]) -> float:
+def _api(lines: list[bytes], positions: bool = True) -> float:
     started = time.perf_counter()
     for line in lines:
-        lint(line)
+        lint(line, positions=positions)
     return time.perf_counter() - started
 
 
@@ -97,29 +99,29 @@ def main() -> None:
         mixed = work / "mixed.jsonl"
         build_corpus(mixed, args.bodies * 2)
         groups = {**kinds(), "mixed (bench/lint.py)": mixed.read_bytes().splitlines()}
-        one = work / "one.jsonl"
-        _write(one, [b'{"prompt": "hi"}'], 1)
-        _cli(one)  # bytecode and caches, as an installed tool has them
-        start_up = statistics.median(_cli(one) for _ in range(args.repeat))
         lint(b'{"prompt": "hi"}')
-        print(f"start-up (one body): {start_up * 1000:.0f} ms; per body, in microseconds:")
-        print(f"{'kind':24} {'bodies':>6} {'cli':>8} {'api':>8} {'loop':>9} "
-              f"{'loop/cli':>8} {'api/cli':>7} {'/valid':>6}")  # fmt: skip
+        _cli(mixed)  # bytecode and caches, as an installed tool has them
+        print("per body, in microseconds:")
+        print(f"{'kind':22} {'bodies':>6} {'cli':>7} {'api':>7} {'api-nopos':>9} {'loop':>7} "
+              f"{'loop/cli':>8} {'api/cli':>7} {'nopos/cli':>9} {'/valid':>6}")  # fmt: skip
         valid_cost = None
         for name, lines in groups.items():
             count = max(1, args.bodies // (10 if name.endswith("long") else 1))
-            path = work / "kind.jsonl"
-            _write(path, lines, count)
-            sample = path.read_bytes().splitlines()
-            cli = statistics.median(_cli(path) for _ in range(args.repeat)) - start_up
-            api = min(_api(sample) for _ in range(args.repeat))
-            loop = min(_loop(sample) for _ in range(args.repeat))
-            per = [max(cli, 1e-9) / count, api / count, loop / count]
-            valid_cost = valid_cost or (per[0] if name == "valid" else None)
-            relative = f"{per[0] / valid_cost:6.1f}" if valid_cost else "     -"
+            small, large = work / "small.jsonl", work / "large.jsonl"
+            _write(small, lines, count)
+            _write(large, lines, 4 * count)
+            sample = small.read_bytes().splitlines()
+            spans = [_cli(large) - _cli(small) for _ in range(args.repeat)]
+            cli = max(statistics.median(spans), 1e-6) / (3 * count)
+            api = min(_api(sample) for _ in range(args.repeat)) / count
+            nopos = min(_api(sample, positions=False) for _ in range(args.repeat)) / count
+            loop = min(_loop(sample) for _ in range(args.repeat)) / count
+            valid_cost = valid_cost or (cli if name == "valid" else None)
+            relative = f"{cli / valid_cost:6.1f}" if valid_cost else "     -"
             print(
-                f"{name:24} {count:6} {per[0] * 1e6:8.1f} {per[1] * 1e6:8.1f} "
-                f"{per[2] * 1e6:9.1f} {per[2] / per[0]:7.1f}x {per[1] / per[0]:6.2f}x {relative}",
+                f"{name:22} {count:6} {cli * 1e6:7.1f} {api * 1e6:7.1f} {nopos * 1e6:9.1f} "
+                f"{loop * 1e6:7.1f} {loop / cli:7.1f}x {api / cli:6.2f}x {nopos / cli:8.2f}x "
+                f"{relative}",
                 flush=True,
             )
 

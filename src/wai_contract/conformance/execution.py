@@ -105,10 +105,12 @@ class Execution:
             sender.stop.set()
 
 
-def run_job(job: Job, sender: Sender, judge: Judge) -> list[Verdict] | None:
-    """Send the job's cases and judge the answers; ``None`` when an answer stayed
-    transient (the job is inconclusive: a busy target is not a wrong one). Anything that
-    goes wrong with one case is that case's failure, never the run's end."""
+def run_job(job: Job, sender: Sender, judge: Judge) -> tuple[list[Verdict] | None, int]:
+    """Send the job's cases and judge the answers, with how many cases were sent. The
+    verdicts are ``None`` when an answer stayed transient (the job is inconclusive: a busy
+    target is not a wrong one). After a timeout the job's other cases are not sent (each
+    would wait out the timeout too). Anything that goes wrong with one case is that case's
+    failure, never the run's end."""
     answers: list[Answer] = []
     for case in job.cases:
         try:
@@ -121,8 +123,14 @@ def run_job(job: Job, sender: Sender, judge: Judge) -> list[Verdict] | None:
             outcome = Outcome(exchange)
         answers.append(Answer(case, outcome, tuple(answers)))
         if outcome.transient:
-            return None
-    return [verdict for answer in answers for verdict in judge(answer)]
+            return None, len(answers)
+        if _timed_out(outcome):
+            break
+    return [verdict for answer in answers for verdict in judge(answer)], len(answers)
+
+
+def _timed_out(outcome: Outcome) -> bool:
+    return (outcome.exchange.error or "").startswith("timeout")
 
 
 def execute(
@@ -222,19 +230,20 @@ def in_background(work: Callable[[], None], sender: Sender, deadline: float) -> 
 
 
 def _work(state: Execution, index: int, sender: Sender, judge: Judge) -> str | None:
-    """Send and judge job *index*; the id of a case of it that timed out, if one did."""
+    """Send and judge job *index*; the id of a case of it that timed out, if one did (its
+    cases after that one are not sent, and counted as spared)."""
     timed_out = None
     try:
-        verdicts = run_job(state.jobs[index], sender, judge)
+        job = state.jobs[index]
+        verdicts, sent = run_job(job, sender, judge)
         state.record(index, verdicts)
         timed_out = next(
-            (
-                v.answer.case.id
-                for v in verdicts or ()
-                if (v.answer.outcome.exchange.error or "").startswith("timeout")
-            ),
-            None,
+            (v.answer.case.id for v in verdicts or () if _timed_out(v.answer.outcome)), None
         )
+        if timed_out is not None and sent < len(job.cases):
+            with state.lock:
+                kind = state.spared.setdefault(kind_of(job), [])
+                kind.extend(case.id for case in job.cases[sent:])
     except BudgetExhausted:
         state.halt("budget")
     except Stopped:  # the job stays unjudged; only the deadline stops a send unannounced

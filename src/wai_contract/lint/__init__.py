@@ -85,12 +85,13 @@ def lint(
 def _note_underflows(data: str | bytes | bytearray | memoryview, found: Findings) -> None:
     """On an invalid body, say where a literal such as 1e-400 was read as 0 (a bound it then
     misses reads "0 is less than ...", which the text does not show)."""
+    # A minus first: one byte is searched as fast as memory reads (two are not).
     if isinstance(data, str):
-        if "e-" not in data and "E-" not in data:
+        if "-" not in data or ("e-" not in data and "E-" not in data):
             return
     else:
         raw = bytes(data)  # the same object for bytes; memoryview cannot be searched
-        if b"e-" not in raw and b"E-" not in raw:
+        if b"-" not in raw or (b"e-" not in raw and b"E-" not in raw):
             return
     for path in jsontext.underflows(_as_text(data)):
         message = "number is too small for a 64-bit float and reads as 0"

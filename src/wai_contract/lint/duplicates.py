@@ -19,7 +19,9 @@ from .jsontext import has_surrogate, replace_surrogates
 from .result import Found, Path
 
 LONG_TEXT = 4096
-"""From this length (characters or bytes), colons are searched rather than counted."""
+"""From this length (characters or bytes), colons are searched rather than counted..."""
+FEW_COLONS = 256
+"""... unless there are more than this many."""
 
 
 def may_repeat(data: bytes | bytearray | str, value: Any) -> bool:
@@ -39,10 +41,10 @@ def may_repeat(data: bytes | bytearray | str, value: Any) -> bool:
         if colons <= keys:
             return False
     elif _more_than(data, colon, keys):
-        colons = data.count(colon)
+        colons = _count(data, colon)
     else:
         return False
-    again = orjson.dumps(value).count(b":")
+    again = _count(orjson.dumps(value), b":")
     if colons != again:
         return True  # more: a repeat; fewer: escaped colons, which only a parse can read
     backslash, escaped = ("\\", "\\u003") if text else (b"\\", b"\\u003")
@@ -59,6 +61,19 @@ def _more_than(data: Any, colon: Any, limit: int) -> bool:
         if at < 0:
             return False
     return True
+
+
+def _count(data: Any, colon: Any) -> int:
+    """The colons in *data*: searched one by one in a long text that holds few of them."""
+    if len(data) < LONG_TEXT:
+        return int(data.count(colon))
+    found, at = 0, data.find(colon)
+    while at >= 0:
+        found += 1
+        if found > FEW_COLONS:
+            return int(data.count(colon))
+        at = data.find(colon, at + 1)
+    return found
 
 
 def _some_keys(value: Any) -> int:

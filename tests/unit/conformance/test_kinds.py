@@ -47,3 +47,21 @@ def test_a_job_streams_if_any_of_its_requests_does() -> None:
     plain, streamed = {"prompt": "hi"}, {"prompt": "hi", "stream": True}
     job = Job((Case("a", "streaming", plain), Case("a", "streaming", streamed)))
     assert kind_of(job) == ("native", True, True, 0)
+
+
+def test_a_job_stops_at_its_first_timeout() -> None:
+    from wai_contract.conformance.execution import run_job
+    from wai_contract.conformance.http import Exchange, Outcome
+
+    sent: list[str] = []
+
+    class Hanging:
+        def __call__(self, case: Case) -> Outcome:
+            sent.append(case.id)
+            exchange = Exchange("POST", "http://x.test/", case.body, True)
+            exchange.error = "timeout: no complete answer within 30 s"
+            return Outcome(exchange)
+
+    job = Job((Case("a", "streaming", {"prompt": "hi"}), Case("b", "streaming", {"prompt": "hi"})))
+    verdicts, count = run_job(job, Hanging(), lambda answer: [])  # type: ignore[arg-type]
+    assert (verdicts, count, sent) == ([], 1, ["a"])

@@ -77,3 +77,13 @@ def test_repeats_are_found_in_nested_objects_in_every_path() -> None:
 def test_texts_that_repeat_nothing_are_cleared_without_a_second_parse() -> None:
     for text in ['{"prompt": "a: b: c"}', '{"messages": [{"role": "user", "content": "x"}]}']:
         assert not may_repeat(text, json.loads(text)) and not lint(text).warnings
+
+
+def test_long_texts_are_searched_colon_by_colon_with_the_same_answer() -> None:
+    few, many = "a: " * 100, "a: " * 2000  # under and over the search's colon limit
+    for filler in (few, many):
+        for repeat in (False, True):
+            tail = ', "seed": 2' if repeat else ""
+            text = '{"prompt": "' + filler + "x" * 5000 + '", "seed": 1' + tail + "}"
+            for data in (text, text.encode()):
+                assert may_repeat(data, json.loads(text)) is repeat, (len(filler), repeat)
