@@ -34,13 +34,15 @@ def may_repeat(data: bytes | bytearray | str, value: Any) -> bool:
     """
     text = isinstance(data, str)
     colon: Any = ":" if text else b":"
-    keys = _some_keys(value)
     # No more colons than keys: every colon follows a key, and each key is there once.
     if len(data) < LONG_TEXT:
         colons = data.count(colon)
+        if value.__class__ is dict and colons <= len(value):
+            return False  # a flat body: no need to count deeper keys
+        keys = _some_keys(value)
         if colons <= keys:
             return False
-    elif _more_than(data, colon, keys):
+    elif _more_than(data, colon, keys := _some_keys(value)):
         colons = _count(data, colon)
     else:
         return False
@@ -77,14 +79,34 @@ def _count(data: Any, colon: Any) -> int:
 
 
 def _some_keys(value: Any) -> int:
-    """A count of keys *value* has at least: the body's own and its messages' (cheap, and
-    exact for the common chat)."""
+    """A count of keys *value* has at least: the body's own, its messages' and its tools'
+    (exact for the common chat, cheap beside a second serialisation)."""
     if value.__class__ is not dict:
         return 0
     keys = len(value)
     messages = value.get("messages")
     if messages.__class__ is list:
         keys += sum([len(m) for m in messages if m.__class__ is dict])
+    tools = value.get("tools")
+    if tools.__class__ is list:
+        keys += sum([_tool_keys(tool) for tool in tools if tool.__class__ is dict])
+    return keys
+
+
+def _tool_keys(tool: dict[str, Any]) -> int:
+    keys = len(tool)
+    function = tool.get("function")
+    if function.__class__ is dict:
+        keys += len(function)
+        tool = function
+    parameters = tool.get("parameters")
+    if parameters.__class__ is dict:
+        keys += len(parameters)
+        properties = parameters.get("properties")
+        if properties.__class__ is dict:
+            keys += len(properties) + sum(
+                [len(p) for p in properties.values() if p.__class__ is dict]
+            )
     return keys
 
 
