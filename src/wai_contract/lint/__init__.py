@@ -9,6 +9,7 @@ missing property is reported at the pointer where it belongs.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -40,7 +41,8 @@ def lint(
     *body_or_text* is JSON text (``str`` or ``bytes``) or an already parsed body (a
     ``dict``, or any value, which is then judged as a body). For text, findings carry
     the ``line``/``column`` of the offending value, counted from *line* (the body's first
-    line in its file); pass ``positions=False`` to skip locating them. *api* says which
+    line in its file), worked out when one is first read; ``positions=False`` leaves them
+    ``None``. *api* says which
     surface the body is for: ``native`` (``/ai/run``), ``openai`` (``/ai/v1/chat/completions``)
     or ``auto``: OpenAI when the body has both ``model`` and ``messages``.
     """
@@ -153,28 +155,42 @@ def _result(
     text: str | None,
     offsets: dict[Path, int] | None = None,
 ) -> LintResult:
-    located: dict[Path, int] = {}
-    if text is not None:
-        located.update(offsets or {})
-        # Every finding is located in one walk of the text, and its line counted in one
-        # pass: a body can have thousands.
-        unplaced = {f.path for f in (*found.errors, *found.warnings)} - located.keys()
-        located.update(jsontext.locate_all(text, unplaced))
-        places = jsontext.line_columns(text, located.values())
+    placement = _Placement(text, line, offsets or {}) if text is not None else None
 
     def finding(item: Found) -> Finding:
-        pointer = join_pointer(item.path)
-        if text is None:
-            return Finding(pointer, item.rule, item.message)
-        at_line, column = places[located[item.path]]
-        return Finding(pointer, item.rule, item.message, line + at_line - 1, column)
+        made = Finding(join_pointer(item.path), item.rule, item.message, place=placement)
+        if placement is not None:
+            placement.findings.append((item.path, made))
+        return made
 
-    return LintResult(
-        source,
-        line,
-        tuple([finding(f) for f in found.errors]),
-        tuple([finding(f) for f in found.warnings]),
-    )
+    errors = tuple([finding(f) for f in found.errors])
+    return LintResult(source, line, errors, tuple([finding(f) for f in found.warnings]))
+
+
+class _Placement:
+    """Places every finding of one body in its text, once, when the first is asked where
+    it is: all are located in one walk of the text, and their lines counted in one pass
+    (a body can have thousands)."""
+
+    __slots__ = ("findings", "line", "lock", "offsets", "text")
+
+    def __init__(self, text: str, line: int, offsets: dict[Path, int]) -> None:
+        self.text, self.line, self.offsets = text, line, offsets
+        self.findings: list[tuple[Path, Finding]] = []
+        self.lock = threading.Lock()
+
+    def __call__(self) -> None:
+        with self.lock:
+            if not self.findings:
+                return  # placed by another thread meanwhile
+            located = dict(self.offsets)
+            unplaced = {path for path, _ in self.findings} - located.keys()
+            located.update(jsontext.locate_all(self.text, unplaced))
+            places = jsontext.line_columns(self.text, located.values())
+            for path, finding in self.findings:
+                at_line, column = places[located[path]]
+                finding.set_place(self.line + at_line - 1, column)
+            self.findings, self.text = [], ""  # the text is no longer held
 
 
 def _check(body: Any, found: Findings, valid: bool | None = None, api: Api = "native") -> None:

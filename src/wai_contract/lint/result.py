@@ -3,6 +3,7 @@ finding before it is placed in the text (:class:`Found`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,20 +11,65 @@ Path = tuple[str | int, ...]
 """A place in a body, as the keys and indexes leading to it."""
 
 
-@dataclass(slots=True)
 class Finding:
     """One error or warning in a body.
 
     ``rule`` is the failing JSON Schema keyword for an error (``"json"`` when the text
     is not JSON) and the warning code for a warning. ``line`` and ``column`` (1-based,
-    in the source file) are set when the body came as text.
+    in the source file) are set when the body came as text; they are worked out when
+    first read, for every finding of the body at once, so a caller that only asks
+    whether a body is valid never pays for placing its findings.
     """
 
-    pointer: str
-    rule: str
-    message: str
-    line: int | None = None
-    column: int | None = None
+    __slots__ = ("_column", "_line", "_place", "message", "pointer", "rule")
+
+    def __init__(
+        self,
+        pointer: str,
+        rule: str,
+        message: str,
+        line: int | None = None,
+        column: int | None = None,
+        *,
+        place: Callable[[], None] | None = None,
+    ) -> None:
+        self.pointer, self.rule, self.message = pointer, rule, message
+        self._line, self._column, self._place = line, column, place
+
+    @property
+    def line(self) -> int | None:
+        self._placed()
+        return self._line
+
+    @property
+    def column(self) -> int | None:
+        self._placed()
+        return self._column
+
+    def set_place(self, line: int, column: int) -> None:
+        """Where the finding is (for the placement that :attr:`line` runs)."""
+        self._line, self._column, self._place = line, column, None
+
+    def _placed(self) -> None:
+        if self._place is not None:
+            self._place()
+
+    def _key(self) -> tuple[str, str, str, int | None, int | None]:
+        return self.pointer, self.rule, self.message, self.line, self.column
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Finding):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"Finding(pointer={self.pointer!r}, rule={self.rule!r}, message={self.message!r}, "
+            f"line={self.line!r}, column={self.column!r})"
+        )
 
 
 @dataclass(slots=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -330,3 +331,21 @@ def test_keys_with_escapes_lone_surrogates_and_duplicates_in_every_format(
         reporter.add(result)
         reporter.close(LintSummary())
         out.getvalue().encode("utf-8")  # writable as UTF-8: no lone surrogate left
+
+
+def test_findings_are_placed_only_when_a_position_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    from wai_contract.lint import jsontext
+
+    walks: list[int] = []
+    real = jsontext.locate_all
+
+    def counted(*args: Any) -> Any:
+        walks.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(jsontext, "locate_all", counted)
+    result = lint('{"prompt": "hi",\n "top_k": 99, "temprature": 1}', line=10)
+    assert not result.valid and walks == [], "asking for the verdict places nothing"
+    (error,) = result.errors
+    assert (error.pointer, error.line, error.column) == ("/top_k", 11, 11)
+    assert [w.line for w in result.warnings] == [11] and walks == [1], "all at once, once"
