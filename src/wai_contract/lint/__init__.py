@@ -71,9 +71,7 @@ def lint(
             warnings += duplicate_keys(_as_text(data))
         if not warnings:
             return LintResult(source, line)
-        return _result(
-            source, line, Findings(warnings=warnings), _as_text(data) if positions else None
-        )
+        return _result(source, line, Findings(warnings=warnings), data if positions else None)
     else:
         found = Findings()
         _check(value, found, valid=False)
@@ -81,7 +79,7 @@ def lint(
     data = _text_or_bytes(body_or_text)
     if may_repeat(data, value):
         found.warnings += duplicate_keys(_as_text(data))
-    return _result(source, line, found, _as_text(body_or_text) if positions else None)
+    return _result(source, line, found, data if positions else None)
 
 
 def _note_underflows(data: str | bytes | bytearray | memoryview, found: Findings) -> None:
@@ -152,9 +150,10 @@ def _result(
     source: str,
     line: int,
     found: Findings,
-    text: str | None,
+    text: str | bytes | None,
     offsets: dict[Path, int] | None = None,
 ) -> LintResult:
+    """The result; *text* (bytes are decoded only if a position is read) places findings."""
     placement = _Placement(text, line, offsets or {}) if text is not None else None
 
     def finding(item: Found) -> Finding:
@@ -174,7 +173,7 @@ class _Placement:
 
     __slots__ = ("findings", "line", "lock", "offsets", "text")
 
-    def __init__(self, text: str, line: int, offsets: dict[Path, int]) -> None:
+    def __init__(self, text: str | bytes, line: int, offsets: dict[Path, int]) -> None:
         self.text, self.line, self.offsets = text, line, offsets
         self.findings: list[tuple[Path, Finding]] = []
         self.lock = threading.Lock()
@@ -183,10 +182,11 @@ class _Placement:
         with self.lock:
             if not self.findings:
                 return  # placed by another thread meanwhile
+            text = _as_text(self.text)
             located = dict(self.offsets)
             unplaced = {path for path, _ in self.findings} - located.keys()
-            located.update(jsontext.locate_all(self.text, unplaced))
-            places = jsontext.line_columns(self.text, located.values())
+            located.update(jsontext.locate_all(text, unplaced))
+            places = jsontext.line_columns(text, located.values())
             for path, finding in self.findings:
                 at_line, column = places[located[path]]
                 finding.set_place(self.line + at_line - 1, column)
