@@ -8,6 +8,7 @@ each part to the rules that look at it; the common clean body costs one subset t
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -30,9 +31,15 @@ Warnings = list[Found]
 
 
 def _did_you_mean(name: str, choices: Iterable[str]) -> str:
+    return _closest(name, tuple(sorted(choices)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _closest(name: str, choices: tuple[str, ...]) -> str:
+    """The suggestion for *name* (cached: a batch repeats its typos, and difflib is slow)."""
     import difflib  # only for a body with a warning: kept off the start-up path
 
-    close = difflib.get_close_matches(name, sorted(choices), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
     return f"; did you mean `{close[0]}`?" if close else ""
 
 

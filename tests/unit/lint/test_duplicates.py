@@ -35,7 +35,7 @@ def texts(draw: Any) -> str:
     return _object(draw, 0)
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=250, deadline=None)
 @given(texts(), st.booleans())
 def test_the_quick_count_clears_only_texts_without_repeats(text: str, as_bytes: bool) -> None:
     data: str | bytes = text.encode() if as_bytes else text
