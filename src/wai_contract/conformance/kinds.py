@@ -1,13 +1,12 @@
 """Kinds of request, so that a target that hangs on one kind is judged in one timeout.
 
 A kind is the surface, whether the body asks for a stream, whether it is valid, and its
-size class. The first
-request of each kind is sent first; until one request of a kind has come back, its other
-requests wait (the rest of the plan goes on):
-a server that hangs on long prompts then holds one request, not every slot, for the
-timeout. When a request of a kind times out, the kind's requests not yet sent are not sent:
-they are reported as such, beside the case that timed out. Nothing here shortens a
-request's timeout or judges an answer: it only orders and spares requests.
+size class. The first request of each kind is sent first, and until one request of a kind
+has come back, its other requests wait (the rest of the plan goes on): a server that hangs
+on long prompts then holds one request, not every slot, for the timeout. When a request of
+a kind times out, the kind's requests not yet sent are not sent: they are reported as such,
+beside the case that timed out. Nothing here shortens a request's timeout or judges an
+answer: it only orders and spares requests.
 """
 
 from __future__ import annotations
@@ -67,12 +66,12 @@ class KindGate:
     def first_of_each_kind_first(self) -> list[int]:
         """Every job index, the first job of each kind before the others: every kind is
         tried early, so kinds that hang wait out their timeouts together."""
-        firsts = list(
-            {kind: index for index, kind in reversed(list(enumerate(self.kinds)))}.values()
-        )
-        firsts.sort()
-        chosen = set(firsts)
-        return firsts + [index for index in range(len(self.kinds)) if index not in chosen]
+        firsts: dict[Kind, int] = {}
+        for index, kind in enumerate(self.kinds):
+            firsts.setdefault(kind, index)
+        chosen = set(firsts.values())
+        rest = [index for index in range(len(self.kinds)) if index not in chosen]
+        return sorted(chosen) + rest
 
     def admit(self, index: int) -> str:
         """``send``, ``wait`` (another request of an untried kind is out) or ``spare`` (the
