@@ -72,3 +72,6 @@ def test_report_merge_writes_one_report_and_refuses_what_is_not_one_run(tmp_path
 
     refused = cli("report", "merge", "part1", "--report-dir", "x", cwd=tmp_path)
     assert refused.returncode == 2 and refused.stderr == "error: part 2 of 2 is missing\n"
+    part_and_baseline = ("--shard", "1/2", "--baseline", "all/report.json")
+    refused = cli("run", "--local", *part_and_baseline, cwd=tmp_path)
+    assert refused.returncode == 2 and "give the baseline to `report merge`" in refused.stderr

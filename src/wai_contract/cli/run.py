@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from ..errors import ConfigError
 from .base import cli, guard, schema_option, use_schema_file
 from .progress import progress_display
 
@@ -166,6 +167,10 @@ def run_command(
         max_examples, seed, timeout, concurrency, max_requests, not no_shrink, strict or None,
         requests_per_minute, deadline, c.Shard.parse(shard) if shard else None,
     )  # fmt: skip
+    if shard and baseline:
+        from ..conformance.engine import NO_BASELINE_FOR_A_PART
+
+        raise ConfigError(NO_BASELINE_FOR_A_PART)
     previous = c.load_report(baseline) if baseline else None  # a bad one fails before the run
     target = c.open_target(
         endpoint=endpoint,

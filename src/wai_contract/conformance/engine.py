@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 
 from .. import __version__
+from ..errors import ConfigError
 from ..schemas import schema_identity
 from .answers import Answer
 from .cases import Case, Job
@@ -36,6 +37,10 @@ from .shrink import shrink_failures
 from .target import Target
 from .transport import default_client
 
+NO_BASELINE_FOR_A_PART = (
+    "--baseline compares a whole run, and a part would show every other part's failures as "
+    "fixed: give the baseline to `report merge` instead"
+)
 FAILURES_KEPT = 25
 """Causes kept in full (with a case each) per check; every failing case is counted."""
 OTHERS_KEPT = 200
@@ -94,6 +99,8 @@ def run(
     """
     contract = contract or load_contract()
     options = options or RunOptions()
+    if options.shard is not None and baseline is not None:
+        raise ConfigError(NO_BASELINE_FOR_A_PART)
     earlier = load_report(baseline) if isinstance(baseline, str | Path) else baseline
     settings = options.resolve(contract)
     strict = contract.strict if options.strict is None else options.strict

@@ -94,3 +94,11 @@ def test_a_shard_is_k_of_n(text: str) -> None:
     with pytest.raises(ConfigError, match="--shard"):
         Shard.parse(text)
     assert str(Shard.parse("2/3")) == "2/3"
+
+
+def test_a_part_is_not_compared_with_a_baseline_of_a_whole_run() -> None:
+    from wai_contract.conformance import RunOptions, Target, run
+
+    with pytest.raises(ConfigError, match="give the baseline to `report merge`"):
+        run(Target("http://127.0.0.1:9/x", "t"), options=RunOptions(shard=Shard(1, 2)),
+            baseline=_part("1/2"))  # fmt: skip
