@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
@@ -107,6 +108,29 @@ def schema_option(command: F) -> F:
         help="A request schema to use instead of the vendored one: a file saved by "
         "`schemas pull`, or the schema itself.",
     )(command)
+
+
+report_dir_option = click.option(
+    "--report-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Where to write the report (default: reports/<UTC timestamp>/).",
+)
+baseline_option = click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="An earlier report.json: list new failures and fixed ones.",
+)
+
+
+def publish(report: Any, directory: Path) -> None:
+    """Write *report* into *directory* in every format; print its summary and where it is."""
+    from .. import conformance
+
+    conformance.write_report(report, directory)
+    click.echo(conformance.render_console(report))
+    click.echo(f"report: {directory / 'report.html'} (also report.json, junit.xml, summary.md)")
 
 
 def use_schema_file(path: str | None) -> None:

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from .base import cli, guard
+from .base import baseline_option, cli, guard, publish, report_dir_option
 
 
 @cli.group()
@@ -16,18 +16,8 @@ def report() -> None:
 
 @report.command()
 @click.argument("parts", nargs=-1, required=True, metavar="REPORT...")
-@click.option(
-    "--report-dir",
-    type=click.Path(file_okay=False),
-    default=None,
-    help="Where to write the merged report (default: reports/<UTC timestamp>/).",
-)
-@click.option(
-    "--baseline",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="An earlier report.json: list new failures and fixed ones.",
-)
+@report_dir_option
+@baseline_option
 @guard
 def merge(parts: tuple[str, ...], report_dir: str | None, baseline: str | None) -> None:
     """Join the reports of every part of a sharded run (`run --shard K/N`) into one.
@@ -43,8 +33,5 @@ def merge(parts: tuple[str, ...], report_dir: str | None, baseline: str | None) 
     merged = c.merge_reports(loaded)
     if previous is not None:
         merged.comparison = c.compare(merged, previous, str(baseline))
-    directory = c.prepare_report_dir(report_dir)
-    c.write_report(merged, directory)
-    click.echo(c.render_console(merged))
-    click.echo(f"report: {directory / 'report.html'} (also report.json, junit.xml, summary.md)")
+    publish(merged, c.prepare_report_dir(report_dir))
     sys.exit(0 if merged.passed else 1)

@@ -12,7 +12,15 @@ from typing import Any
 import click
 
 from ..errors import ConfigError
-from .base import cli, guard, schema_option, use_schema_file
+from .base import (
+    baseline_option,
+    cli,
+    guard,
+    publish,
+    report_dir_option,
+    schema_option,
+    use_schema_file,
+)
 from .progress import progress_display
 
 
@@ -96,18 +104,8 @@ from .progress import progress_display
     default=None,
     help="Stop sending after this many requests (live-API etiquette).",
 )
-@click.option(
-    "--report-dir",
-    type=click.Path(file_okay=False),
-    default=None,
-    help="Where to write the report (default: reports/<UTC timestamp>/).",
-)
-@click.option(
-    "--baseline",
-    type=click.Path(dir_okay=False, exists=False),
-    default=None,
-    help="An earlier report.json: list new failures and fixed ones.",
-)
+@report_dir_option
+@baseline_option
 @click.option(
     "--shard",
     metavar="K/N",
@@ -207,9 +205,7 @@ def _run_and_report(
             report, interrupted = stop.report, True
     if previous is not None:
         report.comparison = c.compare(report, previous, str(baseline))
-    c.write_report(report, directory)
-    click.echo(c.render_console(report))
-    click.echo(f"report: {directory / 'report.html'} (also report.json, junit.xml, summary.md)")
+    publish(report, directory)
     if interrupted:
         raise KeyboardInterrupt
     sys.exit(0 if report.passed else 1)
