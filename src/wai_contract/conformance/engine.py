@@ -31,7 +31,7 @@ from .plan import Plan, RunOptions, make_plan
 from .preflight import preflight
 from .problems import Problem
 from .redact import redact_url
-from .results import CaseResult, CheckResult, Report, compare, load_report
+from .results import CaseResult, CheckResult, Report, add_to_group, compare, load_report
 from .sender import SAME_FAILURES_TO_STOP, Sender
 from .shrink import shrink_failures
 from .target import Target
@@ -41,9 +41,6 @@ NO_BASELINE_FOR_A_PART = (
     "--baseline compares a whole run, and a part would show every other part's failures as "
     "fixed: give the baseline to `report merge` instead"
 )
-FAILURES_KEPT = 25
-"""Causes kept in full (with a case each) per check; every failing case is counted."""
-OTHERS_KEPT = 200
 DEADLINE_FLOOR = 300.0
 SECONDS_PER_REQUEST = 2.0
 """The default deadline: the floor (or ten timeouts), plus this much per planned request
@@ -303,21 +300,8 @@ def _add_failure(
         return
     if not failures:
         result.warning_count += 1
-        _group(result.warnings, failure)
+        add_to_group(result.warnings, failure)
         return
     result.failure_count += 1
     result.causes.setdefault(failure.cause, []).append(failure.id)
-    _group(result.failures, failure)
-
-
-def _group(kept: list[CaseResult], failure: CaseResult) -> None:
-    """Keep *failure* as the first case of its cause, or count it in that case's group."""
-    cause = failure.cause
-    for first in kept:
-        if first.cause == cause:
-            first.count += 1
-            if len(first.others) < OTHERS_KEPT:
-                first.others.append(failure.id)
-            return
-    if len(kept) < FAILURES_KEPT:
-        kept.append(failure)
+    add_to_group(result.failures, failure)

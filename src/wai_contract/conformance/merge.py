@@ -12,8 +12,7 @@ from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
 from ..errors import ConfigError
-from .engine import FAILURES_KEPT, OTHERS_KEPT
-from .results import CaseResult, CheckResult, Report
+from .results import CaseResult, CheckResult, Report, add_to_group
 
 SAME_IN_EVERY_PART = ("seed", "max_examples", "contract", "strict", "schema", "faults")
 """Report fields that must agree: parts of one run share them (and their target)."""
@@ -116,18 +115,11 @@ def _merge_check(same: list[CheckResult]) -> CheckResult:
 
 def _groups(parts: Iterable[list[CaseResult]]) -> list[CaseResult]:
     """One case per cause, the first part's first; the others counted and listed."""
-    kept: dict[str, CaseResult] = {}
+    kept: list[CaseResult] = []
     for cases in parts:
         for case in cases:
-            first = kept.get(case.cause)
-            if first is None:
-                if len(kept) < FAILURES_KEPT:
-                    kept[case.cause] = dataclasses.replace(case, others=list(case.others))
-                continue
-            first.count += case.count
-            room = OTHERS_KEPT - len(first.others)
-            first.others += [case.id, *case.others][: max(0, room)]
-    return list(kept.values())
+            add_to_group(kept, case)
+    return kept
 
 
 def _causes(same: list[CheckResult]) -> dict[str, list[str]]:

@@ -8,6 +8,7 @@ The renderers in :mod:`.reporters` turn a report into JSON, JUnit, Markdown and 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from dataclasses import asdict, dataclass, field
@@ -87,6 +88,25 @@ def cause_of(check: str, code: str, problem: str) -> str:
     text and JSON left out, so one fault met by many bodies is one cause."""
     shape = _NUMBERS.sub("#", _QUOTED.sub("…", problem))
     return f"{check}|{code}|{' '.join(shape.split())[:CAUSE_WORDS]}"
+
+
+FAILURES_KEPT = 25
+"""Causes kept in full (with a case each) per check; every failing case is counted."""
+OTHERS_KEPT = 200
+"""Ids of the other cases of a cause listed beside its first."""
+
+
+def add_to_group(kept: list[CaseResult], case: CaseResult) -> None:
+    """Keep a copy of *case* as the first of its cause in *kept*, or count it (with the
+    cases it already stands for) in that cause's group."""
+    for first in kept:
+        if first.cause == case.cause:
+            first.count += case.count
+            room = OTHERS_KEPT - len(first.others)
+            first.others += [case.id, *case.others][: max(0, room)]
+            return
+    if len(kept) < FAILURES_KEPT:
+        kept.append(dataclasses.replace(case, others=list(case.others)))
 
 
 @dataclass
