@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..errors import TargetError
 from .answers import Answer
-from .cases import Job
+from .cases import Case, Job
 from .http import BudgetExhausted, Exchange, Outcome
 from .kinds import Kind, KindGate, kind_of
 from .sender import Sender, Stopped
@@ -92,11 +92,11 @@ class Execution:
         if self.judged >= BUSY_AFTER_JOBS and self.too_busy:
             self.halt("busy")
 
-    def spare(self, index: int, kind: Kind) -> None:
-        """Job *index* is not sent: its kind hangs."""
+    def spare(self, kind: Kind, cases: Sequence[Case], *, whole_job: bool) -> None:
+        """*cases* are not sent: their kind hangs (*whole_job*: nothing of their job was)."""
         with self.lock:
-            self.spared.setdefault(kind, []).extend(c.id for c in self.jobs[index].cases)
-            self.spared_jobs += 1
+            self.spared.setdefault(kind, []).extend(c.id for c in cases)
+            self.spared_jobs += whole_job
 
     def halt(self, reason: str, sender: Sender | None = None) -> None:
         with self.lock:
@@ -159,29 +159,27 @@ def execute(
         timed_out, released = None, []
         try:
             if admitted == "spare":
-                state.spare(index, gate.kinds[index])
+                state.spare(gate.kinds[index], jobs[index].cases, whole_job=True)
             elif admitted == "send":
-                timed_out = _work(state, index, sender, judge)
+                timed_out = _work(state, index, gate.kinds[index], sender, judge)
         finally:  # every job is counted, or the run would wait for it until its deadline
             with state.lock:
                 if admitted == "send":
                     released = gate.finish(index, timed_out)
-                state.done += 1
-                if state.done == len(jobs):
-                    finished.set()
-                if progress:
-                    progress(_progress(state, sender))
+                count_done()
             for waited in released:
                 try:
                     pool.submit(work, waited)
                 except RuntimeError:  # the pool is shutting down: the run is over
-                    work_done(waited)
+                    with state.lock:
+                        count_done()
 
-    def work_done(index: int) -> None:
-        with state.lock:
-            state.done += 1
-            if state.done == len(jobs):
-                finished.set()
+    def count_done() -> None:  # with state.lock held
+        state.done += 1
+        if state.done == len(jobs):
+            finished.set()
+        if progress:
+            progress(_progress(state, sender))
 
     pool = ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="wai")
     try:
@@ -229,9 +227,9 @@ def in_background(work: Callable[[], None], sender: Sender, deadline: float) -> 
     return not sender.stop.is_set()
 
 
-def _work(state: Execution, index: int, sender: Sender, judge: Judge) -> str | None:
-    """Send and judge job *index*; the id of a case of it that timed out, if one did (its
-    cases after that one are not sent, and counted as spared)."""
+def _work(state: Execution, index: int, kind: Kind, sender: Sender, judge: Judge) -> str | None:
+    """Send and judge job *index* (of *kind*); the id of a case of it that timed out, if one
+    did (its cases after that one are not sent, and counted as spared)."""
     timed_out = None
     try:
         job = state.jobs[index]
@@ -241,9 +239,7 @@ def _work(state: Execution, index: int, sender: Sender, judge: Judge) -> str | N
             (v.answer.case.id for v in verdicts or () if _timed_out(v.answer.outcome)), None
         )
         if timed_out is not None and sent < len(job.cases):
-            with state.lock:
-                kind = state.spared.setdefault(kind_of(job), [])
-                kind.extend(case.id for case in job.cases[sent:])
+            state.spare(kind, job.cases[sent:], whole_job=False)
     except BudgetExhausted:
         state.halt("budget")
     except Stopped:  # the job stays unjudged; only the deadline stops a send unannounced
