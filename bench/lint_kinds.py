@@ -28,12 +28,9 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-import jsonschema
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from lint import build_corpus, command
-from wai_contract import load_schema
+from lint import build_corpus, command, time_loop
 from wai_contract.generate import generate
 from wai_contract.lint import lint
 
@@ -77,18 +74,6 @@ def _api(lines: list[bytes], positions: bool = True) -> float:
     return time.perf_counter() - started
 
 
-def _loop(lines: list[bytes]) -> float:
-    validator = jsonschema.Draft202012Validator(load_schema("input"))
-    started = time.perf_counter()
-    for line in lines:
-        try:
-            body = json.loads(line)
-        except ValueError:
-            continue
-        list(validator.iter_errors(body))
-    return time.perf_counter() - started
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--bodies", type=int, default=3000, help="bodies a kind (long: 1/10)")
@@ -115,7 +100,7 @@ def main() -> None:
             cli = max(statistics.median(spans), 1e-6) / (3 * count)
             api = min(_api(sample) for _ in range(args.repeat)) / count
             nopos = min(_api(sample, positions=False) for _ in range(args.repeat)) / count
-            loop = min(_loop(sample) for _ in range(args.repeat)) / count
+            loop = min(time_loop(sample) for _ in range(args.repeat)) / count
             valid_cost = valid_cost or (cli if name == "valid" else None)
             relative = f"{cli / valid_cost:6.1f}" if valid_cost else "     -"
             print(
