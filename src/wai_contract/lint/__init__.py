@@ -56,6 +56,7 @@ def lint(
         value = orjson.loads(body_or_text)
     except orjson.JSONDecodeError:
         return _lint_unusual_text(_text_or_bytes(body_or_text), source, line, positions, api)
+    data = _text_or_bytes(body_or_text)
     # Inline, not is_openai(): this test runs for every body.
     if api != "native" and (
         api == "openai" or (value.__class__ is dict and "model" in value and "messages" in value)
@@ -66,7 +67,6 @@ def lint(
     # one pass over their top-level keys and a count of their colons.
     elif _root_is_valid(value):
         warnings = warnings_of(value)
-        data = _text_or_bytes(body_or_text)
         if may_repeat(data, value):
             warnings += duplicate_keys(_as_text(data))
         if not warnings:
@@ -75,24 +75,21 @@ def lint(
     else:
         found = Findings()
         _check(value, found, valid=False)
-        _note_underflows(body_or_text, found)
-    data = _text_or_bytes(body_or_text)
+        _note_underflows(data, found)
     if may_repeat(data, value):
         found.warnings += duplicate_keys(_as_text(data))
     return _result(source, line, found, data if positions else None)
 
 
-def _note_underflows(data: str | bytes | bytearray | memoryview, found: Findings) -> None:
+def _note_underflows(data: str | bytes, found: Findings) -> None:
     """On an invalid body, say where a literal such as 1e-400 was read as 0 (a bound it then
     misses reads "0 is less than ...", which the text does not show)."""
     # A minus first: one byte is searched as fast as memory reads (two are not).
     if isinstance(data, str):
         if "-" not in data or ("e-" not in data and "E-" not in data):
             return
-    else:
-        raw = bytes(data)  # the same object for bytes; memoryview cannot be searched
-        if b"-" not in raw or (b"e-" not in raw and b"E-" not in raw):
-            return
+    elif b"-" not in data or (b"e-" not in data and b"E-" not in data):
+        return
     for path in jsontext.underflows(_as_text(data)):
         message = "number is too small for a 64-bit float and reads as 0"
         found.warnings.append(Found(path, "underflow", message))

@@ -62,9 +62,6 @@ class Finding:
             return NotImplemented
         return self._key() == other._key()
 
-    def __hash__(self) -> int:
-        return hash(self._key())
-
     def __repr__(self) -> str:
         return (
             f"Finding(pointer={self.pointer!r}, rule={self.rule!r}, message={self.message!r}, "
