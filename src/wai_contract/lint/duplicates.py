@@ -42,7 +42,7 @@ def may_repeat(data: bytes | bytearray | str, value: Any) -> bool:
         keys = _some_keys(value)
         if colons <= keys:
             return False
-    elif _more_than(data, colon, keys := _some_keys(value)):
+    elif _searched(data, colon, (keys := _some_keys(value)) + 1) > keys:
         colons = _count(data, colon)
     else:
         return False
@@ -53,29 +53,22 @@ def may_repeat(data: bytes | bytearray | str, value: Any) -> bool:
     return backslash in data and escaped in data  # type: ignore[operator]
 
 
-def _more_than(data: Any, colon: Any, limit: int) -> bool:
-    """Whether *data* holds more than *limit* colons, searched colon by colon (memchr),
-    stopping at the first one over: most of a long body is one string, which a count
-    would read byte by byte."""
-    at = -1
-    for _ in range(limit + 1):
+def _searched(data: Any, colon: Any, most: int) -> int:
+    """The colons in *data*, up to *most*, found one by one (memchr): most of a long body
+    is one string, which a count would read byte by byte."""
+    found, at = 0, data.find(colon)
+    while at >= 0 and found < most:
+        found += 1
         at = data.find(colon, at + 1)
-        if at < 0:
-            return False
-    return True
+    return found
 
 
 def _count(data: Any, colon: Any) -> int:
     """The colons in *data*: searched one by one in a long text that holds few of them."""
     if len(data) < LONG_TEXT:
         return int(data.count(colon))
-    found, at = 0, data.find(colon)
-    while at >= 0:
-        found += 1
-        if found > FEW_COLONS:
-            return int(data.count(colon))
-        at = data.find(colon, at + 1)
-    return found
+    few = _searched(data, colon, FEW_COLONS + 1)
+    return few if few <= FEW_COLONS else int(data.count(colon))
 
 
 def _some_keys(value: Any) -> int:
