@@ -11,9 +11,13 @@ the bench's mixed corpus (``bench/lint.py``) one more. For each, in this one run
   (with line and column for every finding), and ``api-nopos`` with ``positions=False``
   (what ``--format json`` does);
 * ``loop``: ``json.loads`` + ``Draft202012Validator.iter_errors``, per body;
+* ``e2e``: ``wai-contract lint --format json FILE`` as a user runs it (every core, start-up
+  included) on a file of ``--e2e-bodies`` bodies of the kind (a tenth of that for the long
+  kinds), per body;
 
-and prints loop / cli (one core each), api / cli, and each kind's cli cost against a valid
-body's. Usage: ``python bench/lint_kinds.py [--bodies 2000] [--repeat 3]``.
+and prints loop / cli (one core each), loop / e2e (the issue's measure: the tool as run
+against the plain loop), api / cli, and each kind's cli cost against a valid body's.
+Usage: ``python bench/lint_kinds.py [--bodies 2000] [--e2e-bodies 20000] [--repeat 3]``.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from lint import build_corpus, command, time_loop
+from lint import build_corpus, command, time_cli, time_loop
 from wai_contract.generate import generate
 from wai_contract.lint import lint
 
@@ -77,6 +81,7 @@ def _api(lines: list[bytes], positions: bool = True) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--bodies", type=int, default=3000, help="bodies a kind (long: 1/10)")
+    parser.add_argument("--e2e-bodies", type=int, default=20000, help="bodies a kind (long: 1/10)")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
@@ -88,10 +93,12 @@ def main() -> None:
         _cli(mixed)  # bytecode and caches, as an installed tool has them
         print("per body, in microseconds:")
         print(f"{'kind':22} {'bodies':>6} {'cli':>7} {'api':>7} {'api-nopos':>9} {'loop':>7} "
-              f"{'loop/cli':>8} {'api/cli':>7} {'nopos/cli':>9} {'/valid':>6}")  # fmt: skip
+              f"{'e2e':>6} {'loop/cli':>8} {'loop/e2e':>8} {'api/cli':>7} {'nopos/cli':>9} "
+              f"{'/valid':>6}")  # fmt: skip
         valid_cost = None
         for name, lines in groups.items():
-            count = max(1, args.bodies // (10 if name.endswith("long") else 1))
+            tenth = 10 if name.endswith("long") else 1
+            count = max(1, args.bodies // tenth)
             small, large = work / "small.jsonl", work / "large.jsonl"
             _write(small, lines, count)
             _write(large, lines, 4 * count)
@@ -101,11 +108,15 @@ def main() -> None:
             api = min(_api(sample) for _ in range(args.repeat)) / count
             nopos = min(_api(sample, positions=False) for _ in range(args.repeat)) / count
             loop = min(time_loop(sample) for _ in range(args.repeat)) / count
+            whole = work / "whole.jsonl"
+            e2e_count = _write(whole, lines, max(1, args.e2e_bodies // tenth))
+            e2e = statistics.median(time_cli(whole) for _ in range(args.repeat)) / e2e_count
             valid_cost = valid_cost or (cli if name == "valid" else None)
             relative = f"{cli / valid_cost:6.1f}" if valid_cost else "     -"
             print(
                 f"{name:22} {count:6} {cli * 1e6:7.1f} {api * 1e6:7.1f} {nopos * 1e6:9.1f} "
-                f"{loop * 1e6:7.1f} {loop / cli:7.1f}x {api / cli:6.2f}x {nopos / cli:8.2f}x "
+                f"{loop * 1e6:7.1f} {e2e * 1e6:6.1f} {loop / cli:7.1f}x {loop / e2e:7.1f}x "
+                f"{api / cli:6.2f}x {nopos / cli:8.2f}x "
                 f"{relative}",
                 flush=True,
             )

@@ -245,3 +245,10 @@ def test_two_runs_in_the_same_second_write_two_report_folders(
     monkeypatch.chdir(tmp_path)
     first, second = prepare_report_dir(None), prepare_report_dir(None)
     assert first != second and first.is_dir() and second.is_dir()
+
+
+def test_an_underflow_is_found_past_many_minus_signs() -> None:
+    words = " ".join(["well-known"] * 40)
+    result = lint(f'{{"prompt": "{words}", "seed": 1e-400}}')
+    assert [(f.pointer, f.rule) for f in result.warnings] == [("/seed", "underflow")]
+    assert lint(f'{{"prompt": "{words}", "seed": 1e-400}}'.encode()).warnings == result.warnings

@@ -75,24 +75,54 @@ def lint(
     else:
         found = Findings()
         _check(value, found, valid=False)
-        _note_underflows(data, found)
+        _note_underflows(data, value, found)
     if may_repeat(data, value):
         found.warnings += duplicate_keys(_as_text(data))
     return _result(source, line, found, data if positions else None)
 
 
-def _note_underflows(data: str | bytes, found: Findings) -> None:
+def _note_underflows(data: str | bytes, value: Any, found: Findings) -> None:
     """On an invalid body, say where a literal such as 1e-400 was read as 0 (a bound it then
     misses reads "0 is less than ...", which the text does not show)."""
-    # A minus first: one byte is searched as fast as memory reads (two are not).
-    if isinstance(data, str):
-        if "-" not in data or ("e-" not in data and "E-" not in data):
-            return
-    elif b"-" not in data or (b"e-" not in data and b"E-" not in data):
+    if not _has_negative_exponent(data) or not _holds_zero_float(value):
         return
     for path in jsontext.underflows(_as_text(data)):
         message = "number is too small for a 64-bit float and reads as 0"
         found.warnings.append(Found(path, "underflow", message))
+
+
+def _holds_zero_float(value: Any) -> bool:
+    """Whether a parsed body holds a float equal to 0 (what an underflow parses to)."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if node.__class__ is float:
+            if node == 0.0:
+                return True
+        elif node.__class__ is dict:
+            stack.extend(node.values())
+        elif node.__class__ is list:
+            stack.extend(node)
+    return False
+
+
+def _has_negative_exponent(data: Any) -> bool:
+    """Whether *data* (``str`` or ``bytes``) holds ``e-`` or ``E-``. Hops from minus to
+    minus, since one byte is searched as fast as memory reads and two are not; a text of
+    many minuses is searched for both pairs."""
+    text = isinstance(data, str)
+    minus, exponents = ("-", "eE") if text else (b"-", b"eE")
+    at = data.find(minus)
+    for _ in range(_MINUS_HOPS):
+        if at < 0:
+            return False
+        if at and data[at - 1 : at] in exponents:
+            return True
+        at = data.find(minus, at + 1)
+    return ("e-" in data or "E-" in data) if text else (b"e-" in data or b"E-" in data)
+
+
+_MINUS_HOPS = 32
 
 
 _TEXT_TYPES = (str, bytes, bytearray, memoryview)

@@ -123,3 +123,34 @@ def test_a_large_file_that_cannot_be_opened_is_a_source_error(
     monkeypatch.setattr(batch, "_size", lambda path: batch.PARALLEL_MIN_BYTES)  # gone since
     with pytest.raises(SourceError, match=r"cannot read .*gone\.jsonl: No such file"):
         batch.lint_files([str(tmp_path / "gone.jsonl")], "json", io.StringIO(), jobs=2)
+
+
+def test_jsonl_lines_are_cut_from_the_file_as_a_reader_would(tmp_path: Path) -> None:
+    from wai_contract.lint.sources import iter_bodies
+
+    long = json.dumps({"prompt": "x" * 300_000}).encode()
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(b'{"prompt": "a"}\r\n\n  \n' + long + b"\n\t" + b'{"prompt": "b"}')
+    found = [(b.line, b.data) for b in iter_bodies([str(path)])]
+    assert found == [(1, b'{"prompt": "a"}'), (4, long), (5, b'{"prompt": "b"}')]
+    (tmp_path / "empty.jsonl").write_bytes(b"")
+    assert list(iter_bodies([str(tmp_path / "empty.jsonl")])) == []
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_a_pipe_named_jsonl_is_read_line_by_line(tmp_path: Path) -> None:
+    import threading
+
+    from wai_contract.lint.sources import iter_bodies
+
+    pipe = tmp_path / "bodies.jsonl"
+    os.mkfifo(pipe)
+    writer = threading.Thread(target=pipe.write_bytes, args=(b'{"prompt": "a"}\n\n[1]\n',))
+    writer.start()
+    try:
+        assert [(b.line, b.data) for b in iter_bodies([str(pipe)])] == [
+            (1, b'{"prompt": "a"}'),
+            (3, b"[1]"),
+        ]
+    finally:
+        writer.join(timeout=10)
