@@ -81,11 +81,10 @@ def run(
     *contract* is a ``Contract``, a path to a contract file, or None for the bundled one.
     *token* is the API token for a URL target. Further keyword arguments are
     ``RunOptions`` fields (``max_examples``, ``seed``, ``timeout``, ``concurrency``,
-    ``max_requests``, ``shrink``, ``deadline``, ``shard``: a ``Shard`` or ``"K/N"``).
-    *baseline*, an earlier ``report.json``
-    (or ``Report``), is compared with this run in ``report.comparison``. *api* ``"both"``
-    (or ``"openai"``) adds (or moves to) the OpenAI-compatible surface beside a native
-    model URL::
+    ``max_concurrency``, ``max_requests``, ``shrink``, ``deadline``, ``shard``: a ``Shard``
+    or ``"K/N"``). *baseline*, an earlier ``report.json`` (or ``Report``), is compared
+    with this run in ``report.comparison``. *api* ``"both"`` (or ``"openai"``) adds (or
+    moves to) the OpenAI-compatible surface beside a native model URL::
 
         with wai_contract.serve(token="t") as server:
             report = wai_contract.run(server.model_url, token="t", max_examples=100)

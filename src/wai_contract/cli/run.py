@@ -93,6 +93,13 @@ from .progress import progress_display
     help="Requests in flight (default 4).",
 )
 @click.option(
+    "--max-concurrency",
+    type=click.IntRange(1, 256),
+    default=None,
+    help="Requests in flight the run may grow to while answers are slow and the target "
+    "neither queues nor pushes back (default 64; 16 for the live API).",
+)
+@click.option(
     "--requests-per-minute",
     type=click.FloatRange(min=0, min_open=True),
     default=None,
@@ -137,6 +144,7 @@ def run_command(
     timeout: float | None,
     deadline: float | None,
     concurrency: int | None,
+    max_concurrency: int | None,
     max_requests: int | None,
     requests_per_minute: float | None,
     report_dir: str | None,
@@ -164,6 +172,7 @@ def run_command(
     options = c.RunOptions(
         max_examples, seed, timeout, concurrency, max_requests, not no_shrink, strict or None,
         requests_per_minute, deadline, c.Shard.parse(shard) if shard else None,
+        max_concurrency,
     )  # fmt: skip
     if shard and baseline:
         from ..conformance.engine import NO_BASELINE_FOR_A_PART

@@ -31,6 +31,10 @@ class RunSettings:
     max_examples: int = 500
     seed: int = 0
     concurrency: int = 4
+    max_concurrency: int = 64
+    """Exchanges in flight the run may grow to while answers are slow and the target
+    neither queues nor pushes back (see ``conformance/slots.py``). Our reading, for servers
+    of unknown capacity: 64 hides two-second answers without a queue any server notices."""
     timeout: float = 30.0
     requests_per_minute: float | None = None
     """A pace for live services (none: as fast as the concurrency allows)."""

@@ -34,6 +34,7 @@ from .redact import redact_url
 from .results import CaseResult, CheckResult, Report, add_to_group, compare, load_report
 from .sender import SAME_FAILURES_TO_STOP, Sender
 from .shrink import shrink_failures
+from .slots import Slots
 from .target import Target
 from .transport import default_client
 
@@ -106,10 +107,11 @@ def run(
     the_plan = make_plan(bool(target.token), contract, settings, list(target.urls))
     the_plan = the_plan.part(options.shard)
     own_client = client is None
-    client = client or default_client(settings.concurrency, f"wai-contract/{__version__}")
+    slots = Slots(settings.concurrency, settings.max_concurrency)
+    client = client or default_client(slots.ceiling + slots.start, f"wai-contract/{__version__}")
     budget = RequestBudget(options.max_requests, settings.requests_per_minute)
     deadline = run_deadline(the_plan.jobs, settings)
-    sender = Sender(client, target, settings.timeout, budget, deadline=clock + deadline)
+    sender = Sender(client, target, settings.timeout, budget, clock + deadline, slots)
     try:
         state = _judge_plan(the_plan, sender, contract, settings, progress, clock + deadline)
         verdicts = [verdict for job in state.results for verdict in job]
@@ -222,6 +224,12 @@ def _run_notes(sender: Sender, state: Execution, seconds: float) -> list[str]:
     notes = []
     if sender.budget.retries:
         notes.append(f"{sender.budget.retries} transient answers (429, 408, 502-504) were retried")
+    slots = sender.slots
+    if slots.peak > slots.start:
+        notes.append(
+            f"requests in flight grew from {slots.start} to {slots.peak} while answers were "
+            f"slow (the fastest slow one {slots.fastest:.1f} s) and none queued"
+        )
     unsent = f"; {state.unsent} of {len(state.jobs)} cases were not sent or not finished"
     stop = state.stop
     if stop == "budget":

@@ -181,7 +181,9 @@ def execute(
         if progress:
             progress(_progress(state, sender))
 
-    pool = ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="wai")
+    # Threads beyond the slots' ceiling wait to retry, holding no slot (see .slots).
+    workers = max(1, concurrency, sender.slots.ceiling + sender.slots.start)
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="wai")
     try:
         for index in gate.first_of_each_kind_first():
             pool.submit(work, index)
@@ -242,8 +244,8 @@ def _work(state: Execution, index: int, kind: Kind, sender: Sender, judge: Judge
             state.spare(kind, job.cases[sent:], whole_job=False)
     except BudgetExhausted:
         state.halt("budget")
-    except Stopped:  # the job stays unjudged; only the deadline stops a send unannounced
-        state.halt("deadline", sender)
+    except Stopped:  # the job stays unjudged; only these two stop a send unannounced
+        state.halt("same-failures" if sender.same_failures else "deadline", sender)
     except TargetError as exc:
         state.error = exc
         state.halt("target", sender)

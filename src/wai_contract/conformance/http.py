@@ -23,6 +23,7 @@ from . import retry
 from .jsondepth import check_depth
 from .reading import BodyError, BodyReader
 from .redact import Redactor, redact_url
+from .slots import Slots
 from .sse import SseError
 from .transport import exchange_deadline
 
@@ -126,6 +127,7 @@ def send(
     redactor: Redactor | None = None,
     stop: threading.Event | None = None,
     give_up_at: float = math.inf,
+    slots: Slots | None = None,
 ) -> Outcome:
     """POST *body* as JSON to *url* and read the answer completely.
 
@@ -136,7 +138,8 @@ def send(
     wall clock; setting *stop* ends it at once, and no retry waits past *give_up_at*
     (``time.monotonic()``): the last transient answer is returned. The token is sent but
     recorded nowhere: the exchange notes whether one was sent, and everything the peer
-    says passes *redactor* (by default, one for *token*) as it arrives.
+    says passes *redactor* (by default, one for *token*) as it arrives. The caller holds
+    one of *slots* (see :mod:`.slots`): it is given back during the wait before a retry.
     """
     redactor = redactor if redactor is not None else Redactor(token)
     content = orjson.dumps(body)
@@ -153,7 +156,7 @@ def send(
         if not outcome.transient or attempt == retry.RETRIES:
             return outcome
         wait = retry.wait_before(attempt, outcome.exchange.headers.get("retry-after"), jitter)
-        if time.monotonic() + wait >= give_up_at or pause(wait, stop):
+        if time.monotonic() + wait >= give_up_at or _wait_freely(wait, stop, slots, outcome):
             return outcome
         budget.note_retry()
     return outcome  # pragma: no cover - the loop always returns
@@ -165,6 +168,20 @@ def pause(seconds: float, stop: threading.Event | None) -> bool:
         time.sleep(seconds)
         return False
     return stop.wait(seconds)
+
+
+def _wait_freely(
+    seconds: float, stop: threading.Event | None, slots: Slots | None, outcome: Outcome
+) -> bool:
+    """Wait *seconds* before a retry, giving back the caller's slot meanwhile (it learns
+    from *outcome*); True when *stop* was set."""
+    if slots is None:
+        return pause(seconds, stop)
+    slots.give(outcome)
+    try:
+        return pause(seconds, stop)
+    finally:
+        slots.take(stop)
 
 
 def _stop_if_fatal(outcome: Outcome) -> None:

@@ -53,6 +53,7 @@ class RunOptions:
     """Seconds the whole run may take (``None``: the contract's, else scaled from the plan)."""
     shard: Shard | None = None
     """Send only this part of the plan (reports of all parts merge into one)."""
+    max_concurrency: int | None = None
 
     def resolve(self, contract: Contract) -> RunSettings:
         """The settings in force: these options over the contract's ``run`` section."""
@@ -61,6 +62,7 @@ class RunOptions:
             max_examples=_first(self.max_examples, base.max_examples),
             seed=_first(self.seed, base.seed),
             concurrency=_first(self.concurrency, base.concurrency),
+            max_concurrency=_first(self.max_concurrency, base.max_concurrency),
             timeout=float(_first(self.timeout, base.timeout)),
             requests_per_minute=_first(self.requests_per_minute, base.requests_per_minute),
             deadline=_first(self.deadline, base.deadline),

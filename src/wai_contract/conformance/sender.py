@@ -14,6 +14,7 @@ from .cases import Case
 from .checks.auth import WRONG_TOKEN
 from .http import Outcome, RequestBudget, send
 from .redact import Redactor, url_secrets
+from .slots import Slots
 from .target import Target, percent_encoded
 
 SAME_FAILURES_TO_STOP = 12
@@ -35,6 +36,8 @@ class Sender:
     budget: RequestBudget
     deadline: float = math.inf
     """When the run must end (``time.monotonic()``): no exchange goes past it."""
+    slots: Slots = field(default_factory=lambda: Slots(1, 1))
+    """Exchanges in flight (see :mod:`.slots`)."""
     stop: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
     latencies_ms: list[float] = field(default_factory=list)
@@ -46,10 +49,21 @@ class Sender:
         self.redactor = Redactor(self.target.token, *url_secrets(self.target.url))
 
     def __call__(self, case: Case) -> Outcome:
+        """Send *case* in one of the run's slots, or raise :class:`Stopped`: the run is
+        over, or the failure that ends it already repeated (nothing more is sent then)."""
+        self.slots.take(self.stop)
+        outcome = None
+        try:
+            outcome = self._send(case)
+            return outcome
+        finally:  # after the failure streak is counted: the next sender sees it
+            self.slots.give(outcome)
+
+    def _send(self, case: Case) -> Outcome:
         left = self.deadline - time.monotonic()
         if left <= 0:
             self.stop.set()
-        if self.stop.is_set():
+        if self.stop.is_set() or self.same_failures:
             raise Stopped
         timeout = min(self.timeout, left)
         token = {"given": self.target.token, "none": None, "wrong": WRONG_TOKEN}[case.token]
@@ -65,6 +79,7 @@ class Sender:
             redactor=self.redactor,
             stop=self.stop,
             give_up_at=self.deadline,
+            slots=self.slots,
         )
         cut = timeout < self.timeout and (outcome.exchange.error or "").startswith("timeout")
         if self.stop.is_set() or cut:  # the runner cut the answer, not the server

@@ -105,14 +105,14 @@ class _DeadlineBackend(httpcore.SyncBackend):
         return _DeadlineStream(stream)
 
 
-def default_client(concurrency: int, user_agent: str) -> httpx.Client:
-    """A client for *concurrency* requests in flight, following no redirects, asking for
+def default_client(connections: int, user_agent: str) -> httpx.Client:
+    """A client for *connections* requests in flight, following no redirects, asking for
     only the encodings the runner decodes itself (with a cap: see :mod:`.reading`)."""
     transport = httpx.HTTPTransport(retries=0)
     # httpx has no parameter for the network backend: the pool is rebuilt with ours.
     transport._pool = httpcore.ConnectionPool(
-        max_connections=concurrency * 2,
-        max_keepalive_connections=concurrency * 2,
+        max_connections=connections,
+        max_keepalive_connections=connections,
         retries=0,
         network_backend=_DeadlineBackend(),
     )
