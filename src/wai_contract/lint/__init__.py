@@ -67,7 +67,7 @@ def lint(
     # one pass over their top-level keys and a count of their colons.
     elif _root_is_valid(value):
         warnings = warnings_of(value)
-        if may_repeat(data, value):
+        if may_repeat(data, value, valid=True):
             warnings += duplicate_keys(_as_text(data))
         if not warnings:
             return LintResult(source, line)

@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 
+from ..schemas import load_schema, on_schema_change
 from .jsontext import has_surrogate, replace_surrogates
 from .result import Found, Path
 
@@ -24,8 +25,9 @@ FEW_COLONS = 256
 """... unless there are more than this many."""
 
 
-def may_repeat(data: bytes | bytearray | str, value: Any) -> bool:
-    """False when *data*, parsed into *value*, certainly repeats no key.
+def may_repeat(data: bytes | bytearray | str, value: Any, *, valid: bool = False) -> bool:
+    """False when *data*, parsed into *value* (*valid*: against the input schema), certainly
+    repeats no key.
 
     Each key in the text has one colon after it; the text's other colons are in strings,
     which *value* keeps unless their pair was dropped as a repeat. So a text repeats a key
@@ -37,8 +39,11 @@ def may_repeat(data: bytes | bytearray | str, value: Any) -> bool:
     # No more colons than keys: every colon follows a key, and each key is there once.
     if len(data) < LONG_TEXT:
         colons = data.count(colon)
-        if value.__class__ is dict and colons <= len(value):
-            return False  # a flat body: no need to count deeper keys
+        if value.__class__ is dict and (
+            colons <= len(value)  # a flat body: no need to count deeper keys
+            or (valid and colons <= _fewest_keys(value))
+        ):
+            return False
         keys = _some_keys(value)
         if colons <= keys:
             return False
@@ -84,6 +89,37 @@ def _some_keys(value: Any) -> int:
     if tools.__class__ is list:
         keys += sum([_tool_keys(tool) for tool in tools if tool.__class__ is dict])
     return keys
+
+
+def _fewest_keys(body: dict[str, Any]) -> int:
+    """The fewest keys a body valid against the input schema has: its own, each message's
+    required ones, and its tools' (cheaper than counting each message's)."""
+    keys = len(body)
+    messages = body.get("messages")
+    if messages.__class__ is list:
+        keys += _message_keys_at_least * len(messages)
+    tools = body.get("tools")
+    if tools.__class__ is list:
+        keys += sum([_tool_keys(tool) for tool in tools if tool.__class__ is dict])
+    return keys
+
+
+_message_keys_at_least = 0
+
+
+@on_schema_change
+def _read_required_message_keys() -> None:
+    """How many keys every message of a valid Messages body has: its required ones."""
+    global _message_keys_at_least
+    found = 0
+    for branch in load_schema("input").get("oneOf", ()):
+        items = branch.get("properties", {}).get("messages", {}).get("items", {})
+        if isinstance(items, dict) and isinstance(items.get("required"), list):
+            found = len(set(items["required"]))
+    _message_keys_at_least = found
+
+
+_read_required_message_keys()
 
 
 def _tool_keys(tool: dict[str, Any]) -> int:

@@ -47,6 +47,32 @@ def test_the_quick_count_clears_only_texts_without_repeats(text: str, as_bytes: 
     assert len(repeats) <= sum(pairs_seen) and bool(repeats) == any(pairs_seen)
 
 
+CONTENTS = st.sampled_from(['"hi"', '"a: b"', '"::"', '"\\u003a"', '"x"'])
+
+
+@st.composite
+def valid_chats(draw: Any) -> str:
+    """Messages bodies, each message maybe with its role or content given twice."""
+    messages = []
+    for _ in range(draw(st.integers(1, 3))):
+        pairs = ['"role": "user"', f'"content": {draw(CONTENTS)}']
+        if draw(st.booleans()):
+            pairs.append(draw(st.sampled_from(['"role": "user"', f'"content": {draw(CONTENTS)}'])))
+        messages.append("{" + ", ".join(pairs) + "}")
+    extra = draw(st.sampled_from(["", ', "top_k": 3', ', "top_k": 3, "top_k": 4']))
+    return '{"messages": [' + ", ".join(messages) + "]" + extra + "}"
+
+
+@settings(max_examples=150, deadline=None)
+@given(valid_chats())
+def test_the_count_for_valid_bodies_clears_only_chats_without_repeats(text: str) -> None:
+    assert lint(text).valid
+    repeats = duplicate_keys(text)
+    assert may_repeat(text.encode(), orjson.loads(text), valid=True) or not repeats, text
+    warned = [w.pointer for w in lint(text).warnings if w.rule == "duplicate-key"]
+    assert len(warned) == len(repeats)
+
+
 def test_a_repeated_key_is_warned_at_the_value_that_counts() -> None:
     result = lint('{"prompt": "hi", "top_k": 99,\n "top_k": 5}')
     assert result.valid
