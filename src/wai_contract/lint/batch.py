@@ -23,11 +23,14 @@ from .openai import Api
 from .reporters import LINT_FORMATS, LineReporter, LintSummary
 from .sources import StdinFormat, iter_bodies
 
-PARALLEL_MIN_BYTES = 4 << 20
+PARALLEL_MIN_BYTES = 1 << 20
 """A .jsonl file at least this large is linted by worker processes."""
 
 _CHUNK_BYTES = 1 << 20
-"""Bytes per worker task: small enough to balance two workers on a file of a few MB."""
+"""Bytes per worker task at most ..."""
+_TASKS_PER_JOB = 8
+"""... and at least this many tasks per worker, so that none is left with the last big one."""
+_MIN_CHUNK_BYTES = 128 << 10
 
 
 Counts = tuple[int, int, int, int]  # bodies, invalid, errors, warnings
@@ -115,13 +118,18 @@ def _lint_in_workers(
         text, counts = _lint_range(path, task, fmt, positions, api)
         return text.encode("utf-8"), counts
 
-    with contextlib.closing(_ranges(path)) as ranges:  # its file, even if a worker fails
+    chunk = _chunk_bytes(_size(path), jobs)
+    with contextlib.closing(_ranges(path, chunk)) as ranges:  # its file, even if a worker fails
         for payload, counts in map_in_forks(work, ranges, jobs):
             yield payload.decode("utf-8"), counts
 
 
-def _ranges(path: str) -> Generator[Task, None, None]:
-    """(start, end, first line) of each newline-aligned range of about ``_CHUNK_BYTES``."""
+def _chunk_bytes(size: int, jobs: int) -> int:
+    return max(_MIN_CHUNK_BYTES, min(_CHUNK_BYTES, size // (jobs * _TASKS_PER_JOB)))
+
+
+def _ranges(path: str, chunk: int) -> Generator[Task, None, None]:
+    """(start, end, first line) of each newline-aligned range of about *chunk* bytes."""
     try:
         handle = open(path, "rb")  # noqa: SIM115 - closed below, while ranges are yielded
     except OSError as exc:
@@ -130,7 +138,7 @@ def _ranges(path: str) -> Generator[Task, None, None]:
         size, start, line = len(view), 0, 1
         find = view.find
         while start < size:
-            cut = find(b"\n", min(start + _CHUNK_BYTES, size - 1))
+            cut = find(b"\n", min(start + chunk, size - 1))
             end = size if cut < 0 else cut + 1
             yield start, end, line
             # Count the range's newlines in place: slicing an mmap copies.

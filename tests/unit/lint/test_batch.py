@@ -26,6 +26,7 @@ def _big_jsonl(path: Path, bodies: int) -> Path:
 def big(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setattr(batch, "PARALLEL_MIN_BYTES", 1 << 20)
     monkeypatch.setattr(batch, "_CHUNK_BYTES", 64 << 10)  # many ranges per worker
+    monkeypatch.setattr(batch, "_MIN_CHUNK_BYTES", 32 << 10)
     return _big_jsonl(tmp_path / "big.jsonl", 1000)
 
 
