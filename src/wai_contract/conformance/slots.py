@@ -6,8 +6,8 @@ the fastest slow answer seen means the target waits in parallel (a model generat
 proxy): one more exchange may be in flight, up to the ceiling. An answer slower than that
 means the target queues what it is sent: one less, never below the run's concurrency, so a
 run does not grow a queue into timeouts. A transient answer (429, 408, 502-504) halves the
-limit, and a transport failure while above the run's concurrency returns to it; either way
-the limit never grows again in that run. A retry's wait holds no slot.
+limit, and a transport failure or a server error (5xx) while above the run's concurrency
+returns to it; either way the limit never grows again in that run. A retry's wait holds no slot.
 """
 
 from __future__ import annotations
@@ -59,8 +59,8 @@ class Slots:
         if outcome.transient:
             self.limit = max(1, self.limit // 2)
             self.growing = False
-        elif outcome.exchange.error is not None:
-            if self.limit > self.start:
+        elif outcome.exchange.error is not None or (outcome.status or 0) >= 500:
+            if self.limit > self.start:  # maybe our doing: back to what the user asked
                 self.limit = self.start
                 self.growing = False
         elif seconds >= SLOW_ANSWER:

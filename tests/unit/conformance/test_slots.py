@@ -50,9 +50,13 @@ def test_a_transient_answer_halves_the_limit_and_growth_stops() -> None:
     assert slots.limit == 1
 
 
-def test_a_transport_failure_above_the_start_returns_to_it_for_good() -> None:
+@pytest.mark.parametrize(
+    "failure",
+    [outcome(30.0, status=None, error="timeout: no answer in 30 s"), outcome(0.2, status=500)],
+)
+def test_a_failure_above_the_start_returns_to_it_for_good(failure: Outcome) -> None:
     slots = settle(Slots(4, 64), outcome(1.0), outcome(1.0))
-    settle(slots, outcome(30.0, status=None, error="timeout: no answer in 30 s"))
+    settle(slots, failure)
     assert slots.limit == 4 and not slots.growing
     assert settle(slots, outcome(1.0)).limit == 4
 
