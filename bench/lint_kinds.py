@@ -11,6 +11,8 @@ the bench's mixed corpus (``bench/lint.py``) one more. For each, in this one run
   (with line and column for every finding), and ``api-nopos`` with ``positions=False``
   (what ``--format json`` does);
 * ``loop``: ``json.loads`` + ``Draft202012Validator.iter_errors``, per body;
+* ``parse``: ``orjson.loads`` alone, per body: ``loop / parse`` is the most any checker
+  that parses the text with orjson can reach (the long kinds are bound by it);
 * ``e2e``: ``wai-contract lint --format json FILE`` as a user runs it (every core, start-up
   included) on a file of ``--e2e-bodies`` bodies of the kind (a tenth of that for the long
   kinds), per body;
@@ -33,6 +35,8 @@ from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import orjson
 
 from lint import build_corpus, command, time_cli, time_loop
 from wai_contract.generate import generate
@@ -78,6 +82,16 @@ def _api(lines: list[bytes], positions: bool = True) -> float:
     return time.perf_counter() - started
 
 
+def _parse(lines: list[bytes]) -> float:
+    started = time.perf_counter()
+    for line in lines:
+        try:  # noqa: SIM105 - suppress() would cost more than the parse of a short body
+            orjson.loads(line)
+        except orjson.JSONDecodeError:
+            pass
+    return time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--bodies", type=int, default=3000, help="bodies a kind (long: 1/10)")
@@ -93,8 +107,8 @@ def main() -> None:
         _cli(mixed)  # bytecode and caches, as an installed tool has them
         print("per body, in microseconds:")
         print(f"{'kind':22} {'bodies':>6} {'cli':>7} {'api':>7} {'api-nopos':>9} {'loop':>7} "
-              f"{'e2e':>6} {'loop/cli':>8} {'loop/e2e':>8} {'api/cli':>7} {'nopos/cli':>9} "
-              f"{'/valid':>6}")  # fmt: skip
+              f"{'e2e':>6} {'loop/cli':>8} {'loop/e2e':>8} {'loop/parse':>10} {'api/cli':>7} "
+              f"{'nopos/cli':>9} {'/valid':>6}")  # fmt: skip
         valid_cost = None
         for name, lines in groups.items():
             tenth = 10 if name.endswith("long") else 1
@@ -108,6 +122,7 @@ def main() -> None:
             api = min(_api(sample) for _ in range(args.repeat)) / count
             nopos = min(_api(sample, positions=False) for _ in range(args.repeat)) / count
             loop = min(time_loop(sample) for _ in range(args.repeat)) / count
+            parse = min(_parse(sample) for _ in range(args.repeat)) / count
             whole = work / "whole.jsonl"
             e2e_count = _write(whole, lines, max(1, args.e2e_bodies // tenth))
             e2e = statistics.median(time_cli(whole) for _ in range(args.repeat)) / e2e_count
@@ -116,7 +131,7 @@ def main() -> None:
             print(
                 f"{name:22} {count:6} {cli * 1e6:7.1f} {api * 1e6:7.1f} {nopos * 1e6:9.1f} "
                 f"{loop * 1e6:7.1f} {e2e * 1e6:6.1f} {loop / cli:7.1f}x {loop / e2e:7.1f}x "
-                f"{api / cli:6.2f}x {nopos / cli:8.2f}x "
+                f"{loop / parse:9.1f}x {api / cli:6.2f}x {nopos / cli:8.2f}x "
                 f"{relative}",
                 flush=True,
             )
