@@ -66,7 +66,8 @@ class Slots:
         elif seconds >= SLOW_ANSWER:
             self.fastest = min(self.fastest, seconds)
             if seconds > QUEUEING * self.fastest:
-                self.limit -= self.limit > self.start
+                if self.limit > self.start:
+                    self.limit -= 1
             elif self.growing:
                 self.limit = min(self.ceiling, self.limit + 1)
                 self.peak = max(self.peak, self.limit)

@@ -93,10 +93,11 @@ def _some_keys(value: Any) -> int:
 
 def _fewest_keys(body: dict[str, Any]) -> int:
     """The fewest keys a body valid against the input schema has: its own, each message's
-    required ones, and its tools' (cheaper than counting each message's)."""
+    required ones, and its tools' (cheaper than counting each message's). A valid body with
+    ``prompt`` is a Prompt body, whose ``messages`` (ignored) the schema does not check."""
     keys = len(body)
     messages = body.get("messages")
-    if messages.__class__ is list:
+    if messages.__class__ is list and "prompt" not in body:
         keys += _message_keys_at_least * len(messages)
     tools = body.get("tools")
     if tools.__class__ is list:

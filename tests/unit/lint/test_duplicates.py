@@ -73,6 +73,12 @@ def test_the_count_for_valid_bodies_clears_only_chats_without_repeats(text: str)
     assert len(warned) == len(repeats)
 
 
+def test_a_repeat_in_the_messages_a_prompt_body_ignores_is_still_warned() -> None:
+    result = lint('{"prompt": "x", "messages": [{"a": 1, "a": 2}]}')
+    assert result.valid
+    assert ("/messages/0/a", "duplicate-key") in [(w.pointer, w.rule) for w in result.warnings]
+
+
 def test_a_repeated_key_is_warned_at_the_value_that_counts() -> None:
     result = lint('{"prompt": "hi", "top_k": 99,\n "top_k": 5}')
     assert result.valid
