@@ -51,8 +51,12 @@ CONTENTS = st.sampled_from(['"hi"', '"a: b"', '"::"', '"\\u003a"', '"x"'])
 
 
 @st.composite
-def valid_chats(draw: Any) -> str:
-    """Messages bodies, each message maybe with its role or content given twice."""
+def valid_bodies(draw: Any) -> str:
+    """Messages bodies, each message maybe with its role or content given twice; or Prompt
+    bodies with any objects as their (ignored) messages."""
+    if draw(st.booleans()):
+        ignored = [_object(draw, 1) for _ in range(draw(st.integers(1, 3)))]
+        return '{"prompt": "x", "messages": [' + ", ".join(ignored) + "]}"
     messages = []
     for _ in range(draw(st.integers(1, 3))):
         pairs = ['"role": "user"', f'"content": {draw(CONTENTS)}']
@@ -64,8 +68,8 @@ def valid_chats(draw: Any) -> str:
 
 
 @settings(max_examples=150, deadline=None)
-@given(valid_chats())
-def test_the_count_for_valid_bodies_clears_only_chats_without_repeats(text: str) -> None:
+@given(valid_bodies())
+def test_the_count_for_valid_bodies_clears_only_bodies_without_repeats(text: str) -> None:
     assert lint(text).valid
     repeats = duplicate_keys(text)
     assert may_repeat(text.encode(), orjson.loads(text), valid=True) or not repeats, text
