@@ -97,7 +97,7 @@ from .progress import progress_display
     type=click.IntRange(1, 256),
     default=None,
     help="Requests in flight the run may grow to while answers are slow and the target "
-    "neither queues nor pushes back (default 64; 16 for the live API).",
+    "neither queues nor pushes back (default 96; 16 for the live API).",
 )
 @click.option(
     "--requests-per-minute",

@@ -31,10 +31,10 @@ class RunSettings:
     max_examples: int = 500
     seed: int = 0
     concurrency: int = 4
-    max_concurrency: int = 64
+    max_concurrency: int = 96
     """Exchanges in flight the run may grow to while answers are slow and the target
     neither queues nor pushes back (see ``conformance/slots.py``). Our reading, for servers
-    of unknown capacity: 64 hides two-second answers without a queue any server notices."""
+    of unknown capacity: 96 hides two-second answers; a server that queues stops the growth."""
     timeout: float = 30.0
     requests_per_minute: float | None = None
     """A pace for live services (none: as fast as the concurrency allows)."""
