@@ -105,13 +105,15 @@ class Execution:
             sender.stop.set()
 
 
-def run_job(job: Job, sender: Sender, judge: Judge) -> tuple[list[Verdict] | None, int]:
-    """Send the job's cases and judge the answers, with how many cases were sent. The
-    verdicts are ``None`` when an answer stayed transient (the job is inconclusive: a busy
-    target is not a wrong one). After a timeout the job's other cases are not sent (each
-    would wait out the timeout too). Anything that goes wrong with one case is that case's
-    failure, never the run's end."""
+def run_job(job: Job, sender: Sender, judge: Judge) -> tuple[list[Verdict] | None, int, str | None]:
+    """Send the job's cases and judge the answers: the verdicts, how many cases were sent,
+    and the id of the case that timed out, if one did. The verdicts are ``None`` when an
+    answer stayed transient (the job is inconclusive: a busy target is not a wrong one).
+    After a timeout the job's other cases are not sent (each would wait out the timeout
+    too). Anything that goes wrong with one case is that case's failure, never the run's
+    end."""
     answers: list[Answer] = []
+    timed_out = None
     for case in job.cases:
         try:
             outcome = sender(case)
@@ -123,14 +125,11 @@ def run_job(job: Job, sender: Sender, judge: Judge) -> tuple[list[Verdict] | Non
             outcome = Outcome(exchange)
         answers.append(Answer(case, outcome, tuple(answers)))
         if outcome.transient:
-            return None, len(answers)
-        if _timed_out(outcome):
+            return None, len(answers), None
+        if (outcome.exchange.error or "").startswith("timeout"):
+            timed_out = case.id
             break
-    return [verdict for answer in answers for verdict in judge(answer)], len(answers)
-
-
-def _timed_out(outcome: Outcome) -> bool:
-    return (outcome.exchange.error or "").startswith("timeout")
+    return [verdict for answer in answers for verdict in judge(answer)], len(answers), timed_out
 
 
 def execute(
@@ -235,11 +234,8 @@ def _work(state: Execution, index: int, kind: Kind, sender: Sender, judge: Judge
     timed_out = None
     try:
         job = state.jobs[index]
-        verdicts, sent = run_job(job, sender, judge)
+        verdicts, sent, timed_out = run_job(job, sender, judge)
         state.record(index, verdicts)
-        timed_out = next(
-            (v.answer.case.id for v in verdicts or () if _timed_out(v.answer.outcome)), None
-        )
         if timed_out is not None and sent < len(job.cases):
             state.spare(kind, job.cases[sent:], whole_job=False)
     except BudgetExhausted:

@@ -63,5 +63,32 @@ def test_a_job_stops_at_its_first_timeout() -> None:
             return Outcome(exchange)
 
     job = Job((Case("a", "streaming", {"prompt": "hi"}), Case("b", "streaming", {"prompt": "hi"})))
-    verdicts, count = run_job(job, Hanging(), lambda answer: [])  # type: ignore[arg-type]
-    assert (verdicts, count, sent) == ([], 1, ["a"])
+    verdicts, count, timed_out = run_job(job, Hanging(), lambda answer: [])  # type: ignore[arg-type]
+    assert (verdicts, count, timed_out, sent) == ([], 1, "a", ["a"])
+
+
+def test_a_timeout_spares_its_kind_even_when_no_check_judges_it() -> None:
+    import threading
+
+    from wai_contract.conformance.execution import execute
+    from wai_contract.conformance.http import Exchange, Outcome, RequestBudget
+    from wai_contract.conformance.slots import Slots
+
+    class Hanging:
+        """Every request times out; nothing else a run reads from a sender is missing."""
+
+        slots, budget, stop = Slots(1, 1), RequestBudget(None), threading.Event()
+        timeouts, same_failures = 0, None
+
+        def __call__(self, case: Case) -> Outcome:
+            exchange = Exchange("POST", "http://x.test/", case.body, True)
+            exchange.error = "timeout: no complete answer within 30 s"
+            return Outcome(exchange)
+
+    jobs = [Job((Case(f"c{i}", "accepts-valid", {"prompt": "hi"}),)) for i in range(3)]
+    state = execute(
+        jobs, Hanging(), lambda answer: [],  # type: ignore[arg-type]
+        concurrency=1, inconclusive_limit=1.0, deadline=float("inf"),
+    )  # fmt: skip
+    assert state.hung_by == {("native", False, True, 0): "c0"}
+    assert state.spared == {("native", False, True, 0): ["c1", "c2"]}
