@@ -317,6 +317,12 @@ def test_report_round_trips_and_compares_with_a_baseline() -> None:
     assert compare(report, broken, "new.json").fixed == difference.new_failures
 
 
+def _run_through(wrap: Callable[..., httpx.Response], concurrency: int) -> Report:
+    """A run of 60 examples against the reference server, every request through *wrap*."""
+    options = RunOptions(max_examples=60, concurrency=concurrency, timeout=30, shrink=False)
+    return run(Target(URL, "t"), contract(), options, client=reference_client(wrap))
+
+
 def test_identical_failures_in_a_row_stop_the_run() -> None:
     seen: list[float] = []
 
@@ -328,12 +334,7 @@ def test_identical_failures_in_a_row_stop_the_run() -> None:
             raise httpx.RemoteProtocolError("peer closed the connection", request=request)
         return forward(request)
 
-    report = run(
-        Target(URL, "t"),
-        contract(),
-        RunOptions(max_examples=60, concurrency=1, timeout=30, shrink=False),
-        client=reference_client(wrap),
-    )
+    report = _run_through(wrap, concurrency=1)
     assert set(seen) == {30}, "the timeout is never shortened"
     assert len(seen) == 11 + SAME_FAILURES_TO_STOP  # 6 failures, 4 answers, then the streak
     assert report.stopped == "same-failures" and not report.passed
@@ -352,12 +353,7 @@ def test_a_kind_of_request_that_hangs_is_tried_once_and_the_rest_of_it_spared() 
             raise httpx.ReadTimeout("hung", request=request)
         return forward(request)
 
-    report = run(
-        Target(URL, "t"),
-        contract(),
-        RunOptions(max_examples=60, concurrency=4, timeout=30, shrink=False),
-        client=reference_client(wrap),
-    )
+    report = _run_through(wrap, concurrency=4)
     spared = [case for ids in report.not_sent.values() for case in ids]
     assert not report.passed and report.stopped is None and spared
     # A streamed body is valid or not, in one of three size classes: one request a kind.
