@@ -108,7 +108,7 @@ def run(
     the_plan = the_plan.part(options.shard)
     own_client = client is None
     slots = Slots(settings.concurrency, settings.max_concurrency)
-    client = client or default_client(slots.ceiling + slots.start, f"wai-contract/{__version__}")
+    client = client or default_client(slots.senders, f"wai-contract/{__version__}")
     budget = RequestBudget(options.max_requests, settings.requests_per_minute)
     deadline = run_deadline(the_plan.jobs, settings)
     sender = Sender(client, target, settings.timeout, budget, clock + deadline, slots)

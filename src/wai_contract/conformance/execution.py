@@ -180,8 +180,7 @@ def execute(
         if progress:
             progress(_progress(state, sender))
 
-    # Threads beyond the slots' ceiling wait to retry, holding no slot (see .slots).
-    workers = max(1, concurrency, sender.slots.ceiling + sender.slots.start)
+    workers = max(1, concurrency, sender.slots.senders)
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="wai")
     try:
         for index in gate.first_of_each_kind_first():

@@ -37,6 +37,12 @@ class Slots:
         self.fastest = math.inf
         self._changed = threading.Condition()
 
+    @property
+    def senders(self) -> int:
+        """Threads a run may keep sending: the ceiling in flight, and as many again as the
+        start waiting to retry (holding no slot)."""
+        return self.ceiling + self.start
+
     def take(self, stop: threading.Event | None = None) -> None:
         """Wait for a free slot (or for *stop*: the exchange is then cut at once)."""
         with self._changed:
