@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from random import Random
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from hypothesis import strategies as st
+if TYPE_CHECKING:  # imported where a strategy is asked for: a run never needs it
+    from hypothesis import strategies as st
 
 Step = tuple[str, str | int]
 """One step into a value: ("prop", name), ("item", index), ("extra", key), ("alt", index)."""

@@ -6,9 +6,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from random import Random
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from hypothesis import strategies as st
+if TYPE_CHECKING:  # imported where a strategy is asked for: a run never needs it
+    from hypothesis import strategies as st
 
 from ..validators import is_number
 from .node import Boundary, Gen, Step
@@ -54,6 +55,8 @@ class IntegerGen(Gen):
         return rng.randint(self.draw_low, self.draw_high)
 
     def strategy(self) -> st.SearchStrategy[Any]:
+        from hypothesis import strategies as st
+
         ints = st.integers(self.draw_low, self.draw_high)
         edges = self._edges()
         return st.one_of(ints, st.sampled_from(edges)) if edges else ints
@@ -116,6 +119,8 @@ class NumberGen(Gen):
         return round(rng.uniform(self.draw_low, self.draw_high), 3)
 
     def strategy(self) -> st.SearchStrategy[Any]:
+        from hypothesis import strategies as st
+
         floats = st.floats(self.draw_low, self.draw_high, allow_nan=False, allow_infinity=False)
         edges = self._edges()
         return st.one_of(floats, st.sampled_from(edges)) if edges else floats
@@ -171,6 +176,8 @@ class StringGen(Gen):
         return text
 
     def strategy(self) -> st.SearchStrategy[Any]:
+        from hypothesis import strategies as st
+
         cap = min(self.high if self.high is not None else 40, 40)
         text = st.text(min_size=self.low, max_size=max(cap, self.low))
         options: list[st.SearchStrategy[Any]] = [text]
@@ -214,6 +221,8 @@ class BooleanGen(Gen):
         return rng.random() < 0.5
 
     def strategy(self) -> st.SearchStrategy[Any]:
+        from hypothesis import strategies as st
+
         return st.booleans()
 
     def boundaries(self) -> list[Boundary]:

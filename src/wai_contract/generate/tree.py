@@ -19,9 +19,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from random import Random
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from hypothesis import strategies as st
+if TYPE_CHECKING:  # imported where a strategy is asked for: a run never needs it
+    from hypothesis import strategies as st
 
 from .node import Boundary, Gen, Step
 from .scalars import ASTRAL, BooleanGen, IntegerGen, NumberGen, StringGen
@@ -57,6 +58,8 @@ class ArrayGen(Gen):
         return [self.item.draw(rng) for _ in range(count)]
 
     def strategy(self) -> st.SearchStrategy[Any]:
+        from hypothesis import strategies as st
+
         return st.lists(self.item.strategy(), min_size=self.low, max_size=self.max_items)
 
     def children(self) -> Iterator[tuple[Step, Gen]]:
@@ -96,6 +99,8 @@ class ObjectGen(Gen):
         return out
 
     def strategy(self) -> st.SearchStrategy[Any]:
+        from hypothesis import strategies as st
+
         fixed = st.fixed_dictionaries(
             {k: self.properties[k].strategy() for k in self.required if k in self.properties},
             optional={k: self.properties[k].strategy() for k in self.optional},
@@ -123,6 +128,8 @@ class OneOfGen(Gen):
         return rng.choice(self.alternatives).draw(rng, force)
 
     def strategy(self) -> st.SearchStrategy[Any]:
+        from hypothesis import strategies as st
+
         return st.one_of([alt.strategy() for alt in self.alternatives])
 
     def children(self) -> Iterator[tuple[Step, Gen]]:
@@ -140,6 +147,8 @@ class AnyGen(Gen):
         return rng.choice((None, True, 1, "x", [], {}))
 
     def strategy(self) -> st.SearchStrategy[Any]:
+        from hypothesis import strategies as st
+
         return st.none() | st.booleans() | st.integers() | st.text(max_size=8)
 
 
