@@ -52,7 +52,7 @@ _VOCABULARY = (
     ",",
     "!",
 )
-_TOKEN = re.compile(r"\w+|[^\w\s]", re.UNICODE)
+_WORD = re.compile(r"\w+")
 
 
 @dataclass(slots=True)
@@ -81,9 +81,11 @@ class Answer:
 
 @functools.lru_cache(maxsize=8)
 def count_tokens(text: str) -> int:
-    """A stand-in tokenizer: words and punctuation marks. Cached: a run sends each long
-    boundary text several times (both branches, streamed or not), at 13 ms a count."""
-    return len(_TOKEN.findall(text))
+    """A stand-in tokenizer: the matches of ``\\w+|[^\\w\\s]`` (words, and every other
+    character that is not white space), counted without making a list of them. Cached: a run
+    sends each long boundary text several times (both branches, streamed or not)."""
+    rest, words = _WORD.subn("", text)
+    return words + len("".join(rest.split()))  # split() drops what \s matches
 
 
 def _call_tokens(call: dict[str, Any]) -> int:
