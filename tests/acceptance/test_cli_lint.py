@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import select
 import subprocess
 import sys
 from importlib import resources
@@ -94,6 +95,22 @@ def test_stdin_single_document_and_jsonl() -> None:
     jsonl = b'{"prompt": "a"}\n{"prompt": ""}\n'
     result = run("lint", "--format", "json", "-", stdin=jsonl)
     assert [json.loads(x)["valid"] for x in result.stdout.splitlines()] == [True, False]
+
+
+def test_stdin_jsonl_is_answered_line_by_line_as_it_comes() -> None:
+    command = [sys.executable, "-m", "wai_contract", "lint", "--format", "json"]
+    with subprocess.Popen(
+        [*command, "--stdin-format", "jsonl", "-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    ) as lint:
+        assert lint.stdin is not None and lint.stdout is not None
+        for top_k, valid in ((1, True), (60, False)):
+            lint.stdin.write(b'{"prompt": "hi", "top_k": %d}\n' % top_k)
+            lint.stdin.flush()
+            ready, _, _ = select.select([lint.stdout], [], [], 30)  # stdin stays open
+            assert ready, "no answer before the next body"
+            assert json.loads(lint.stdout.readline())["valid"] is valid
+        lint.stdin.close()
+        assert lint.wait(timeout=30) == 1
 
 
 def test_directories_are_searched_for_bodies(bodies: Path) -> None:
@@ -209,7 +226,7 @@ def test_parallel_lint_of_a_large_file_equals_sequential(tmp_path: Path) -> None
     big.write_text("\n".join(lines) + "\n")
     assert big.stat().st_size > PARALLEL_MIN_BYTES
     outputs = {}
-    for fmt in ("json", "text", "github"):
+    for fmt in ("json", "text", "github", "sarif"):
         for jobs in ("1", "2"):
             result = run("lint", "-j", jobs, "--format", fmt, "big.jsonl", cwd=tmp_path)
             assert result.returncode == 1

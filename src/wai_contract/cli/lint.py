@@ -28,7 +28,8 @@ from .base import ExitAtOnce, cli, guard, schema_option, use_schema_file
     type=click.Choice(["auto", "json", "jsonl"]),
     default="auto",
     show_default=True,
-    help="How to split stdin: one JSON body, JSONL, or guess from the text.",
+    help="How to split stdin: one JSON body, JSONL (each line linted as it comes), or guess "
+    "from the whole text.",
 )
 @click.option(
     "--api",

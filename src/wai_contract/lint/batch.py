@@ -14,14 +14,14 @@ import os
 import sys
 import time
 from collections.abc import Generator, Iterator, Sequence
-from typing import BinaryIO, TextIO
+from typing import BinaryIO, TextIO, cast
 
 from ..errors import SourceError
 from . import lint
 from .forks import CAN_FORK, Result, Task, map_in_forks
 from .openai import Api
 from .reporters import LINT_FORMATS, LineReporter, LintSummary
-from .sources import StdinFormat, iter_bodies
+from .sources import STDIN_NAME, StdinFormat, iter_bodies
 
 PARALLEL_MIN_BYTES = 1 << 20
 """A .jsonl file at least this large is linted by worker processes."""
@@ -56,39 +56,71 @@ def lint_files(
 ) -> LintSummary:
     """Lint every body of *files* (from :func:`~wai_contract.lint.sources.expand`), writing
     format *fmt* to *out*, and return the counts; *api* as :func:`~wai_contract.lint`."""
-    reporter = LINT_FORMATS[fmt](out)
+    gathered = _Gathered(out)
+    reporter = LINT_FORMATS[fmt](cast(TextIO, gathered))
     summary = LintSummary(sources=len(files))
     positions = fmt != "json"
     started = time.perf_counter()
-    for group, parallel in _groups(files, jobs, isinstance(reporter, LineReporter)):
-        if parallel:
-            for text, counts in _lint_in_workers(group[0], fmt, positions, jobs, api):
-                out.write(text)
-                summary.bodies += counts[0]
-                summary.invalid += counts[1]
-                summary.errors += counts[2]
-                summary.warnings += counts[3]
-            continue
-        for body in iter_bodies(group, stdin=stdin, stdin_format=stdin_format):
-            result = lint(
-                body.data, source=body.source, line=body.line, positions=positions, api=api
-            )
-            summary.add(result)
-            reporter.add(result)
-    summary.seconds = time.perf_counter() - started
-    if summary.bodies:
-        reporter.close(summary)
+    try:
+        for group, parallel in _groups(files, jobs):
+            if parallel:
+                for text, counts in _lint_in_workers(group[0], fmt, positions, jobs, api):
+                    reporter.write(text)
+                    summary.bodies += counts[0]
+                    summary.invalid += counts[1]
+                    summary.errors += counts[2]
+                    summary.warnings += counts[3]
+                continue
+            for body in iter_bodies(group, stdin=stdin, stdin_format=stdin_format):
+                result = lint(
+                    body.data, source=body.source, line=body.line, positions=positions, api=api
+                )
+                summary.add(result)
+                reporter.add(result)
+                if body.source == STDIN_NAME:
+                    gathered.flush(through=True)  # answered before the next body arrives
+        summary.seconds = time.perf_counter() - started
+        if summary.bodies:
+            reporter.close(summary)
+    finally:
+        gathered.flush()
     return summary
 
 
-def _groups(files: Sequence[str], jobs: int, streams: bool) -> Iterator[tuple[list[str], bool]]:
+class _Gathered:
+    """What the reporter writes, passed on in pieces of about 64 KB: with PYTHONUNBUFFERED
+    set (as in many containers), each body's line was a system call of its own."""
+
+    PIECE = 1 << 16
+
+    def __init__(self, out: TextIO) -> None:
+        self.out, self.parts, self.size = out, list[str](), 0
+
+    def write(self, text: str) -> int:
+        self.parts.append(text)
+        self.size += len(text)
+        if self.size >= self.PIECE:
+            self.flush()
+        return len(text)
+
+    def flush(self, through: bool = False) -> None:
+        """Pass on what was gathered; *through*: out of *out*'s own buffer too."""
+        if self.parts:
+            text = "".join(self.parts)
+            self.parts.clear()  # not written twice if the write fails
+            self.size = 0
+            self.out.write(text)
+        if through:
+            self.out.flush()
+
+
+def _groups(files: Sequence[str], jobs: int) -> Iterator[tuple[list[str], bool]]:
     """Runs of files to lint in-process, and single large JSONL files for the workers."""
     run: list[str] = []
     for path in files:
         if (
             jobs > 1
             and CAN_FORK  # elsewhere (Windows) everything is linted in-process
-            and streams
             and path.endswith(".jsonl")
             and _size(path) >= PARALLEL_MIN_BYTES
         ):
@@ -172,9 +204,7 @@ def _lint_range(path: str, task: Task, fmt: str, positions: bool, api: Api) -> t
     start, end, number = task
     reporter = _WORKER_REPORTERS.get(fmt)
     if reporter is None:
-        made = LINT_FORMATS[fmt](sys.stdout)
-        assert isinstance(made, LineReporter)
-        reporter = _WORKER_REPORTERS[fmt] = made
+        reporter = _WORKER_REPORTERS[fmt] = LINT_FORMATS[fmt](sys.stdout)
     rendered: list[str] = []
     append, render = rendered.append, reporter.render
     bodies = invalid = errors = warnings = 0

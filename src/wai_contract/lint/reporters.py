@@ -7,6 +7,7 @@ large inputs stream) and a :class:`LintSummary` at the end.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from typing import Any, Protocol, TextIO
 
@@ -79,7 +80,11 @@ class LineReporter:
         raise NotImplementedError
 
     def add(self, result: LintResult) -> None:
-        self.out.write(self.render(result))
+        self.write(self.render(result))
+
+    def write(self, rendered: str) -> None:
+        """Write what :meth:`render` made, here or in a worker process."""
+        self.out.write(rendered)
 
     def close(self, summary: LintSummary) -> None:
         if self.summary_line:
@@ -153,63 +158,79 @@ class GithubReporter(LineReporter):
         return "".join(out)
 
 
-class SarifReporter:
-    """One SARIF 2.1.0 log for code-scanning upload, written when the run closes."""
+class SarifReporter(LineReporter):
+    """One SARIF 2.1.0 log for code-scanning upload. Its results are written as they come
+    (rendered anywhere, as the line formats are: in worker processes too), and the rules
+    they name close the log."""
 
     SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+    summary_line = False
 
     def __init__(self, out: TextIO) -> None:
-        self.out = out
-        self.results: list[dict[str, Any]] = []
+        super().__init__(out)
         self.rules: dict[str, str] = {}
+        self._opened = self._any = False
+        self._uris: dict[str, str] = {}
 
-    def add(self, result: LintResult) -> None:
+    def render(self, result: LintResult) -> str:
+        """Each finding's result object, at its depth in the log, after a comma."""
+        out = []
         for level, findings in (("error", result.errors), ("warning", result.warnings)):
             for f in findings:
-                rule_id = f"{level}/{f.rule}"
-                text = WARNING_CODES.get(f.rule) or _RULE_TEXT.get(f.rule)
-                self.rules.setdefault(rule_id, text or f"JSON Schema keyword '{f.rule}' failed.")
                 line, column = _place(result, f)
                 entry: dict[str, Any] = {
-                    "ruleId": rule_id,
+                    "ruleId": f"{level}/{f.rule}",
                     "level": level,
                     "message": {"text": f"{f.pointer or '(root)'}: {f.message}"},
                     "properties": {"pointer": f.pointer},
                 }
                 if not result.source.startswith("<"):
-                    entry["locations"] = [
-                        {
-                            "physicalLocation": {
-                                "artifactLocation": {"uri": _uri(result.source)},
-                                "region": {"startLine": line, "startColumn": column},
-                            }
-                        }
-                    ]
-                self.results.append(entry)
+                    uri = self._uris.get(result.source) or self._uris.setdefault(
+                        result.source, _uri(result.source)
+                    )
+                    region = {"startLine": line, "startColumn": column}
+                    location = {"artifactLocation": {"uri": uri}, "region": region}
+                    entry["locations"] = [{"physicalLocation": location}]
+                out.append("," + _indented(entry, _RESULT_DEPTH))
+        return "".join(out)
+
+    def write(self, rendered: str) -> None:
+        if not self._opened:
+            self._opened = True
+            self.out.write(
+                '{\n  "$schema": "' + self.SCHEMA + '",\n  "version": "2.1.0",\n'
+                '  "runs": [\n    {\n      "results": ['
+            )
+        if rendered:
+            for rule_id in _RULE_ID.findall(rendered):
+                if rule_id not in self.rules:
+                    rule = rule_id.partition("/")[2]
+                    text = WARNING_CODES.get(rule) or _RULE_TEXT.get(rule)
+                    self.rules[rule_id] = text or f"JSON Schema keyword '{rule}' failed."
+            if not self._any:
+                self._any, rendered = True, rendered[1:]  # no comma before the first
+            self.out.write(rendered)
 
     def close(self, summary: LintSummary) -> None:
         from .. import __version__
 
-        log = {
-            "$schema": self.SCHEMA,
-            "version": "2.1.0",
-            "runs": [
-                {
-                    "tool": {
-                        "driver": {
-                            "name": "wai-contract",
-                            "version": __version__,
-                            "rules": [
-                                {"id": rule_id, "shortDescription": {"text": text}}
-                                for rule_id, text in sorted(self.rules.items())
-                            ],
-                        }
-                    },
-                    "results": self.results,
-                }
-            ],
-        }
-        self.out.write(orjson.dumps(log, option=orjson.OPT_INDENT_2).decode() + "\n")
+        self.write("")
+        rules = [{"id": i, "shortDescription": {"text": t}} for i, t in sorted(self.rules.items())]
+        tool = {"driver": {"name": "wai-contract", "version": __version__, "rules": rules}}
+        end = "\n      ]," if self._any else "],"
+        self.out.write(f'{end}\n      "tool": {_indented(tool, 6)[7:]}\n    }}\n  ]\n}}\n')
+
+
+_RESULT_DEPTH = 8
+"""Spaces before a result object in the log: inside the root, runs, the run and results."""
+_RULE_ID = re.compile(r'^ {10}"ruleId": "([^"\\]+)",$', re.MULTILINE)
+"""A result's rule, as :meth:`SarifReporter.render` writes it (strings hold no line break)."""
+
+
+def _indented(value: Any, depth: int) -> str:
+    """*value* as JSON indented by two, on its own line at *depth* spaces."""
+    margin = "\n" + " " * depth
+    return margin + orjson.dumps(value, option=orjson.OPT_INDENT_2).decode().replace("\n", margin)
 
 
 _RULE_TEXT = {
@@ -223,7 +244,7 @@ _RULE_TEXT = {
     "minLength": "A string is shorter than its minimum.",
 }
 
-LINT_FORMATS: dict[str, type[LineReporter | SarifReporter]] = {
+LINT_FORMATS: dict[str, type[LineReporter]] = {
     "text": TextReporter,
     "json": JsonReporter,
     "github": GithubReporter,

@@ -80,7 +80,10 @@ def iter_bodies(
         if path == STDIN:
             if stdin is None:
                 raise SourceError(STDIN_NAME, "standard input is closed")
-            yield from _split(STDIN_NAME, stdin.read(), stdin_format)
+            if stdin_format == "jsonl":  # each line as it comes: a pipe is answered live
+                yield from _lines(STDIN_NAME, stdin)
+            else:
+                yield from _split(STDIN_NAME, stdin.read(), stdin_format)
         elif path.endswith(".jsonl"):
             yield from _jsonl_file(path)
         elif not os.path.isfile(path):  # a pipe: JSON or JSONL, told apart as on stdin
@@ -108,13 +111,17 @@ def _jsonl_file(path: str) -> Iterator[BodyText]:
             # Cut from a mapping: a file's line iterator joins a long line from 8 KB reads.
             view = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
         except (OSError, ValueError):  # empty, or not a regular file (a pipe named .jsonl)
-            for number, raw in enumerate(handle, 1):
-                line = raw.strip()
-                if line:
-                    yield BodyText(name, number, line)
+            yield from _lines(name, handle)
             return
         with view:
             yield from _mapped_lines(name, view)
+
+
+def _lines(name: str, handle: BinaryIO) -> Iterator[BodyText]:
+    for number, raw in enumerate(handle, 1):
+        line = raw.strip()
+        if line:
+            yield BodyText(name, number, line)
 
 
 def _mapped_lines(name: str, view: mmap.mmap) -> Iterator[BodyText]:

@@ -155,3 +155,34 @@ def test_a_pipe_named_jsonl_is_read_line_by_line(tmp_path: Path) -> None:
         ]
     finally:
         writer.join(timeout=10)
+
+
+class _CountedWrites(io.StringIO):
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes = 0
+        self.flushes = 0
+
+    def write(self, text: str) -> int:
+        self.writes += 1
+        return super().write(text)
+
+    def flush(self) -> None:
+        self.flushes += 1
+
+
+def test_output_is_written_in_pieces_not_a_write_a_body(tmp_path: Path) -> None:
+    small = _big_jsonl(tmp_path / "small.jsonl", 300)  # linted in-process: under 1 MB
+    out = _CountedWrites()
+    summary = batch.lint_files([str(small)], "text", out)
+    assert summary.bodies == 300 and summary.invalid == 120
+    assert out.getvalue().count("\n") == 121  # every finding and the summary line
+    assert out.writes <= 3
+
+
+def test_stdin_jsonl_bodies_are_passed_through_one_by_one() -> None:
+    lines = b"".join(json.dumps({"prompt": "p", "top_k": k}).encode() + b"\n" for k in (1, 60))
+    out = _CountedWrites()
+    batch.lint_files(["-"], "json", out, stdin=io.BytesIO(lines), stdin_format="jsonl")
+    assert [json.loads(x)["valid"] for x in out.getvalue().splitlines()] == [True, False]
+    assert out.flushes >= 2  # each body's line left every buffer before the next was read
