@@ -82,6 +82,9 @@ def lint_files(
         summary.seconds = time.perf_counter() - started
         if summary.bodies:
             reporter.close(summary)
+    except Exception:
+        reporter.abandon()
+        raise
     finally:
         gathered.flush()
     return summary

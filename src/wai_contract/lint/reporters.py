@@ -90,6 +90,9 @@ class LineReporter:
         if self.summary_line:
             self.out.write(summary.line() + "\n")
 
+    def abandon(self) -> None:
+        """End what was written when the run stops on an error (an unreadable file)."""
+
 
 class TextReporter(LineReporter):
     """``file:line:column: pointer: message [severity rule]``, then a summary line."""
@@ -210,6 +213,10 @@ class SarifReporter(LineReporter):
             if not self._any:
                 self._any, rendered = True, rendered[1:]  # no comma before the first
             self.out.write(rendered)
+
+    def abandon(self) -> None:
+        if self._opened:  # a log with the results so far, still valid JSON
+            self.close(LintSummary())
 
     def close(self, summary: LintSummary) -> None:
         from .. import __version__

@@ -186,3 +186,13 @@ def test_stdin_jsonl_bodies_are_passed_through_one_by_one() -> None:
     batch.lint_files(["-"], "json", out, stdin=io.BytesIO(lines), stdin_format="jsonl")
     assert [json.loads(x)["valid"] for x in out.getvalue().splitlines()] == [True, False]
     assert out.flushes >= 2  # each body's line left every buffer before the next was read
+
+
+def test_a_sarif_log_stays_whole_when_a_later_file_cannot_be_read(tmp_path: Path) -> None:
+    first = tmp_path / "first.json"
+    first.write_text('{"prompt": "hi", "top_k": 99}')
+    out = io.StringIO()
+    with pytest.raises(SourceError):
+        batch.lint_files([str(first), str(tmp_path / "gone.json")], "sarif", out)
+    log = json.loads(out.getvalue())
+    assert [r["ruleId"] for r in log["runs"][0]["results"]] == ["error/maximum"]
