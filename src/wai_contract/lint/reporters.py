@@ -6,6 +6,7 @@ large inputs stream) and a :class:`LintSummary` at the end.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from dataclasses import dataclass
@@ -173,7 +174,6 @@ class SarifReporter(LineReporter):
         super().__init__(out)
         self.rules: dict[str, str] = {}
         self._opened = self._any = False
-        self._uris: dict[str, str] = {}
 
     def render(self, result: LintResult) -> str:
         """Each finding's result object, at its depth in the log, after a comma."""
@@ -188,11 +188,8 @@ class SarifReporter(LineReporter):
                     "properties": {"pointer": f.pointer},
                 }
                 if not result.source.startswith("<"):
-                    uri = self._uris.get(result.source) or self._uris.setdefault(
-                        result.source, _uri(result.source)
-                    )
                     region = {"startLine": line, "startColumn": column}
-                    location = {"artifactLocation": {"uri": uri}, "region": region}
+                    location = {"artifactLocation": {"uri": _uri(result.source)}, "region": region}
                     entry["locations"] = [{"physicalLocation": location}]
                 out.append("," + _indented(entry, _RESULT_DEPTH))
         return "".join(out)
@@ -260,6 +257,7 @@ LINT_FORMATS: dict[str, type[LineReporter]] = {
 """Lint output formats by name; the CLI's ``--format`` choices come from here."""
 
 
+@functools.lru_cache(maxsize=256)
 def _uri(source: str) -> str:
     """A file name as a relative URI reference: separators as ``/``, the rest percent-encoded."""
     from urllib.parse import quote
