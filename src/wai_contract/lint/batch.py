@@ -82,7 +82,7 @@ def lint_files(
         summary.seconds = time.perf_counter() - started
         if summary.bodies:
             reporter.close(summary)
-    except Exception:
+    except BaseException:  # an unreadable file, Ctrl-C: what was written is ended well
         reporter.abandon()
         raise
     finally:
