@@ -77,32 +77,38 @@ def _count(data: Any, colon: Any) -> int:
 
 
 def _some_keys(value: Any) -> int:
-    """A count of keys *value* has at least: the body's own, its messages' and its tools'
-    (exact for the common chat, cheap beside a second serialisation)."""
+    """A count of keys *value* has at least: the body's own, its messages', functions' and
+    tools' (exact for the common chat, cheap beside a second serialisation)."""
     if value.__class__ is not dict:
         return 0
-    keys = len(value)
-    messages = value.get("messages")
-    if messages.__class__ is list:
-        keys += sum([len(m) for m in messages if m.__class__ is dict])
-    tools = value.get("tools")
-    if tools.__class__ is list:
-        keys += sum([_tool_keys(tool) for tool in tools if tool.__class__ is dict])
-    return keys
+    return _items_keys(value.get("messages")) + _fewest_keys(value, keys_a_message=0)
 
 
-def _fewest_keys(body: dict[str, Any]) -> int:
+def _fewest_keys(body: dict[str, Any], keys_a_message: int | None = None) -> int:
     """The fewest keys a body valid against the input schema has: its own, each message's
-    required ones, and its tools' (cheaper than counting each message's). A valid body with
-    ``prompt`` is a Prompt body, whose ``messages`` (ignored) the schema does not check."""
+    required ones (or *keys_a_message*), its functions' and its tools' (cheaper than counting
+    each message's). A valid body with ``prompt`` is a Prompt body, whose ``messages``
+    (ignored) the schema does not check."""
     keys = len(body)
     messages = body.get("messages")
     if messages.__class__ is list and "prompt" not in body:
-        keys += _message_keys_at_least * len(messages)
+        if keys_a_message is None:
+            keys_a_message = _message_keys_at_least
+        keys += keys_a_message * len(messages)
+    functions = body.get("functions")
+    if functions.__class__ is list:
+        keys += _items_keys(functions)
     tools = body.get("tools")
     if tools.__class__ is list:
         keys += sum([_tool_keys(tool) for tool in tools if tool.__class__ is dict])
     return keys
+
+
+def _items_keys(items: Any) -> int:
+    """The keys of the objects in *items*, a list (or not: none)."""
+    if items.__class__ is not list:
+        return 0
+    return sum([len(item) for item in items if item.__class__ is dict])
 
 
 _message_keys_at_least = 0

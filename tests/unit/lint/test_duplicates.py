@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wai_contract.lint import lint
-from wai_contract.lint.duplicates import duplicate_keys, may_repeat
+from wai_contract.lint.duplicates import _fewest_keys, _some_keys, duplicate_keys, may_repeat
 
 KEYS = st.sampled_from(["a", "b", "top_k", "x:y", "\\u003a", "role"])
 LEAVES = st.one_of(
@@ -113,6 +113,20 @@ def test_repeats_are_found_in_nested_objects_in_every_path() -> None:
 def test_texts_that_repeat_nothing_are_cleared_without_a_second_parse() -> None:
     for text in ['{"prompt": "a: b: c"}', '{"messages": [{"role": "user", "content": "x"}]}']:
         assert not may_repeat(text, json.loads(text)) and not lint(text).warnings
+
+
+def test_the_key_count_takes_in_messages_functions_and_tools() -> None:
+    parameter = {"type": "string", "description": "a"}
+    parameters = {"type": "object", "properties": {"a": parameter}}
+    function = {"name": "t", "description": "d", "parameters": parameters}
+    body = {
+        "messages": [{"role": "user", "content": "x"}],
+        "functions": [{"name": "f", "code": "c"}],
+        "tools": [{"type": "function", "function": function}],
+        "seed": 1,
+    }
+    text = json.dumps(body)  # every colon follows a key: a count short of it costs a dumps
+    assert lint(text).valid and _some_keys(body) == _fewest_keys(body) == text.count(":") == 18
 
 
 def test_long_texts_are_searched_colon_by_colon_with_the_same_answer() -> None:
