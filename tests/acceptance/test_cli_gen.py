@@ -44,6 +44,15 @@ def test_generated_bodies_lint_as_labelled(tmp_path: Path) -> None:
             assert label["pointer"] in [e["pointer"] for e in verdict["errors"]]
 
 
+def test_gen_records_piped_into_lint_are_named_as_such() -> None:
+    records = run("gen", "-n", "2", "--seed", "5").stdout
+    linted = run("lint", "--format", "json", "-", stdin=records.encode())
+    roots = [json.loads(x)["errors"][0] for x in linted.stdout.splitlines()]
+    assert [e["pointer"] for e in roots] == ["", ""]
+    assert all("`wai-contract gen` record" in e["message"] for e in roots)
+    assert all("gen --bodies" in e["message"] for e in roots)
+
+
 def test_gen_filters_and_coverage() -> None:
     invalid = run("gen", "-n", "30", "--kind", "invalid", "--branch", "prompt")
     assert all(not json.loads(x)["valid"] for x in invalid.stdout.splitlines())

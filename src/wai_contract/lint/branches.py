@@ -84,7 +84,13 @@ def branch_of(body: dict[str, Any]) -> int | None:
 
 
 def _branch_hint(body: dict[str, Any]) -> str:
-    """Which branch the body's other keys point to, when only one of them does."""
+    """Which branch the body's other keys point to, when only one of them does; or that
+    the body is a ``wai-contract gen`` record, which holds a body."""
+    if body.keys() >= _GEN_RECORD:
+        return (
+            "; this is a `wai-contract gen` record, whose body is its `payload` "
+            "(`gen --bodies` writes the bodies alone)"
+        )
     only = [body.keys() & (BRANCH_FIELDS[b] - BRANCH_FIELDS[1 - b]) for b in (PROMPT, MESSAGES)]
     hints = [b for b in (PROMPT, MESSAGES) if only[b]]
     if len(hints) != 1:
@@ -93,6 +99,10 @@ def _branch_hint(body: dict[str, Any]) -> str:
     return (
         f"; `{key}` suggests a {BRANCH_NAMES[hints[0]]} body, which needs `{BRANCH_KEYS[hints[0]]}`"
     )
+
+
+_GEN_RECORD = frozenset(("id", "valid", "tags", "payload"))
+"""The keys of every record ``wai-contract gen`` writes (see ``GeneratedBody.record``)."""
 
 
 def _common(first: list[Found], second: list[Found]) -> list[Found]:
