@@ -15,24 +15,13 @@ pytest_plugins = ["pytester"]
 # With PYTHONDONTWRITEBYTECODE set (as on our machines), pytest cannot keep the modules whose
 # asserts it rewrites, and every pytest process (the workers, and the pytest runs the plugin's
 # tests start) rewrote and compiled the 115 modules of the plugins' packages again: a quarter
-# of the suite's CPU. Allowed from here on, for this process and those it starts.
+# of the suite's CPU. Allowed from here on, for this process and those it starts (the CLI
+# runs the tests start compile the package once between them, not each again).
 sys.dont_write_bytecode = False
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / "schemas"
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    """Compile the package once, before the workers start: the tests start the CLI and
-    pytest itself in new processes some hundred times, each of which would otherwise race
-    the others to compile it."""
-    if not hasattr(config, "workerinput"):
-        import compileall
-
-        import wai_contract
-
-        compileall.compile_dir(Path(wai_contract.__file__).parent, quiet=1)
 
 
 def page_schema(text: str) -> dict[str, Any]:
