@@ -27,7 +27,7 @@ from tests.faulty_servers import BUGS, TOKEN, faulty_app
 
 from wai_contract import MODEL
 from wai_contract.conformance import Report, Target, run
-from wai_contract.conformance import kinds as kinds_module
+from wai_contract.conformance.engine import _kinds as kinds_module
 from wai_contract.server import FAULTS, serve, serve_asgi
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._version import __version__ as __version__
 from .errors import ConfigError, OutputError, SourceError, WaiContractError, WorkerError
 
 # Imported eagerly: ``wai_contract.lint`` is also a submodule, and a lazy binding would be
@@ -52,7 +53,6 @@ __all__ = [
     "strategies",
 ]
 
-__version__ = "0.1.0"
 
 _LAZY = {
     "strategies": ("wai_contract.strategies", None),

@@ -44,7 +44,7 @@ def pull(url: str, token: str | None, *, timeout: float = 30.0) -> dict[str, Any
     :class:`TargetError` with the answer's status and first error otherwise."""
     import httpx
 
-    from .conformance.redact import scrub
+    from .conformance.http.redact import scrub
 
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     try:

@@ -76,6 +76,24 @@ def on_schema_change(forget: Callable[[], None]) -> Callable[[], None]:
     return forget
 
 
+def input_default(key: str) -> Any:
+    """The default the input schema in use declares for the body's *key* (in any branch of
+    its ``oneOf``), or ``None`` when none does."""
+    schema = load_schema("input")
+    for branch in [schema, *schema.get("oneOf", [])]:
+        declared = (branch.get("properties") or {}).get(key)
+        if isinstance(declared, dict) and "default" in declared:
+            return declared["default"]
+    return None
+
+
+def default_max_tokens() -> int | None:
+    """The input schema's default for ``max_tokens`` (the vendor page says 256); ``None``
+    when the schema in use declares none, and nothing may rest on a guess of it."""
+    value = input_default("max_tokens")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def schema_identity(name: str) -> dict[str, str]:
     """Where the schema *name* in use comes from, and the SHA-256 of its canonical JSON."""
     import hashlib

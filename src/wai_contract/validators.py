@@ -159,6 +159,29 @@ def compile_validator(
 on_schema_change(compile_validator.cache_clear)
 
 
+def compile_given(schema: Any) -> Any | None:
+    """A ``jsonschema`` Draft 2020-12 validator for a schema given at run time (a tool's
+    ``parameters``, a contract example's ``result``), compiled once per distinct schema;
+    ``None`` when *schema* is not a usable schema."""
+    import json
+
+    return _compile_text(json.dumps(schema, sort_keys=True, default=repr))
+
+
+@functools.lru_cache(maxsize=256)
+def _compile_text(text: str) -> Any | None:
+    import json
+
+    import jsonschema
+
+    schema = json.loads(text)
+    try:
+        jsonschema.Draft202012Validator.check_schema(schema)
+    except jsonschema.SchemaError:
+        return None
+    return jsonschema.Draft202012Validator(schema)
+
+
 # --- leaf keywords, judged in Python ----------------------------------------------------
 
 _ANNOTATIONS = frozenset(

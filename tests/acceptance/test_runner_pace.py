@@ -10,7 +10,8 @@ import pytest
 from tests.faulty_servers import TOKEN, faulty_app
 
 from wai_contract import MODEL
-from wai_contract.conformance import RunOptions, Target, load_contract, run, slots
+from wai_contract.conformance import RunOptions, Target, load_contract, run
+from wai_contract.conformance.engine import _slots as slots
 from wai_contract.server import serve_asgi
 
 DELAY = 0.1

@@ -221,7 +221,7 @@ def _run_and_report(
 
 
 def _token(given: str | None, token_file: Any) -> str | None:
-    from ..conformance.redact import SHORT_SECRET
+    from ..conformance.http.redact import SHORT_SECRET
     from ..server import token_from_environment
 
     token = given or (token_file.read().strip() if token_file else None)

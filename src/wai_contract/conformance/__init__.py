@@ -1,23 +1,26 @@
 """Conformance testing: a contract's checks run against an endpoint, giving a :class:`Report`.
 
-The pipeline, one module a stage: :mod:`.target` (where to send) and :mod:`.contract`
-(what to check) feed :mod:`.plan` (every check's requests, as :mod:`.cases`); the
-:mod:`.engine` sends them through :mod:`.http`, reads each answer once (:mod:`.answers`)
-and offers it to every check in :mod:`.checks`; :mod:`.shrink` cuts failing bodies down;
-:mod:`.results` holds the verdicts, which :mod:`.reporters` render; :mod:`.merge` joins
-the reports of a run split into parts (``RunOptions.shard``).
+The pipeline, one entry a stage: :mod:`.target` (where to send) and :mod:`.contract`
+(what to check, and the run's options) feed :mod:`.plan` (every check's requests, as
+:mod:`.cases`); the :mod:`.engine` (the run's policy) sends them through :mod:`.http` (one
+exchange, bounded and redacted), reads each answer once (:mod:`.answers`, with the
+:mod:`.problems` every answer may have) and offers it to every check in :mod:`.checks`;
+:mod:`.results` assembles the verdicts into a report, which :mod:`.reporters` render;
+:mod:`.merge` compares a report with its baseline and joins the parts of a sharded run.
+
+Layers, lowest first (``tests/unit/test_layers.py`` holds them): ``http``; ``cases``,
+``problems``; ``answers``; ``checks``; ``contract``, ``results``; ``plan``, ``target``,
+``merge``, ``reporters``; ``engine``.
 """
 
 from __future__ import annotations
 
 from .cases import Case
-from .contract import DEFAULT_CONTRACT, LIVE_CONTRACT, Contract, load_contract
-from .engine import Interrupted, plan, run
-from .execution import RunProgress
-from .merge import merge_reports
-from .plan import RunOptions, Shard
+from .contract import DEFAULT_CONTRACT, LIVE_CONTRACT, Contract, RunOptions, Shard, load_contract
+from .engine import Interrupted, RunProgress, plan, run
+from .merge import compare, merge_reports
 from .reporters import prepare_report_dir, render_console, write_report
-from .results import Report, compare, load_report
+from .results import Report, load_report
 from .target import Target, open_target
 
 __all__ = [

@@ -1,8 +1,14 @@
 """What came back for a case, read once: its problems as an answer, and the reply it carries.
 
 An :class:`Answer` pairs a :class:`~.cases.Case` with its :class:`~.http.Outcome`. Its
-:attr:`~Answer.reading` is computed on first use and shared by every check that judges it:
-a plain answer is read as a success envelope, a streamed one as Server-Sent Events.
+:attr:`~Answer.reading` is computed on first use and shared by every check that judges it,
+by the reader :data:`READERS` names for the case's surface and stream: on ``/ai/run``, a
+success envelope or Server-Sent Events of ``stream-event.json``; on the OpenAI-compatible
+surface (``POST .../ai/v1/chat/completions``), a ``chat.completion`` object, or
+``chat.completion.chunk`` events whose deltas are joined, tool-call deltas by ``index``
+(schemas ``openai-chat-response.json`` and ``openai-chat-chunk.json``, whose ``$comment``s
+name the sources). An OpenAI stream must say why it ended: one chunk carries a
+``finish_reason``.
 """
 
 from __future__ import annotations
@@ -14,9 +20,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..validators import compile_validator
-from .cases import Case
+from .cases import Case, Surface
 from .http import Outcome
-from .jsondepth import TooDeep, check_depth
+from .http.jsondepth import TooDeep, check_depth
 from .problems import Problem, describe_status, early_problem, schema_problem
 
 DONE = "[DONE]"
@@ -53,11 +59,7 @@ class Answer:
     @functools.cached_property
     def reading(self) -> Reading:
         """The answer read as the body asked: streamed or plain, on the case's surface."""
-        if self.case.surface == "openai":
-            from .openai_answers import read_chunks, read_completion
-
-            return read_chunks(self.outcome) if self.case.stream else read_completion(self.outcome)
-        return read_stream(self.outcome) if self.case.stream else read_json(self.outcome)
+        return READERS[self.case.surface, self.case.stream](self.outcome)
 
     @property
     def reply(self) -> Reply | None:
@@ -202,3 +204,61 @@ def add_delta(calls: dict[int, dict[str, Any]], delta: dict[str, Any]) -> None:
     if name != joined["name"]:
         joined["name"] += name
     joined["arguments"] += function.get("arguments") or ""
+
+
+def read_completion(outcome: Outcome) -> Reading:
+    """A plain answer to a valid body: 200, JSON, a ``chat.completion``."""
+    problem = json_head_problem(outcome)
+    if problem:
+        return Reading([problem])
+    completion = outcome.json
+    problem = schema_problem("openai-chat-response", completion, "result", "the chat.completion")
+    if problem:
+        return Reading([problem])
+    choice = completion["choices"][0]
+    message = choice["message"]
+    return Reading(
+        reply=Reply(
+            message.get("content") or "",
+            completion.get("usage"),
+            message.get("tool_calls"),
+            choice.get("finish_reason"),
+        )
+    )
+
+
+def read_chunks(outcome: Outcome) -> Reading:
+    """A streamed answer: SSE framing and ``[DONE]`` as on the native surface, each event a
+    ``chat.completion.chunk``, and a ``finish_reason`` before the end."""
+    reading = read_stream(outcome, _read_chunks)
+    if reading.reply is not None and reading.reply.finish_reason is None:
+        reading.problems.append(
+            Problem("no-finish-reason", "no chunk says why the answer ended (finish_reason)")
+        )
+    return reading
+
+
+def _read_chunks(events: list[str], problems: list[Problem]) -> Reply:
+    reply = Reply(tool_calls=[])
+    pieces: list[str] = []
+    deltas: dict[int, dict[str, Any]] = {}
+    for chunk in valid_events(events, "openai-chat-chunk", problems):
+        reply.usage = chunk.get("usage") or reply.usage
+        for choice in chunk["choices"][:1]:
+            delta = choice["delta"]
+            pieces.append(delta.get("content") or "")
+            for call in delta.get("tool_calls") or []:
+                add_delta(deltas, call)
+            reply.finish_reason = choice.get("finish_reason") or reply.finish_reason
+    reply.text = "".join(pieces)
+    reply.tool_calls = [deltas[index] for index in sorted(deltas)]
+    return reply
+
+
+READERS: dict[tuple[Surface, bool], Callable[[Outcome], Reading]] = {
+    ("native", False): read_json,
+    ("native", True): read_stream,
+    ("openai", False): read_completion,
+    ("openai", True): read_chunks,
+}
+"""The reader of an answer, by the case's surface and whether it asked for a stream."""

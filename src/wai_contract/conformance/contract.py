@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,8 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..schemas import join_pointer
-from .limits import Limits
+from .cases import Example, Limits
+from .checks import CHECKS
 
 _DATA = Path(__file__).resolve().parent.parent / "_data"
 DEFAULT_CONTRACT = _DATA / "workers-ai.yaml"
@@ -33,7 +35,7 @@ class RunSettings:
     concurrency: int = 4
     max_concurrency: int = 96
     """Exchanges in flight the run may grow to while answers are slow and the target
-    neither queues nor pushes back (see ``conformance/slots.py``). Our reading, for servers
+    neither queues nor pushes back (see ``conformance/engine/_slots.py``). Our reading, for servers
     of unknown capacity: 96 hides two-second answers; a server that queues stops the growth."""
     timeout: float = 30.0
     requests_per_minute: float | None = None
@@ -46,15 +48,63 @@ class RunSettings:
 
 
 @dataclass(frozen=True)
-class Example:
-    """An explicit case: a request and what must come back."""
+class Shard:
+    """One part of a run split over machines: part *index* (from 1) of *count*."""
 
-    name: str
-    request: Any
-    status: int
-    result_schema: dict[str, Any] | None = None
-    error_contains: str | None = None
-    stream: bool = False
+    index: int
+    count: int
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        """``K/N``, with 1 <= K <= N."""
+        index, _, count = text.partition("/")
+        if not (index.strip().isdigit() and count.strip().isdigit()):
+            raise ConfigError(f"--shard {text!r}: expected K/N, such as 1/4")
+        shard = cls(int(index), int(count))
+        if not 1 <= shard.index <= shard.count:
+            raise ConfigError(f"--shard {text!r}: K must be from 1 to N")
+        return shard
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Run settings; ``None`` takes the contract's value, then the default."""
+
+    max_examples: int | None = None
+    seed: int | None = None
+    timeout: float | None = None
+    concurrency: int | None = None
+    max_requests: int | None = None
+    shrink: bool = True
+    strict: bool | None = None
+    """Count warnings as failures (``None``: as the contract says)."""
+    requests_per_minute: float | None = None
+    deadline: float | None = None
+    """Seconds the whole run may take (``None``: the contract's, else scaled from the plan)."""
+    shard: Shard | None = None
+    """Send only this part of the plan (reports of all parts merge into one)."""
+    max_concurrency: int | None = None
+
+    def resolve(self, contract: Contract) -> RunSettings:
+        """The settings in force: these options over the contract's ``run`` section."""
+        base = contract.run
+        return RunSettings(
+            max_examples=_first(self.max_examples, base.max_examples),
+            seed=_first(self.seed, base.seed),
+            concurrency=_first(self.concurrency, base.concurrency),
+            max_concurrency=_first(self.max_concurrency, base.max_concurrency),
+            timeout=float(_first(self.timeout, base.timeout)),
+            requests_per_minute=_first(self.requests_per_minute, base.requests_per_minute),
+            deadline=_first(self.deadline, base.deadline),
+            inconclusive_limit=base.inconclusive_limit,
+        )
+
+
+def _first(value: Any, default: Any) -> Any:
+    return default if value is None else value
 
 
 @dataclass(frozen=True)
@@ -95,16 +145,10 @@ class Contract:
     def settings(self, check: str) -> Any:
         """The settings of *check* (its defaults when the contract does not name it)."""
         found = self.checks.get(check)
-        if found is None:
-            from .checks import CHECKS
-
-            return CHECKS[check].settings_class()
-        return found
+        return CHECKS[check].settings_class() if found is None else found
 
     def only(self, selected: set[str]) -> Contract:
         """A copy in which only the *selected* checks run."""
-        from .checks import CHECKS
-
         checks = {
             check: dataclasses.replace(self.settings(check), enabled=False)
             if check not in selected
@@ -141,8 +185,6 @@ def load_contract(path: str | Path | None = None) -> Contract:
 
 def contract_schema() -> dict[str, Any]:
     """The JSON Schema of contract files, with each registered check's settings."""
-    from .checks import CHECKS
-
     schema: dict[str, Any] = json.loads((_DATA / "contract.schema.json").read_text("utf-8"))
     schema["properties"]["checks"]["properties"] = {
         check_id: check.settings_class.schema() for check_id, check in CHECKS.items()
@@ -154,12 +196,8 @@ def parse_contract(data: Any, source: str = "<contract>") -> Contract:
     """Validate a contract already loaded from YAML or JSON."""
     import jsonschema
 
-    from .checks import CHECKS
-
     _reject_unknown_checks(data, source, list(CHECKS))
-    error = jsonschema.exceptions.best_match(
-        jsonschema.Draft202012Validator(contract_schema()).iter_errors(data)
-    )
+    error = jsonschema.exceptions.best_match(_contract_validator().iter_errors(data))
     if error is not None:
         where = join_pointer(tuple(error.absolute_path)) or "/"
         raise ConfigError(_explain(error), source=source, pointer=where)
@@ -192,6 +230,13 @@ def parse_contract(data: Any, source: str = "<contract>") -> Contract:
             tuple((data.get("limits") or {}).get("lora_names") or ()),
         ),
     )
+
+
+@functools.cache
+def _contract_validator() -> Any:
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(contract_schema())
 
 
 def _reject_unknown_checks(data: Any, source: str, known: list[str]) -> None:

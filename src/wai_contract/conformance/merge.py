@@ -1,8 +1,10 @@
-"""One report from the reports of every part of a sharded run (``run --shard K/N``).
+"""Reports read together: a run compared with its baseline (:func:`compare`), and one
+report from the reports of every part of a sharded run (``run --shard K/N``).
 
 The parts of one run share its plan (same seed, examples, contract and schema), so their
 cases never overlap: counts add up, failures of one cause form one group (the first part's
-case stands for it), and each check's verdict is the one the whole run would have given.
+case stands for it), and each check's verdict is the one the whole run would have given
+(:func:`~.results.settle`, as for a whole run).
 """
 
 from __future__ import annotations
@@ -12,10 +14,48 @@ from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
 from ..errors import ConfigError
-from .results import CaseResult, CheckResult, Report, add_to_group
+from .results import CaseResult, CheckResult, Comparison, Report, add_to_group, settle
 
 SAME_IN_EVERY_PART = ("seed", "max_examples", "contract", "strict", "schema", "faults")
 """Report fields that must agree: parts of one run share them (and their target)."""
+
+
+def compare(report: Report, baseline: Report, baseline_name: str) -> Comparison:
+    """New failures and fixed ones, by cause over every failing case (not only those a
+    report keeps in full), and checks that changed verdict."""
+
+    def causes(r: Report) -> set[str]:
+        return {cause for check in r.checks for cause in _causes(check)}
+
+    def cases(r: Report) -> set[tuple[str, str]]:
+        return {(c.id, i) for c in r.checks for ids in _causes(c).values() for i in ids}
+
+    now, before = causes(report), causes(baseline)
+    status_before = {c.id: c.status for c in baseline.checks}
+    return Comparison(
+        baseline=baseline_name,
+        new_failures=sorted(now - before),
+        fixed=sorted(before - now),
+        new_cases=len(cases(report) - cases(baseline)),
+        fixed_cases=len(cases(baseline) - cases(report)),
+        newly_failing_checks=[
+            c.id
+            for c in report.checks
+            if c.status == "failed" and status_before.get(c.id) != "failed"
+        ],
+        newly_passing_checks=[
+            c.id
+            for c in report.checks
+            if c.status == "passed" and status_before.get(c.id) == "failed"
+        ],
+    )
+
+
+def _causes(check: CheckResult) -> dict[str, list[str]]:
+    # Reports written before causes were kept: the failures they listed, by cause.
+    if check.causes or not check.failures:
+        return check.causes
+    return {f.cause: [f.id, *f.others] for f in check.failures}
 
 
 def merge_reports(parts: Sequence[Report]) -> Report:
@@ -99,17 +139,10 @@ def _merge_check(same: list[CheckResult]) -> CheckResult:
         known=[case for check in same for case in check.known],
         warnings=_groups(check.warnings for check in same),
         warning_count=sum(check.warning_count for check in same),
-        causes=_causes(same),
+        causes=_merged_causes(same),
         note=_note(same, judged),
     )
-    if merged.failure_count:
-        merged.status = "failed"
-    elif merged.warning_count:
-        merged.status = "warned"
-    elif judged:
-        merged.status = "passed"
-    else:
-        merged.status = "skipped"
+    settle(merged, bool(judged))
     return merged
 
 
@@ -122,7 +155,7 @@ def _groups(parts: Iterable[list[CaseResult]]) -> list[CaseResult]:
     return kept
 
 
-def _causes(same: list[CheckResult]) -> dict[str, list[str]]:
+def _merged_causes(same: list[CheckResult]) -> dict[str, list[str]]:
     merged: dict[str, list[str]] = {}
     for check in same:
         for cause, ids in check.causes.items():

@@ -5,73 +5,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
-from ..errors import ConfigError
 from ..generate import generate
 from .cases import Case, Job, Surface
 from .checks import CHECKS, PlanContext
-from .contract import Contract, RunSettings
-
-
-@dataclass(frozen=True)
-class Shard:
-    """One part of a run split over machines: part *index* (from 1) of *count*."""
-
-    index: int
-    count: int
-
-    @classmethod
-    def parse(cls, text: str) -> Shard:
-        """``K/N``, with 1 <= K <= N."""
-        index, _, count = text.partition("/")
-        if not (index.strip().isdigit() and count.strip().isdigit()):
-            raise ConfigError(f"--shard {text!r}: expected K/N, such as 1/4")
-        shard = cls(int(index), int(count))
-        if not 1 <= shard.index <= shard.count:
-            raise ConfigError(f"--shard {text!r}: K must be from 1 to N")
-        return shard
-
-    def __str__(self) -> str:
-        return f"{self.index}/{self.count}"
-
-
-@dataclass(frozen=True)
-class RunOptions:
-    """Run settings; ``None`` takes the contract's value, then the default."""
-
-    max_examples: int | None = None
-    seed: int | None = None
-    timeout: float | None = None
-    concurrency: int | None = None
-    max_requests: int | None = None
-    shrink: bool = True
-    strict: bool | None = None
-    """Count warnings as failures (``None``: as the contract says)."""
-    requests_per_minute: float | None = None
-    deadline: float | None = None
-    """Seconds the whole run may take (``None``: the contract's, else scaled from the plan)."""
-    shard: Shard | None = None
-    """Send only this part of the plan (reports of all parts merge into one)."""
-    max_concurrency: int | None = None
-
-    def resolve(self, contract: Contract) -> RunSettings:
-        """The settings in force: these options over the contract's ``run`` section."""
-        base = contract.run
-        return RunSettings(
-            max_examples=_first(self.max_examples, base.max_examples),
-            seed=_first(self.seed, base.seed),
-            concurrency=_first(self.concurrency, base.concurrency),
-            max_concurrency=_first(self.max_concurrency, base.max_concurrency),
-            timeout=float(_first(self.timeout, base.timeout)),
-            requests_per_minute=_first(self.requests_per_minute, base.requests_per_minute),
-            deadline=_first(self.deadline, base.deadline),
-            inconclusive_limit=base.inconclusive_limit,
-        )
-
-
-def _first(value: Any, default: Any) -> Any:
-    return default if value is None else value
+from .contract import Contract, RunSettings, Shard
 
 
 @dataclass

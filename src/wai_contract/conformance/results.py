@@ -1,24 +1,59 @@
 """The results of a conformance run, as plain data, and their comparison with a baseline.
 
-A :class:`Report` holds one :class:`CheckResult` per check; each lists its failing
-:class:`CaseResult` s, and each of those carries the :class:`~.http.Exchange` that showed
-the failure (request, response, and a ``curl`` command to reproduce it, token redacted).
-The renderers in :mod:`.reporters` turn a report into JSON, JUnit, Markdown and HTML.
+Each check's :class:`Verdict` on each answer is assembled (:func:`check_results`) into one
+:class:`CheckResult` per check, whose status follows one rule (:func:`settle`, also used by
+``report merge``). A :class:`Report` holds them; each lists its failing :class:`CaseResult`
+s, and each of those carries the :class:`~.http.Exchange` that showed the failure (request,
+response, and a ``curl`` command to reproduce it, token redacted). The renderers in
+:mod:`.reporters` turn a report into JSON, JUnit, Markdown and HTML.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import enum
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from ..errors import ConfigError
+from .answers import Answer
+from .checks import CHECKS
+from .contract import Contract
 from .http import Exchange
+from .problems import Problem
 
 Status = Literal["passed", "warned", "failed", "skipped"]
+
+
+class StopReason(enum.StrEnum):
+    """Why a run stopped before its plan's end (``Report.stopped``)."""
+
+    BUDGET = "budget"
+    """``--max-requests`` was reached."""
+    BUSY = "busy"
+    """The target answered only "busy" too often to be judged."""
+    SAME_FAILURES = "same-failures"
+    """The same transport failure repeated, with no answer between."""
+    DEADLINE = "deadline"
+    INTERRUPTED = "interrupted"
+    """Ctrl-C or SIGTERM."""
+    TARGET = "target"
+    """The target stopped serving (a fatal answer)."""
+
+
+@dataclass
+class Verdict:
+    """What one check said of one answer (no problems: the case passed)."""
+
+    check: str
+    answer: Answer
+    problems: list[Problem]
+    shrunk_from: int | None = None
+    """Size in bytes of the body before shrinking replaced *answer*, when it did."""
 
 
 @dataclass
@@ -171,8 +206,8 @@ class Report:
     schema: dict[str, str] = field(default_factory=dict)
     """The request schema the run used: its ``source`` and ``sha256``."""
     stopped: str | None = None
-    """Why the run stopped before its plan's end: ``budget``, ``busy``, ``same-failures``,
-    ``deadline``, ``interrupted`` (see :mod:`.execution`); ``None`` when it did not."""
+    """Why the run stopped before its plan's end (a :class:`StopReason`); ``None`` when it
+    did not."""
     retries: int = 0
     """Transient answers (429, 408, 502-504) tried again."""
     planned: int = 0
@@ -196,7 +231,7 @@ class Report:
     def complete(self) -> bool:
         """The run judged its plan: not cut by its deadline or an interruption (a
         ``--max-requests`` cap is the user's choice, and counts as complete)."""
-        return self.stopped not in ("deadline", "interrupted")
+        return self.stopped not in (StopReason.DEADLINE, StopReason.INTERRUPTED)
 
     @property
     def passed(self) -> bool:
@@ -253,44 +288,6 @@ class Report:
         )
 
 
-def compare(report: Report, baseline: Report, baseline_name: str) -> Comparison:
-    """New failures and fixed ones, by cause over every failing case (not only those a
-    report keeps in full), and checks that changed verdict."""
-
-    def causes(r: Report) -> set[str]:
-        return {cause for check in r.checks for cause in _causes(check)}
-
-    def cases(r: Report) -> set[tuple[str, str]]:
-        return {(c.id, i) for c in r.checks for ids in _causes(c).values() for i in ids}
-
-    now, before = causes(report), causes(baseline)
-    status_before = {c.id: c.status for c in baseline.checks}
-    return Comparison(
-        baseline=baseline_name,
-        new_failures=sorted(now - before),
-        fixed=sorted(before - now),
-        new_cases=len(cases(report) - cases(baseline)),
-        fixed_cases=len(cases(baseline) - cases(report)),
-        newly_failing_checks=[
-            c.id
-            for c in report.checks
-            if c.status == "failed" and status_before.get(c.id) != "failed"
-        ],
-        newly_passing_checks=[
-            c.id
-            for c in report.checks
-            if c.status == "passed" and status_before.get(c.id) == "failed"
-        ],
-    )
-
-
-def _causes(check: CheckResult) -> dict[str, list[str]]:
-    # Reports written before causes were kept: the failures they listed, by cause.
-    if check.causes or not check.failures:
-        return check.causes
-    return {f.cause: [f.id, *f.others] for f in check.failures}
-
-
 def load_report(path: str | Path, what: str = "baseline") -> Report:
     """Read a ``report.json`` written by an earlier run (*what* it is, for errors); a
     folder stands for the ``report.json`` in it."""
@@ -303,3 +300,70 @@ def load_report(path: str | Path, what: str = "baseline") -> Report:
         raise ConfigError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise ConfigError(f"{what} {path} is not a wai-contract report.json: {exc}") from None
+
+
+def settle(result: CheckResult, judged: bool) -> None:
+    """The check's status from its counts: failed, warned, passed, or skipped when it
+    *judged* nothing."""
+    if result.failure_count:
+        result.status = "failed"
+    elif result.warning_count:
+        result.status = "warned"
+    else:
+        result.status = "passed" if judged else "skipped"
+
+
+def check_results(
+    verdicts: Sequence[Verdict], contract: Contract, notes: dict[str, str], seed: int, strict: bool
+) -> list[CheckResult]:
+    """One result per registered check (in report order), from every verdict of the run;
+    *notes* say why a check planned nothing."""
+    by_check: dict[str, list[Verdict]] = {check: [] for check in CHECKS}
+    for verdict in verdicts:
+        by_check[verdict.check].append(verdict)
+    results = []
+    for check_id, check in CHECKS.items():
+        judged = by_check[check_id]
+        result = CheckResult(check_id, check.title, check.description, "passed", len(judged))
+        if not contract.enabled(check_id):
+            result.note = "disabled in the contract"
+        elif not judged:
+            result.note = notes.get(check_id, "not exercised: no case reached this check")
+        for verdict in judged:
+            if verdict.problems:
+                _add_failure(result, verdict, contract, seed, strict)
+        settle(result, bool(judged) and contract.enabled(check_id))
+        result.note = result.note or check.note([v.answer for v in judged])
+        results.append(result)
+    return results
+
+
+def _add_failure(
+    result: CheckResult, verdict: Verdict, contract: Contract, seed: int, strict: bool
+) -> None:
+    # The first failure stands for the case; a case with warnings only is a warning.
+    failures = [p for p in verdict.problems if strict or not p.warning]
+    problem, case = (failures or verdict.problems)[0], verdict.answer.case
+    failure = CaseResult(
+        id=case.id,
+        check=result.id,
+        problem=problem.message,
+        code=problem.code,
+        tags=list(case.tags),
+        pointer=case.pointer,
+        seed=seed if case.generated else None,  # generated bodies come back with --seed
+        exchange=verdict.answer.outcome.exchange,
+        shrunk_from=verdict.shrunk_from,
+    )
+    deviation = contract.deviation_for(result.id, problem.code, problem.message)
+    if deviation is not None:
+        failure.known = deviation.reason
+        result.known.append(failure)
+        return
+    if not failures:
+        result.warning_count += 1
+        add_to_group(result.warnings, failure)
+        return
+    result.failure_count += 1
+    result.causes.setdefault(failure.cause, []).append(failure.id)
+    add_to_group(result.failures, failure)

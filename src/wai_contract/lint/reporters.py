@@ -216,7 +216,7 @@ class SarifReporter(LineReporter):
             self.close(LintSummary())
 
     def close(self, summary: LintSummary) -> None:
-        from .. import __version__
+        from .._version import __version__
 
         self.write("")
         rules = [{"id": i, "shortDescription": {"text": t}} for i, t in sorted(self.rules.items())]

@@ -15,7 +15,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-DEFAULT_MAX_TOKENS = 256
+from ..schemas import default_max_tokens
+
+LONGEST_ANSWER = 10_000
+"""Tokens the stand-in model writes at most (also where the schema declares no default)."""
 _VOCABULARY = (
     "The",
     "model",
@@ -114,8 +117,8 @@ def _rng(body: dict[str, Any]) -> random.Random:
 def answer(body: dict[str, Any], *, include: str = "") -> Answer:
     """The fake model's answer to a *valid* body; *include* forces a word into it."""
     rng = _rng(body)
-    limit = body.get("max_tokens", DEFAULT_MAX_TOKENS)
-    budget = max(0, min(int(limit), 10_000))
+    limit = body.get("max_tokens", default_max_tokens())
+    budget = max(0, min(int(limit if limit is not None else LONGEST_ANSWER), LONGEST_ANSWER))
     result = Answer([], prompt_tokens=max(1, count_tokens(_input_text(body))))
     tools = body.get("tools") if isinstance(body.get("messages"), list) else None
     if tools and rng.random() < 0.6:

@@ -8,12 +8,12 @@ import zlib
 
 import pytest
 
-from wai_contract.conformance import reading
-from wai_contract.conformance.jsondepth import TooDeep, check_depth
-from wai_contract.conformance.reading import BodyError, Inflater
-from wai_contract.conformance.redact import Redactor, redact_url, url_secrets
+from wai_contract.conformance.http import _reading as reading
+from wai_contract.conformance.http._reading import BodyError, Inflater
+from wai_contract.conformance.http._sse import SseError, SseParser
+from wai_contract.conformance.http.jsondepth import TooDeep, check_depth
+from wai_contract.conformance.http.redact import Redactor, redact_url, url_secrets
 from wai_contract.conformance.reporters.markdown import escape, fenced
-from wai_contract.conformance.sse import SseError, SseParser
 
 SECRET = "tok-AbCdEfGh123456"
 

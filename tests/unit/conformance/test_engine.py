@@ -12,8 +12,9 @@ import pytest
 
 from wai_contract.conformance import RunOptions, Target, plan, run
 from wai_contract.conformance.contract import parse_contract
-from wai_contract.conformance.results import Report, compare
-from wai_contract.conformance.sender import SAME_FAILURES_TO_STOP
+from wai_contract.conformance.engine._sender import SAME_FAILURES_TO_STOP
+from wai_contract.conformance.merge import compare
+from wai_contract.conformance.results import Report
 from wai_contract.server.app import ServerConfig, create_app
 
 URL = "http://server.test/client/v4/accounts/a/ai/run/@cf/mistral/mistral-7b-instruct-v0.2-lora"
@@ -231,9 +232,9 @@ def test_a_target_that_cannot_be_judged_stops_the_run_before_the_plan() -> None:
 def test_transient_answers_are_inconclusive_and_too_many_fail_the_run(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from wai_contract.conformance import http
+    from wai_contract.conformance.engine import _sender
 
-    monkeypatch.setattr(http, "pause", lambda seconds, stop: False)
+    monkeypatch.setattr(_sender, "pause", lambda seconds, stop: False)
     calls = {"n": 0}
 
     def busy(request: httpx.Request, forward: Any) -> httpx.Response:

@@ -15,12 +15,12 @@ import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wai_contract.conformance import retry
 from wai_contract.conformance.answers import Answer
 from wai_contract.conformance.checks import CHECKS
-from wai_contract.conformance.contract import load_contract
-from wai_contract.conformance.http import RequestBudget, send
-from wai_contract.conformance.plan import RunOptions, make_plan
+from wai_contract.conformance.contract import RunOptions, load_contract
+from wai_contract.conformance.engine import _sender as retry
+from wai_contract.conformance.engine._sender import RequestBudget, send
+from wai_contract.conformance.plan import make_plan
 from wai_contract.errors import TargetError
 
 TOKEN = "fuzz-token-0123456789abcdef"

@@ -9,8 +9,10 @@ from typing import Any
 import httpx
 import pytest
 
-from wai_contract.conformance import http, reading
-from wai_contract.conformance.http import BudgetExhausted, RequestBudget, send
+from wai_contract.conformance import http
+from wai_contract.conformance.engine import _sender
+from wai_contract.conformance.engine._sender import BudgetExhausted, RequestBudget, send
+from wai_contract.conformance.http import _reading as reading
 
 URL = "http://server.test/client/v4/accounts/a/ai/run/m"
 TOKEN = "tok-SECRET-1234567890"
@@ -69,7 +71,7 @@ def test_429_is_retried_after_its_retry_after_then_given_up(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     waits: list[float] = []
-    monkeypatch.setattr(http, "pause", lambda seconds, stop: waits.append(seconds))
+    monkeypatch.setattr(_sender, "pause", lambda seconds, stop: waits.append(seconds))
     budget = RequestBudget(None)
     outcome = post(
         lambda r: httpx.Response(429, json={}, headers={"retry-after": "2"}), budget=budget
@@ -97,7 +99,7 @@ def test_an_answer_that_says_the_target_stopped_serving_raises() -> None:
 
 def test_a_pace_spaces_the_requests(monkeypatch: pytest.MonkeyPatch) -> None:
     waits: list[float] = []
-    monkeypatch.setattr(http.time, "sleep", waits.append)
+    monkeypatch.setattr(_sender.time, "sleep", waits.append)
     budget = RequestBudget(None, per_minute=120)
     for _ in range(3):
         budget.take()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from wai_contract.conformance.cases import Case, Job
-from wai_contract.conformance.kinds import KindGate, describe, kind_of
+from wai_contract.conformance.engine._kinds import KindGate, describe, kind_of
 
 
 def _job(body: object, surface: str = "native") -> Job:
@@ -24,16 +24,17 @@ def test_a_kind_is_the_surface_the_stream_and_the_size_class() -> None:
 
 def test_an_untried_kind_sends_one_request_and_the_others_wait_for_it() -> None:
     gate = KindGate([("native", False, True, 0)] * 3 + [("native", True, True, 0)])
-    assert [gate.admit(i) for i in range(4)] == ["send", "wait", "wait", "send"]
+    assert [gate.admit(i).value for i in range(4)] == ["send", "wait", "wait", "send"]
     assert gate.finish(0, None) == [1, 2]
-    assert [gate.admit(1), gate.admit(2)] == ["send", "send"], "the kind came back: all go"
+    came_back = [gate.admit(1).value, gate.admit(2).value]
+    assert came_back == ["send", "send"], "the kind came back: all go"
 
 
 def test_a_kind_that_timed_out_spares_the_rest_and_names_the_case() -> None:
     gate = KindGate([("native", False, True, 2)] * 3)
-    assert [gate.admit(i) for i in range(3)] == ["send", "wait", "wait"]
+    assert [gate.admit(i).value for i in range(3)] == ["send", "wait", "wait"]
     assert gate.finish(0, "b-000131") == [1, 2]
-    assert [gate.admit(1), gate.admit(2)] == ["spare", "spare"]
+    assert [gate.admit(1).value, gate.admit(2).value] == ["spare", "spare"]
     assert gate.hung_by == {("native", False, True, 2): "b-000131"}
 
 
@@ -50,7 +51,7 @@ def test_a_job_streams_if_any_of_its_requests_does() -> None:
 
 
 def test_a_job_stops_at_its_first_timeout() -> None:
-    from wai_contract.conformance.execution import run_job
+    from wai_contract.conformance.engine._schedule import run_job
     from wai_contract.conformance.http import Exchange, Outcome
 
     sent: list[str] = []
@@ -70,9 +71,10 @@ def test_a_job_stops_at_its_first_timeout() -> None:
 def test_a_timeout_spares_its_kind_even_when_no_check_judges_it() -> None:
     import threading
 
-    from wai_contract.conformance.execution import execute
-    from wai_contract.conformance.http import Exchange, Outcome, RequestBudget
-    from wai_contract.conformance.slots import Slots
+    from wai_contract.conformance.engine._schedule import execute
+    from wai_contract.conformance.engine._sender import RequestBudget
+    from wai_contract.conformance.engine._slots import Slots
+    from wai_contract.conformance.http import Exchange, Outcome
 
     class Hanging:
         """Every request times out; nothing else a run reads from a sender is missing."""

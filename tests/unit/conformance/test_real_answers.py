@@ -13,13 +13,11 @@ import httpx
 import pytest
 from tests.conftest import ROOT
 
-from wai_contract.conformance import http
 from wai_contract.conformance.answers import Answer
-from wai_contract.conformance.cases import Case
-from wai_contract.conformance.checks.auth import WRONG_TOKEN
+from wai_contract.conformance.cases import WRONG_TOKEN, Case
 from wai_contract.conformance.contract import LIVE_CONTRACT, load_contract
-from wai_contract.conformance.engine import judge
-from wai_contract.conformance.http import RequestBudget, send
+from wai_contract.conformance.engine import _sender, judge
+from wai_contract.conformance.engine._sender import RequestBudget, send
 
 FIXTURES = sorted((ROOT / "tests" / "fixtures" / "real").glob("*.json"))
 TOKEN = "0123456789abcdef0123456789abcdef01234567"
@@ -72,7 +70,7 @@ def test_the_corpus_holds_the_real_answers_and_the_faults() -> None:
 def test_a_real_answer_is_judged_as_the_service_deserves(
     path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(http, "pause", lambda seconds, stop: False)
+    monkeypatch.setattr(_sender, "pause", lambda seconds, stop: False)
     fixture = json.loads(path.read_text("utf-8"))
     assert re.match(r"(official|observed|reported|fault)\b", fixture["source"]), "a source"
     failures, warnings, inconclusive = replay(fixture)

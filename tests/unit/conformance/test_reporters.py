@@ -10,14 +10,9 @@ from junitparser import Failure, JUnitXml, Skipped
 
 from wai_contract.conformance import render_console, write_report
 from wai_contract.conformance.http import Exchange
+from wai_contract.conformance.merge import compare
 from wai_contract.conformance.reporters import RUN_FORMATS
-from wai_contract.conformance.results import (
-    CaseResult,
-    CheckResult,
-    Comparison,
-    Report,
-    compare,
-)
+from wai_contract.conformance.results import CaseResult, CheckResult, Comparison, Report
 
 URL = "http://server.test/client/v4/accounts/a/ai/run/m"
 HOSTILE = "<script>alert(1)</script> ``` # heading"

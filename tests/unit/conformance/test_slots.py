@@ -7,9 +7,10 @@ import threading
 import httpx
 import pytest
 
-from wai_contract.conformance import http
-from wai_contract.conformance.http import Exchange, Outcome, RequestBudget, send
-from wai_contract.conformance.slots import Slots
+from wai_contract.conformance.engine import _sender
+from wai_contract.conformance.engine._sender import RequestBudget, send
+from wai_contract.conformance.engine._slots import Slots
+from wai_contract.conformance.http import Exchange, Outcome
 
 
 def outcome(seconds: float, status: int | None = 200, error: str | None = None) -> Outcome:
@@ -27,27 +28,27 @@ def settle(slots: Slots, *outcomes: Outcome) -> Slots:
 
 def test_slow_answers_in_parallel_grow_the_limit_one_each_up_to_the_ceiling() -> None:
     slots = settle(Slots(4, 7), *[outcome(2.0) for _ in range(2)])
-    assert (slots.limit, slots.peak) == (6, 6)
+    assert (slots.allowed, slots.peak) == (6, 6)
     settle(slots, *[outcome(2.5) for _ in range(5)])
-    assert (slots.limit, slots.peak, slots.busy) == (7, 7, 0)
+    assert (slots.allowed, slots.peak, slots.busy) == (7, 7, 0)
 
 
 def test_fast_answers_leave_the_limit_alone() -> None:
-    assert settle(Slots(4, 64), *[outcome(0.01) for _ in range(50)]).limit == 4
+    assert settle(Slots(4, 64), *[outcome(0.01) for _ in range(50)]).allowed == 4
 
 
 def test_answers_that_queue_shrink_the_limit_back_to_the_start_not_below() -> None:
     slots = settle(Slots(4, 64), outcome(1.0), outcome(1.0), outcome(1.0))
-    assert slots.limit == 7
+    assert slots.allowed == 7
     settle(slots, *[outcome(2.5) for _ in range(5)])
-    assert slots.limit == 4 and slots.peak == 7
+    assert slots.allowed == 4 and slots.peak == 7
 
 
 def test_a_transient_answer_halves_the_limit_and_growth_stops() -> None:
     slots = settle(Slots(4, 64), outcome(1.0), outcome(1.0), outcome(0.1, status=429))
-    assert slots.limit == 3 and not slots.growing
+    assert slots.allowed == 3 and not slots.growing
     settle(slots, outcome(1.0), outcome(0.1, status=503), outcome(0.1, status=503))
-    assert slots.limit == 1
+    assert slots.allowed == 1
 
 
 @pytest.mark.parametrize(
@@ -57,12 +58,12 @@ def test_a_transient_answer_halves_the_limit_and_growth_stops() -> None:
 def test_a_failure_above_the_start_returns_to_it_for_good(failure: Outcome) -> None:
     slots = settle(Slots(4, 64), outcome(1.0), outcome(1.0))
     settle(slots, failure)
-    assert slots.limit == 4 and not slots.growing
-    assert settle(slots, outcome(1.0)).limit == 4
+    assert slots.allowed == 4 and not slots.growing
+    assert settle(slots, outcome(1.0)).allowed == 4
 
 
 def test_a_ceiling_at_the_start_never_grows() -> None:
-    assert settle(Slots(4, 4), *[outcome(2.0) for _ in range(9)]).limit == 4
+    assert settle(Slots(4, 4), *[outcome(2.0) for _ in range(9)]).allowed == 4
     assert Slots(8, 2).ceiling == 8
 
 
@@ -85,7 +86,7 @@ def test_take_waits_for_a_free_slot_and_stop_ends_the_wait() -> None:
 def test_a_retry_waits_without_holding_a_slot(monkeypatch: pytest.MonkeyPatch) -> None:
     slots = Slots(2, 2)
     held_while_waiting: list[int] = []
-    monkeypatch.setattr(http, "pause", lambda s, stop: held_while_waiting.append(slots.busy))
+    monkeypatch.setattr(_sender, "pause", lambda s, stop: held_while_waiting.append(slots.busy))
     answers = iter([httpx.Response(429, headers={"retry-after": "1"}), httpx.Response(200)])
     slots.take()  # as the run's sender does before it sends
     with httpx.Client(transport=httpx.MockTransport(lambda r: next(answers))) as client:
@@ -94,4 +95,4 @@ def test_a_retry_waits_without_holding_a_slot(monkeypatch: pytest.MonkeyPatch) -
             budget=RequestBudget(None), slots=slots,
         )  # fmt: skip
     assert result.status == 200 and held_while_waiting == [0] and slots.busy == 1
-    assert slots.limit == 1  # the 429 halved it
+    assert slots.allowed == 1  # the 429 halved it

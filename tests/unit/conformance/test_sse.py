@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from wai_contract.conformance.sse import SseError, SseParser
+from wai_contract.conformance.http._sse import SseError, SseParser
 
 STREAM = 'data: {"response":"héllo"}\n\n: a comment\n\ndata: a\ndata: b\n\ndata:[DONE]\n\n'
 EVENTS = ['{"response":"héllo"}', "a\nb", "[DONE]"]

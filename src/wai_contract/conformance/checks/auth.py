@@ -17,8 +17,6 @@ from ..cases import Job
 from ..problems import Problem, describe_status, early_problem, error_envelope_problems
 from .base import Check, PlanContext, Settings, register, setting
 
-WRONG_TOKEN = "wai-contract-deliberately-wrong-token-00000"
-"""Shaped like a real token (40 characters), so a target judges it, not its format."""
 _WHAT = {"none": "no token", "wrong": "a wrong token"}
 
 

@@ -15,8 +15,7 @@ from typing import Any, ClassVar, TypeVar
 
 from ...surfaces import to_openai, verdict
 from ..answers import Answer
-from ..cases import Case, Job, Surface
-from ..limits import Limits
+from ..cases import Case, Job, Limits, Surface
 from ..problems import Problem
 
 
@@ -76,7 +75,7 @@ class PlanContext:
 
     def generated_case(self, number: int, body: Any, check: str) -> Case:
         """The case of the *number*-th generated body (a ``GeneratedBody``); a valid one is
-        fitted to the target's limits (see :class:`~..limits.Limits`)."""
+        fitted to the target's limits (see :class:`~..cases.Limits`)."""
         payload = self.limits.must_succeed(body.payload, number) if body.valid else body.payload
         valid, pointer = body.valid, body.pointer
         if self.surface == "openai":

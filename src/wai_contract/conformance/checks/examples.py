@@ -7,9 +7,9 @@ from typing import Any
 
 import jsonschema
 
+from ...validators import compile_given
 from ..answers import Answer
-from ..cases import Job
-from ..contract import Example
+from ..cases import Example, Job
 from ..problems import Problem, transport_problem
 from .base import Check, PlanContext, register
 
@@ -54,11 +54,10 @@ class Examples(Check):
             ]
         envelope = outcome.json if isinstance(outcome.json, dict) else {}
         if example.result_schema is not None:
-            error = jsonschema.exceptions.best_match(
-                jsonschema.Draft202012Validator(example.result_schema).iter_errors(
-                    envelope.get("result")
-                )
-            )
+            validator = compile_given(example.result_schema)
+            if validator is None:
+                return [Problem("unjudgeable", f"{example.name!r}: its result is not a schema")]
+            error = jsonschema.exceptions.best_match(validator.iter_errors(envelope.get("result")))
             if error is not None:
                 return [Problem("result", f"{example.name!r}: result {error.message}")]
         if example.error_contains and not _mentions(envelope, example.error_contains):

@@ -6,13 +6,12 @@ import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
+from ...schemas import default_max_tokens
 from ..answers import Answer
 from ..cases import Job
 from ..problems import Problem, one
 from .base import Check, PlanContext, Settings, register, setting
 
-DEFAULT_MAX_TOKENS = 256
-"""The vendor page's default for ``max_tokens``."""
 LONG_ANSWER = "Write a very long story about the origin of the phrase Hello, World."
 
 
@@ -64,7 +63,7 @@ class MaxTokens(Check):
 def max_tokens_problem(body: dict[str, Any], text: str, usage: Any) -> Problem | None:
     """Completion tokens over ``max_tokens``, by ``usage`` or, soundly, by the text itself:
     every whitespace-separated word holds at least one token."""
-    limit = body.get("max_tokens", DEFAULT_MAX_TOKENS)
+    limit = body.get("max_tokens", default_max_tokens())
     if not isinstance(limit, int | float) or isinstance(limit, bool) or limit != int(limit):
         return None
     limit = int(limit)  # 5.0 is an integer to JSON Schema

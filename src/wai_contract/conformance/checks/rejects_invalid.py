@@ -6,9 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..answers import Answer
-from ..cases import Case, Job
+from ..cases import UNKNOWN_LORA, Case, Job
 from ..http import Outcome
-from ..limits import UNKNOWN_LORA
 from ..problems import Problem, describe_status, early_problem, error_envelope_problems
 from .base import Check, PlanContext, register
 

@@ -10,9 +10,10 @@ from typing import Any
 import jsonschema
 
 from ...schemas import join_pointer
+from ...validators import compile_given
 from ..answers import Answer
 from ..cases import Job
-from ..jsondepth import check_depth
+from ..http.jsondepth import check_depth
 from ..problems import Problem
 from .base import Check, PlanContext, Settings, register, setting
 
@@ -179,13 +180,10 @@ def _arguments_violation(parameters: Any, arguments: dict[str, Any]) -> str | No
     missing = [r for r in names if r not in arguments]
     if missing:
         return f"arguments lack required {', '.join(map(str, missing))}"
-    try:
-        jsonschema.Draft202012Validator.check_schema(parameters)
-    except jsonschema.SchemaError:
+    validator = compile_given(parameters)
+    if validator is None:
         return None  # the offered parameters are not a usable schema: required was checked
-    error = jsonschema.exceptions.best_match(
-        jsonschema.Draft202012Validator(parameters).iter_errors(arguments)
-    )
+    error = jsonschema.exceptions.best_match(validator.iter_errors(arguments))
     if error is None:
         return None
     return f"arguments{join_pointer(tuple(error.absolute_path))}: {error.message[:160]}"

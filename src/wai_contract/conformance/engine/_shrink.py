@@ -5,20 +5,17 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 
-from ..lint import lint
-from ..validators import compile_validator
-from .answers import Answer
-from .checks import CHECKS
-from .contract import Contract
-from .http import BudgetExhausted
-from .sender import Sender, Stopped
-
-if TYPE_CHECKING:
-    from .engine import Verdict
+from ...lint import lint
+from ...validators import compile_validator
+from ..answers import Answer
+from ..checks import CHECKS
+from ..contract import Contract
+from ..results import Verdict
+from ._sender import BudgetExhausted, Sender, Stopped
 
 SHRINKS_PER_CHECK = 5
 SHRINK_REQUESTS = 40

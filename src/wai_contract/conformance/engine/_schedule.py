@@ -1,13 +1,13 @@
-"""Sending a plan's jobs, several at a time, until they are done or the run must stop.
+"""The schedule: a plan's jobs sent several at a time, until they are done or the run must
+stop.
 
-A run stops early, keeping everything judged so far, when: ``--max-requests`` is reached
-(``budget``), the target answered only "busy" too often (``busy``), the same transport
-failure repeated :data:`~.sender.SAME_FAILURES_TO_STOP` times in a row
-(``same-failures``), the run's deadline passed (``deadline``), the user interrupted it
-(``interrupted``: Ctrl-C or SIGTERM), or the target stopped serving (``target``). Requests
-in flight are abandoned at once on all but the first two.
+A run stops early, keeping everything judged so far, for a :class:`~..results.StopReason`:
+``--max-requests`` is reached, the target answered only "busy" too often, the same
+transport failure repeated :data:`~._sender.SAME_FAILURES_TO_STOP` times in a row, the
+run's deadline passed, the user interrupted it (Ctrl-C or SIGTERM), or the target stopped
+serving. Requests in flight are abandoned at once on all but the first two.
 
-Requests of a kind that hangs are spared (see :mod:`.kinds`): a run against a server that
+Requests of a kind that hangs are spared (see :mod:`._kinds`): a run against a server that
 hangs on one kind of request waits out one timeout for it, not one per request.
 """
 
@@ -18,21 +18,20 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-from ..errors import TargetError
-from .answers import Answer
-from .cases import Case, Job
-from .http import BudgetExhausted, Exchange, Outcome
-from .kinds import Kind, KindGate, kind_of
-from .sender import Sender, Stopped
-
-if TYPE_CHECKING:
-    from .engine import Verdict
+from ...errors import TargetError
+from ..answers import Answer
+from ..cases import Case, Job
+from ..http import Exchange, Outcome
+from ..results import StopReason, Verdict
+from ._kinds import Admission, Kind, KindGate, kind_of
+from ._sender import BudgetExhausted, Sender, Stopped
 
 BUSY_AFTER_JOBS = 20
 """Jobs judged before a run may stop early as too busy to judge."""
-ABANDONING = frozenset({"same-failures", "deadline", "interrupted", "target"})
+ABANDONING = frozenset(
+    {StopReason.SAME_FAILURES, StopReason.DEADLINE, StopReason.INTERRUPTED, StopReason.TARGET}
+)
 
 
 @dataclass(frozen=True)
@@ -47,7 +46,7 @@ class RunProgress:
 
 
 Progress = Callable[[RunProgress], None]
-Judge = Callable[[Answer], "list[Verdict]"]
+Judge = Callable[[Answer], list[Verdict]]
 
 
 @dataclass
@@ -55,18 +54,19 @@ class Execution:
     """The state of a run's jobs, shared by the threads that send them."""
 
     jobs: list[Job]
-    limit: float
+    inconclusive_limit: float
+    """The share of judged jobs that may stay inconclusive (the contract's)."""
     results: list[list[Verdict]] = field(default_factory=list)
     inconclusive: list[str] = field(default_factory=list)
     judged: int = 0
     failing: int = 0
     """Jobs with a failure (for progress lines)."""
     done: int = 0
-    stop: str | None = None
+    stop: StopReason | None = None
     error: TargetError | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
     spared: dict[Kind, list[str]] = field(default_factory=dict)
-    """Case ids not sent, by kind of request that hangs (see :mod:`.kinds`)."""
+    """Case ids not sent, by kind of request that hangs (see :mod:`._kinds`)."""
     spared_jobs: int = 0
     hung_by: dict[Kind, str] = field(default_factory=dict)
     """Kinds of request that hang, each with the case that timed out."""
@@ -74,7 +74,8 @@ class Execution:
     @property
     def too_busy(self) -> bool:
         """More jobs were inconclusive than the contract allows."""
-        return bool(self.inconclusive) and len(self.inconclusive) > self.limit * self.judged
+        share = self.inconclusive_limit * self.judged
+        return bool(self.inconclusive) and len(self.inconclusive) > share
 
     @property
     def unsent(self) -> int:
@@ -90,7 +91,7 @@ class Execution:
                 self.results[index] = verdicts
                 self.failing += any(p for v in verdicts for p in v.problems if not p.warning)
         if self.judged >= BUSY_AFTER_JOBS and self.too_busy:
-            self.halt("busy")
+            self.halt(StopReason.BUSY)
 
     def spare(self, kind: Kind, cases: Sequence[Case], *, whole_job: bool) -> None:
         """*cases* are not sent: their kind hangs (*whole_job*: nothing of their job was)."""
@@ -98,7 +99,7 @@ class Execution:
             self.spared.setdefault(kind, []).extend(c.id for c in cases)
             self.spared_jobs += whole_job
 
-    def halt(self, reason: str, sender: Sender | None = None) -> None:
+    def halt(self, reason: StopReason, sender: Sender | None = None) -> None:
         with self.lock:
             self.stop = self.stop or reason
         if sender is not None and reason in ABANDONING:
@@ -152,18 +153,18 @@ def execute(
 
     def work(index: int) -> None:
         with state.lock:
-            admitted = "skip" if state.stop is not None else gate.admit(index)
-        if admitted == "wait":
+            admitted = Admission.SKIP if state.stop is not None else gate.admit(index)
+        if admitted is Admission.WAIT:
             return  # counted when the request it waits on comes back
         timed_out, released = None, []
         try:
-            if admitted == "spare":
+            if admitted is Admission.SPARE:
                 state.spare(gate.kinds[index], jobs[index].cases, whole_job=True)
-            elif admitted == "send":
+            elif admitted is Admission.SEND:
                 timed_out = _work(state, index, gate.kinds[index], sender, judge)
         finally:  # every job is counted, or the run would wait for it until its deadline
             with state.lock:
-                if admitted == "send":
+                if admitted is Admission.SEND:
                     released = gate.finish(index, timed_out)
                 count_done()
             for waited in released:
@@ -187,12 +188,12 @@ def execute(
             pool.submit(work, index)
         while jobs and not finished.wait(_until(deadline)):
             if time.monotonic() >= deadline:
-                state.halt("deadline", sender)
+                state.halt(StopReason.DEADLINE, sender)
             if progress:  # also while nothing finishes: a stuck run still shows where it is
                 with state.lock:
                     progress(_progress(state, sender))
     except KeyboardInterrupt:
-        state.halt("interrupted", sender)
+        state.halt(StopReason.INTERRUPTED, sender)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     return state
@@ -238,14 +239,15 @@ def _work(state: Execution, index: int, kind: Kind, sender: Sender, judge: Judge
         if timed_out is not None and sent < len(job.cases):
             state.spare(kind, job.cases[sent:], whole_job=False)
     except BudgetExhausted:
-        state.halt("budget")
+        state.halt(StopReason.BUDGET)
     except Stopped:  # the job stays unjudged; only these two stop a send unannounced
-        state.halt("same-failures" if sender.same_failures else "deadline", sender)
+        why = StopReason.SAME_FAILURES if sender.same_failures else StopReason.DEADLINE
+        state.halt(why, sender)
     except TargetError as exc:
         state.error = exc
-        state.halt("target", sender)
+        state.halt(StopReason.TARGET, sender)
     if sender.same_failures:
-        state.halt("same-failures", sender)
+        state.halt(StopReason.SAME_FAILURES, sender)
     return timed_out
 
 

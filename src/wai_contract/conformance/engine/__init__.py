@@ -1,42 +1,43 @@
-"""The engine: send each job of the plan, offer every answer to every enabled check, and
-gather the verdicts into a :class:`~.results.Report`.
+"""The engine, the run's policy: send each job of the plan, offer every answer to every
+enabled check, and gather the verdicts into a :class:`~..results.Report`.
 
 Requests go through an injected ``httpx.Client`` (tests pass one with
-``httpx.MockTransport``), several jobs at a time (see :mod:`.execution`), each answer read
-completely within its timeout. Failures of generated bodies are then shrunk (see
-:mod:`.shrink`).
+``httpx.MockTransport``). Private helpers, one stage each: ``_preflight`` (one request
+that shows whether the target can be judged at all), ``_schedule`` (several jobs at a time,
+until done or stopped), ``_kinds`` (kinds of request that hang are spared), ``_slots``
+(how many in flight), ``_sender`` (one case: token, budget, retries, stop), ``_shrink``
+(failing generated bodies cut down).
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from .. import __version__
-from ..errors import ConfigError
-from ..schemas import schema_identity
-from .answers import Answer
-from .cases import Case, Job
-from .checks import CHECKS
-from .contract import Contract, RunSettings, load_contract
-from .execution import ABANDONING, Execution, Progress, execute, in_background
-from .http import RequestBudget
-from .kinds import describe
-from .plan import Plan, RunOptions, make_plan
-from .preflight import preflight
-from .problems import Problem
-from .redact import redact_url
-from .results import CaseResult, CheckResult, Report, add_to_group, compare, load_report
-from .sender import SAME_FAILURES_TO_STOP, Sender
-from .shrink import shrink_failures
-from .slots import Slots
-from .target import Target
-from .transport import default_client
+from ..._version import __version__
+from ...errors import ConfigError
+from ...schemas import schema_identity
+from .. import http
+from ..answers import Answer
+from ..cases import Case, Job
+from ..checks import CHECKS
+from ..contract import Contract, RunOptions, RunSettings, load_contract
+from ..http.redact import redact_url
+from ..merge import compare
+from ..plan import Plan, make_plan
+from ..problems import Problem
+from ..results import Report, StopReason, Verdict, check_results, load_report
+from ..target import Target
+from ._kinds import describe
+from ._preflight import preflight
+from ._schedule import ABANDONING, Execution, Progress, RunProgress, execute, in_background
+from ._sender import SAME_FAILURES_TO_STOP, RequestBudget, Sender
+from ._shrink import shrink_failures
+from ._slots import Slots
 
 NO_BASELINE_FOR_A_PART = (
     "--baseline compares a whole run, and a part would show every other part's failures as "
@@ -54,17 +55,6 @@ class Interrupted(KeyboardInterrupt):
     def __init__(self, report: Report) -> None:
         super().__init__("interrupted")
         self.report = report
-
-
-@dataclass
-class Verdict:
-    """What one check said of one answer (no problems: the case passed)."""
-
-    check: str
-    answer: Answer
-    problems: list[Problem]
-    shrunk_from: int | None = None
-    """Size in bytes of the body before shrinking replaced *answer*, when it did."""
 
 
 def plan(
@@ -90,7 +80,7 @@ def run(
     """Run the contract's checks against *target* and return the report.
 
     *client* is injected for tests (``httpx.Client(transport=httpx.MockTransport(...))``).
-    *progress* gets a :class:`~.execution.RunProgress` as jobs end. The run stops at its
+    *progress* gets a :class:`RunProgress` as jobs end. The run stops at its
     deadline (``RunOptions.deadline``, else scaled from the plan) and returns what it
     judged; Ctrl-C raises :class:`Interrupted`, which carries the partial report.
     *baseline*, an earlier report or its path, is compared in ``Report.comparison``.
@@ -108,7 +98,7 @@ def run(
     the_plan = the_plan.part(options.shard)
     own_client = client is None
     slots = Slots(settings.concurrency, settings.max_concurrency)
-    client = client or default_client(slots.senders, f"wai-contract/{__version__}")
+    client = client or http.client(slots.senders, f"wai-contract/{__version__}")
     budget = RequestBudget(options.max_requests, settings.requests_per_minute)
     deadline = run_deadline(the_plan.jobs, settings)
     sender = Sender(client, target, settings.timeout, budget, clock + deadline, slots)
@@ -127,7 +117,7 @@ def run(
         seed=settings.seed,
         max_examples=settings.max_examples,
         requests=sender.budget.sent,
-        checks=_check_results(verdicts, contract, the_plan.notes, settings.seed, strict),
+        checks=check_results(verdicts, contract, the_plan.notes, settings.seed, strict),
         latencies_ms=sender.latencies_ms,
         contract=contract.source,
         version=__version__,
@@ -140,7 +130,7 @@ def run(
     if earlier is not None:
         name = str(baseline) if isinstance(baseline, str | Path) else "the baseline"
         report.comparison = compare(report, earlier, name)
-    if state.stop == "interrupted":
+    if state.stop is StopReason.INTERRUPTED:
         raise Interrupted(report)
     return report
 
@@ -163,7 +153,7 @@ def _shrink(verdicts: list[Verdict], sender: Sender, contract: Contract, state: 
     try:
         shrink_failures(verdicts, sender, contract)
     except KeyboardInterrupt:
-        state.stop = "interrupted"
+        state.stop = StopReason.INTERRUPTED
 
 
 def _judge_plan(
@@ -216,8 +206,9 @@ def run_deadline(jobs: list[Job], settings: RunSettings) -> float:
     return floor + requests * SECONDS_PER_REQUEST / max(1, settings.concurrency) + paced
 
 
-def _why(sender: Sender, deadline: float) -> str:
-    return "deadline" if time.monotonic() >= deadline else "interrupted"
+def _why(sender: Sender, deadline: float) -> StopReason:
+    over = time.monotonic() >= deadline
+    return StopReason.DEADLINE if over else StopReason.INTERRUPTED
 
 
 def _run_notes(sender: Sender, state: Execution, seconds: float) -> list[str]:
@@ -232,21 +223,21 @@ def _run_notes(sender: Sender, state: Execution, seconds: float) -> list[str]:
         )
     unsent = f"; {state.unsent} of {len(state.jobs)} cases were not sent or not finished"
     stop = state.stop
-    if stop == "budget":
+    if stop is StopReason.BUDGET:
         notes.append(f"stopped early: --max-requests {sender.budget.limit} reached{unsent}")
-    elif stop == "busy":
+    elif stop is StopReason.BUSY:
         notes.append(
             f"stopped early: {len(state.inconclusive)} of the first {state.judged} cases got "
             "only transient answers; the target was too busy to judge"
         )
-    elif stop == "same-failures":
+    elif stop is StopReason.SAME_FAILURES:
         notes.append(
             f"stopped early: {SAME_FAILURES_TO_STOP} requests in a row failed the same way "
             f"({sender.streak[0]}){unsent}"
         )
-    elif stop == "deadline":
+    elif stop is StopReason.DEADLINE:
         notes.append(f"stopped early: the run's deadline ({seconds:g} s) passed{unsent}")
-    elif stop == "interrupted":
+    elif stop is StopReason.INTERRUPTED:
         notes.append(f"interrupted{unsent}")
     for kind, ids in state.spared.items():
         shown = ", ".join(ids[:10]) + (", …" if len(ids) > 10 else "")
@@ -257,59 +248,4 @@ def _run_notes(sender: Sender, state: Execution, seconds: float) -> list[str]:
     return notes
 
 
-def _check_results(
-    verdicts: list[Verdict], contract: Contract, notes: dict[str, str], seed: int, strict: bool
-) -> list[CheckResult]:
-    by_check: dict[str, list[Verdict]] = {check: [] for check in CHECKS}
-    for verdict in verdicts:
-        by_check[verdict.check].append(verdict)
-    results = []
-    for check_id, check in CHECKS.items():
-        judged = by_check[check_id]
-        result = CheckResult(check_id, check.title, check.description, "passed", len(judged))
-        if not contract.enabled(check_id):
-            result.status, result.note = "skipped", "disabled in the contract"
-        elif not judged:
-            result.status = "skipped"
-            result.note = notes.get(check_id, "not exercised: no case reached this check")
-        for verdict in judged:
-            if verdict.problems:
-                _add_failure(result, verdict, contract, seed, strict)
-        if result.failure_count:
-            result.status = "failed"
-        elif result.warning_count:
-            result.status = "warned"
-        result.note = result.note or check.note([v.answer for v in judged])
-        results.append(result)
-    return results
-
-
-def _add_failure(
-    result: CheckResult, verdict: Verdict, contract: Contract, seed: int, strict: bool
-) -> None:
-    # The first failure stands for the case; a case with warnings only is a warning.
-    failures = [p for p in verdict.problems if strict or not p.warning]
-    problem, case = (failures or verdict.problems)[0], verdict.answer.case
-    failure = CaseResult(
-        id=case.id,
-        check=result.id,
-        problem=problem.message,
-        code=problem.code,
-        tags=list(case.tags),
-        pointer=case.pointer,
-        seed=seed if case.generated else None,  # generated bodies come back with --seed
-        exchange=verdict.answer.outcome.exchange,
-        shrunk_from=verdict.shrunk_from,
-    )
-    deviation = contract.deviation_for(result.id, problem.code, problem.message)
-    if deviation is not None:
-        failure.known = deviation.reason
-        result.known.append(failure)
-        return
-    if not failures:
-        result.warning_count += 1
-        add_to_group(result.warnings, failure)
-        return
-    result.failure_count += 1
-    result.causes.setdefault(failure.cause, []).append(failure.id)
-    add_to_group(result.failures, failure)
+__all__ = ["Interrupted", "RunProgress", "judge", "plan", "run", "run_deadline"]

@@ -1,14 +1,17 @@
-"""One HTTP exchange: send a body, read the whole answer within limits, whatever the server does.
+"""One HTTP exchange: send a body once, read the whole answer within bounds, whatever the
+server does, with every secret redacted as it arrives.
 
 :class:`Exchange` is what a report shows of a request and its answer (never the token);
 :class:`Outcome` adds what the answer parsed to (JSON, or the data of each SSE event).
+:func:`post` makes one exchange through a :func:`client`; nothing here retries, waits for
+a turn or judges. Private helpers: ``_transport`` (sockets with a deadline), ``_reading``
+(bounded, decompressed bodies), ``_sse`` (event framing); public ones: :mod:`.redact`,
+:mod:`.jsondepth`, :mod:`.classify` (transient and fatal answers).
 """
 
 from __future__ import annotations
 
 import json
-import math
-import random
 import shlex
 import threading
 import time
@@ -18,14 +21,12 @@ from typing import Any
 import httpx
 import orjson
 
-from ..errors import TargetError
-from . import retry
+from . import classify
+from ._reading import BodyError, BodyReader
+from ._sse import SseError
+from ._transport import DeadlineTransport, exchange_deadline
 from .jsondepth import check_depth
-from .reading import BodyError, BodyReader
 from .redact import Redactor, redact_url
-from .slots import Slots
-from .sse import SseError
-from .transport import exchange_deadline
 
 HEAD_BYTES = 1024
 TOKEN_VARIABLE = "CLOUDFLARE_API_TOKEN"
@@ -80,118 +81,43 @@ class Outcome:
     @property
     def transient(self) -> bool:
         """A busy target's answer (429, 408, 502-504), worth another try."""
-        return retry.is_transient(self.status, self.json)
+        return classify.is_transient(self.status, self.json)
 
 
-class BudgetExhausted(Exception):
-    """``--max-requests`` is reached: no more requests may be sent."""
-
-
-class RequestBudget:
-    """A thread-safe count of requests sent, with an optional cap and pace."""
-
-    def __init__(self, limit: int | None, per_minute: float | None = None) -> None:
-        self.limit = limit
-        self.sent = 0
-        self.retries = 0
-        self._interval = 60.0 / per_minute if per_minute else 0.0
-        self._next = 0.0
-        self._lock = threading.Lock()
-
-    def take(self) -> None:
-        """Count one request, after waiting for its turn under the pace."""
-        with self._lock:
-            if self.limit is not None and self.sent >= self.limit:
-                raise BudgetExhausted
-            self.sent += 1
-            now = time.monotonic()
-            wait = max(0.0, self._next - now)
-            self._next = max(now, self._next) + self._interval
-        if wait:
-            time.sleep(wait)
-
-    def note_retry(self) -> None:
-        """Count one retry of a transient answer (for the report)."""
-        with self._lock:
-            self.retries += 1
-
-
-def send(
+def post(
     client: httpx.Client,
     url: str,
     body: Any,
     *,
     token: str | None,
     timeout: float,
-    budget: RequestBudget,
     redactor: Redactor | None = None,
     stop: threading.Event | None = None,
-    give_up_at: float = math.inf,
-    slots: Slots | None = None,
 ) -> Outcome:
-    """POST *body* as JSON to *url* and read the answer completely.
+    """POST *body* as JSON to *url* once, and read the answer completely.
 
-    A transient answer (429, 408, 502-504) is tried again, up to 3 times, after the
-    server's ``Retry-After`` or an exponential backoff with jitter; an answer that says the
-    target stopped serving (daily allocation used up, model deprecated, paid plan needed)
-    raises :class:`~wai_contract.errors.TargetError`. *timeout* bounds the whole exchange,
-    wall clock; setting *stop* ends it at once, and no retry waits past *give_up_at*
-    (``time.monotonic()``): the last transient answer is returned. The token is sent but
-    recorded nowhere: the exchange notes whether one was sent, and everything the peer
-    says passes *redactor* (by default, one for *token*) as it arrives. The caller holds
-    one of *slots* (see :mod:`.slots`): it is given back during the wait before a retry.
-    """
+    *timeout* bounds the whole exchange, wall clock; setting *stop* ends it at once. The
+    token is sent but recorded nowhere: the exchange notes whether one was sent, and
+    everything the peer says passes *redactor* (by default, one for *token*) as it
+    arrives. Nothing is retried here: that is the run's policy (``engine``)."""
     redactor = redactor if redactor is not None else Redactor(token)
-    content = orjson.dumps(body)
     headers = {"Content-Type": "application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
-    jitter = random.Random(content)
-    for attempt in range(retry.RETRIES + 1):
-        budget.take()
-        outcome = Outcome(Exchange("POST", redact_url(url), body, bool(token)))
-        with exchange_deadline(time.monotonic() + timeout, stop):
-            _read(outcome, client, url, content, headers, timeout, redactor)
-        _stop_if_fatal(outcome)
-        if not outcome.transient or attempt == retry.RETRIES:
-            return outcome
-        wait = retry.wait_before(attempt, outcome.exchange.headers.get("retry-after"), jitter)
-        if time.monotonic() + wait >= give_up_at or _wait_freely(wait, stop, slots, outcome):
-            return outcome
-        budget.note_retry()
-    return outcome  # pragma: no cover - the loop always returns
+    outcome = Outcome(Exchange("POST", redact_url(url), body, bool(token)))
+    with exchange_deadline(time.monotonic() + timeout, stop):
+        _read(outcome, client, url, orjson.dumps(body), headers, timeout, redactor)
+    return outcome
 
 
-def pause(seconds: float, stop: threading.Event | None) -> bool:
-    """Wait *seconds* before a retry; True when *stop* was set meanwhile."""
-    if stop is None:
-        time.sleep(seconds)
-        return False
-    return stop.wait(seconds)
-
-
-def _wait_freely(
-    seconds: float, stop: threading.Event | None, slots: Slots | None, outcome: Outcome
-) -> bool:
-    """Wait *seconds* before a retry, giving back the caller's slot meanwhile (it learns
-    from *outcome*); True when *stop* was set."""
-    if slots is None:
-        return pause(seconds, stop)
-    slots.give(outcome)
-    try:
-        return pause(seconds, stop)
-    finally:
-        slots.take(stop)
-
-
-def _stop_if_fatal(outcome: Outcome) -> None:
-    code = retry.fatal_code(outcome.status, outcome.json)
-    if code is not None:
-        said = " ".join(outcome.exchange.response_head.split())[:200]
-        raise TargetError(
-            f"the target stopped serving: {retry.FATAL_CODES[code]} "
-            f"({outcome.status}, error {code}): {said}"
-        )
+def client(connections: int, user_agent: str) -> httpx.Client:
+    """A client for *connections* requests in flight, following no redirects, asking for
+    only the encodings the runner decodes itself (with a cap: see :mod:`._reading`)."""
+    return httpx.Client(
+        transport=DeadlineTransport(connections),
+        follow_redirects=False,
+        headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
+    )
 
 
 def _read(
@@ -275,4 +201,4 @@ def _short(exc: Exception, redactor: Redactor) -> str:
     return redactor.text(str(exc) or type(exc).__name__)[:200]
 
 
-__all__ = ["HEAD_BYTES", "Exchange", "Outcome", "RequestBudget", "send"]
+__all__ = ["HEAD_BYTES", "TOKEN_VARIABLE", "Exchange", "Outcome", "client", "post"]

@@ -1,16 +1,15 @@
-"""Transient answers, fatal ones, and how long to wait before trying again.
+"""Which answers are transient and which are fatal (the run's policy on them lives in
+``engine``).
 
 From ../shared/real-api.md ("Errors"): 429 with 3021 (rate limit) or 3040 (out of
 capacity), 408 with 3007/3008, and 502, 503, 504 are transient: a busy target, not a wrong
-one, so they are retried and, if they last, the case is *inconclusive*. 3036 and 4006 (the
+one, so a run may retry them and, if they last, the case is *inconclusive*. 3036 and 4006 (the
 daily free allocation is used up), 5028 (the model is deprecated) and 5035 (the model needs
 a paid plan) will not pass by waiting: the run stops.
 """
 
 from __future__ import annotations
 
-import math
-import random
 from typing import Any
 
 TRANSIENT_STATUSES = frozenset({408, 429, 502, 503, 504})
@@ -20,9 +19,6 @@ FATAL_CODES = {
     5028: "the model is deprecated",
     5035: "the model needs a paid plan",
 }
-RETRIES = 3
-BASE_WAIT = 0.5
-MAX_WAIT = 30.0
 
 
 def error_codes(envelope: Any) -> list[Any]:
@@ -43,19 +39,6 @@ def fatal_code(status: int | None, envelope: Any) -> int | None:
 def is_transient(status: int | None, envelope: Any) -> bool:
     """A busy target's answer, worth another try."""
     return status in TRANSIENT_STATUSES and fatal_code(status, envelope) is None
-
-
-def wait_before(attempt: int, retry_after: str | None, rng: random.Random) -> float:
-    """Seconds to wait before try *attempt* + 1: the server's ``Retry-After`` when it is a
-    sane number of seconds, else exponential backoff with jitter; never over 30 s."""
-    try:
-        asked = float(retry_after) if retry_after is not None else math.nan
-    except ValueError:
-        asked = math.nan
-    if math.isfinite(asked) and 0 <= asked <= MAX_WAIT:
-        return asked
-    backoff = BASE_WAIT * 2**attempt
-    return float(min(backoff + rng.uniform(0, backoff), MAX_WAIT))
 
 
 def _code_in(code: Any, table: dict[int, str]) -> bool:

@@ -2,7 +2,7 @@
 
 The runner asks for ``gzip, deflate`` and inflates the raw bytes itself, a bounded piece at a
 time, so the caps hold on the inflated body: a gzip bomb is cut at the cap, never inflated
-whole. The same caps hold for streams, whose events the incremental :class:`~.sse.SseParser`
+whole. The same caps hold for streams, whose events the incremental :class:`~._sse.SseParser`
 reads as they arrive.
 
 Parsed JSON takes many times its text in memory (a list of numbers: about ten), so besides
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from .sse import SseParser
+from ._sse import SseParser
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
 MAX_VALUES = 250_000

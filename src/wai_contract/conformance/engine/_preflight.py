@@ -4,16 +4,12 @@ hundreds of failures that all say the same thing."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from ..errors import TargetError
-from ..surfaces import to_openai
-from .cases import Case
-from .problems import describe_status
-from .retry import error_codes
-
-if TYPE_CHECKING:
-    from .sender import Sender
+from ...errors import TargetError
+from ...surfaces import to_openai
+from ..cases import Case
+from ..http.classify import error_codes
+from ..problems import describe_status
+from ._sender import Sender
 
 BODY = {"prompt": "Say hello."}
 AUTH_CODES = {9106, 6003, 10000}

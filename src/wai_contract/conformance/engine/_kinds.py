@@ -11,15 +11,30 @@ answer: it only orders and spares requests.
 
 from __future__ import annotations
 
+import enum
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 import orjson
 
-from .cases import Job
+from ..cases import Job
 
 Kind = tuple[str, bool, bool, int]
+
+
+class Admission(enum.Enum):
+    """What becomes of a job when its turn comes."""
+
+    SEND = "send"
+    WAIT = "wait"
+    """Another request of its kind, untried so far, is out: it waits for that one."""
+    SPARE = "spare"
+    """Its kind hangs: it is not sent."""
+    SKIP = "skip"
+    """The run is stopping."""
+
+
 SIZE_CLASSES = (4096, 65536)
 """Body sizes (bytes of JSON) that part small, medium and large bodies."""
 
@@ -73,17 +88,17 @@ class KindGate:
         rest = [index for index in range(len(self.kinds)) if index not in chosen]
         return sorted(chosen) + rest
 
-    def admit(self, index: int) -> str:
-        """``send``, ``wait`` (another request of an untried kind is out) or ``spare`` (the
-        kind hangs: :attr:`hung_by` names the case)."""
+    def admit(self, index: int) -> Admission:
+        """Send job *index*, let it wait (another request of its untried kind is out), or
+        spare it (its kind hangs: :attr:`hung_by` names the case)."""
         kind = self.kinds[index]
         if kind in self.hung_by:
-            return "spare"
+            return Admission.SPARE
         if kind not in self.answered and self.in_flight[kind]:
             self.waiting[kind].append(index)
-            return "wait"
+            return Admission.WAIT
         self.in_flight[kind] += 1
-        return "send"
+        return Admission.SEND
 
     def finish(self, index: int, timed_out: str | None) -> list[int]:
         """Job *index* came back (*timed_out*: the id of a case of it that timed out);

@@ -6,18 +6,17 @@ the fastest slow answer seen means the target waits in parallel (a model generat
 proxy): one more exchange may be in flight, up to the ceiling. An answer slower than that
 means the target queues what it is sent: one less, never below the run's concurrency, so a
 run does not grow a queue into timeouts. A transient answer (429, 408, 502-504) halves the
-limit, and a transport failure or a server error (5xx) while above the run's concurrency
-returns to it; either way the limit never grows again in that run. A retry's wait holds no slot.
+allowance, and a transport failure or a server error (5xx) while above the run's
+concurrency returns to it; either way the allowance never grows again in that run. A
+retry's wait holds no slot.
 """
 
 from __future__ import annotations
 
 import math
 import threading
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from .http import Outcome
+from ..http import Outcome
 
 SLOW_ANSWER = 0.5
 """Seconds: an answer this slow is mostly the target's waiting, which more in flight hides."""
@@ -26,12 +25,13 @@ QUEUEING = 2.0
 
 
 class Slots:
-    """A limit on exchanges in flight, starting at *start*, adapting up to *ceiling*."""
+    """How many exchanges may be in flight (:attr:`allowed`): *start*, adapting up to
+    *ceiling*."""
 
     def __init__(self, start: int, ceiling: int) -> None:
         self.start = max(1, start)
         self.ceiling = max(self.start, ceiling)
-        self.limit = self.peak = self.start
+        self.allowed = self.peak = self.start
         self.busy = 0
         self.growing = self.ceiling > self.start
         self.fastest = math.inf
@@ -46,7 +46,7 @@ class Slots:
     def take(self, stop: threading.Event | None = None) -> None:
         """Wait for a free slot (or for *stop*: the exchange is then cut at once)."""
         with self._changed:
-            while self.busy >= self.limit and not (stop is not None and stop.is_set()):
+            while self.busy >= self.allowed and not (stop is not None and stop.is_set()):
                 self._changed.wait(0.25)  # woken by give(); the timeout notices *stop*
             self.busy += 1
 
@@ -58,22 +58,22 @@ class Slots:
                 self._learn(outcome)
             # As many waiters as there are free slots: waking all of them costs a healthy
             # run a third of its time.
-            self._changed.notify(max(0, self.limit - self.busy))
+            self._changed.notify(max(0, self.allowed - self.busy))
 
     def _learn(self, outcome: Outcome) -> None:  # with the lock held
         seconds = outcome.exchange.elapsed_ms / 1000
         if outcome.transient:
-            self.limit = max(1, self.limit // 2)
+            self.allowed = max(1, self.allowed // 2)
             self.growing = False
         elif outcome.exchange.error is not None or (outcome.status or 0) >= 500:
-            if self.limit > self.start:  # maybe our doing: back to what the user asked
-                self.limit = self.start
+            if self.allowed > self.start:  # maybe our doing: back to what the user asked
+                self.allowed = self.start
                 self.growing = False
         elif seconds >= SLOW_ANSWER:
             self.fastest = min(self.fastest, seconds)
             if seconds > QUEUEING * self.fastest:
-                if self.limit > self.start:
-                    self.limit -= 1
+                if self.allowed > self.start:
+                    self.allowed -= 1
             elif self.growing:
-                self.limit = min(self.ceiling, self.limit + 1)
-                self.peak = max(self.peak, self.limit)
+                self.allowed = min(self.ceiling, self.allowed + 1)
+                self.peak = max(self.peak, self.allowed)
