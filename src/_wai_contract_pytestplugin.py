@@ -78,12 +78,10 @@ def _active(config: pytest.Config) -> bool:
 def _token(config: pytest.Config) -> str | None:
     if config.getoption("--wai-local"):
         return LOCAL_TOKEN
-    given = config.getoption("--wai-token")
-    if given:
-        return str(given)
-    from wai_contract.server import token_from_environment
+    from wai_contract.credentials import find_token
 
-    return token_from_environment()
+    given = config.getoption("--wai-token")
+    return find_token(str(given) if given else None)
 
 
 class WaiSuite(pytest.Collector):

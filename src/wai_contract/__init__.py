@@ -90,32 +90,16 @@ def run(
             report = wai_contract.run(server.model_url, token="t", max_examples=100)
         assert report.passed, [c.id for c in report.checks if c.status == "failed"]
     """
-    from .conformance import Contract, RunOptions, Target, load_contract
+    from .conformance import Contract, RunOptions, load_contract
     from .conformance import run as run_suite
+    from .conformance.target import endpoint_target
 
     if isinstance(target, str):
-        from .conformance.target import openai_url_of
-
-        if api == "openai":
-            target = Target(openai_url_of(target), token)
-        else:
-            target = Target(target, token, openai_url_of(target) if api == "both" else None)
+        target = endpoint_target(target, token, api)
     if not isinstance(contract, Contract):
         contract = load_contract(contract)
     if options is None:
-        import dataclasses
-
-        known = {f.name for f in dataclasses.fields(RunOptions)}
-        unknown = sorted(settings.keys() - known)
-        if unknown:
-            raise ConfigError(
-                f"unknown run setting {unknown[0]!r}; known: {', '.join(sorted(known))}"
-            )
-        if isinstance(settings.get("shard"), str):
-            from .conformance import Shard
-
-            settings["shard"] = Shard.parse(settings["shard"])
-        options = RunOptions(**settings)
+        options = RunOptions.from_settings(settings)
     elif settings:
         raise ConfigError("pass either options= or keyword settings, not both")
     return run_suite(target, contract, options, baseline=baseline)

@@ -11,7 +11,6 @@ from typing import Any
 
 import click
 
-from ..errors import ConfigError
 from .base import (
     baseline_option,
     cli,
@@ -166,19 +165,13 @@ def run_command(
     from .. import conformance as c
 
     use_schema_file(schema_file)
-    # The live service has a contract of its own (context window, pace).
-    live = account_id is not None and contract_path is None
-    contract = c.load_contract(c.LIVE_CONTRACT if live else contract_path)
+    contract = c.load_contract(contract_path, live=account_id is not None)
     options = c.RunOptions(
-        max_examples, seed, timeout, concurrency, max_requests, not no_shrink, strict or None,
-        requests_per_minute, deadline, c.Shard.parse(shard) if shard else None,
-        max_concurrency,
+        max_examples=max_examples, seed=seed, timeout=timeout, concurrency=concurrency,
+        max_requests=max_requests, shrink=not no_shrink, strict=strict or None,
+        requests_per_minute=requests_per_minute, deadline=deadline,
+        shard=c.Shard.parse(shard) if shard else None, max_concurrency=max_concurrency,
     )  # fmt: skip
-    if shard and baseline:
-        from ..conformance.engine import NO_BASELINE_FOR_A_PART
-
-        raise ConfigError(NO_BASELINE_FOR_A_PART)
-    previous = c.load_report(baseline) if baseline else None  # a bad one fails before the run
     target = c.open_target(
         endpoint=endpoint,
         account_id=account_id,
@@ -191,16 +184,11 @@ def run_command(
         with target as chosen:
             _print_plan(c.plan(chosen, contract, options))
         return
-    _run_and_report(target, contract, options, report_dir, previous, baseline)
+    _run_and_report(target, contract, options, report_dir, baseline)
 
 
 def _run_and_report(
-    target: Any,
-    contract: Any,
-    options: Any,
-    report_dir: str | None,
-    previous: Any,
-    baseline: str | None,
+    target: Any, contract: Any, options: Any, report_dir: str | None, baseline: str | None
 ) -> None:
     """Run, write the report (also of an interrupted run), print the summary, exit."""
     from .. import conformance as c
@@ -209,11 +197,9 @@ def _run_and_report(
     interrupted = False
     with target as chosen, progress_display() as progress, _sigterm_interrupts():
         try:
-            report = c.run(chosen, contract, options, progress=progress)
+            report = c.run(chosen, contract, options, progress=progress, baseline=baseline)
         except c.Interrupted as stop:
             report, interrupted = stop.report, True
-    if previous is not None:
-        report.comparison = c.compare(report, previous, str(baseline))
     publish(report, directory)
     if interrupted:
         raise KeyboardInterrupt
@@ -222,10 +208,9 @@ def _run_and_report(
 
 def _token(given: str | None, token_file: Any) -> str | None:
     from ..conformance.http.redact import SHORT_SECRET
-    from ..server import token_from_environment
+    from ..credentials import find_token
 
-    token = given or (token_file.read().strip() if token_file else None)
-    token = token or token_from_environment()
+    token = find_token(given, token_file.read() if token_file else None)
     if token and len(token) < SHORT_SECRET:
         click.echo(
             f"warning: the token is shorter than {SHORT_SECRET} characters: reports redact "

@@ -46,11 +46,11 @@ def pull(account_id: str, token: str | None, output: str, api_base: str | None) 
     """
     import json
 
+    from ..credentials import find_token
     from ..drift import API_BASE, pull, schema_url
-    from ..server import token_from_environment
 
     url = schema_url(account_id, api_base or API_BASE)
-    result = pull(url, token or token_from_environment())
+    result = pull(url, find_token(token))
     text = json.dumps({"source": url, "result": result}, indent=2, ensure_ascii=False) + "\n"
     try:
         with open(output, "w", encoding="utf-8") as handle:

@@ -82,6 +82,7 @@ def serve(
     answers like the live API, with a deterministic fake model. The first line on stdout
     is exactly "listening on http://HOST:PORT". Stops cleanly on Ctrl-C or SIGTERM.
     """
+    from ..credentials import find_token
     from ..server import (
         FAULTS,
         ServerConfig,
@@ -89,7 +90,6 @@ def serve(
         check_faults,
         listening_url,
         run_forever,
-        token_from_environment,
     )
 
     if list_faults:
@@ -97,7 +97,7 @@ def serve(
         for name, what in FAULTS.items():
             click.echo(f"{name:{width}}  {what}")
         return
-    token = token or token_from_environment()
+    token = find_token(token)
     if token is None and not no_auth:
         raise ConfigError("no token: pass --token, set CLOUDFLARE_API_TOKEN, or use --no-auth")
     config = ServerConfig(

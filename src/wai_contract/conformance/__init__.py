@@ -9,7 +9,7 @@ exchange, bounded and redacted), reads each answer once (:mod:`.answers`, with t
 :mod:`.merge` compares a report with its baseline and joins the parts of a sharded run.
 
 Layers, lowest first (``tests/unit/test_layers.py`` holds them): ``http``; ``cases``,
-``problems``; ``answers``; ``checks``; ``contract``, ``results``; ``plan``, ``target``,
+``problems``; ``answers``; ``checks``; ``contract``; ``results``, ``plan``, ``target``;
 ``merge``, ``reporters``; ``engine``.
 """
 

@@ -35,8 +35,9 @@ class RunSettings:
     concurrency: int = 4
     max_concurrency: int = 96
     """Exchanges in flight the run may grow to while answers are slow and the target
-    neither queues nor pushes back (see ``conformance/engine/_slots.py``). Our reading, for servers
-    of unknown capacity: 96 hides two-second answers; a server that queues stops the growth."""
+    neither queues nor pushes back (see ``conformance/engine/_slots.py``). Our reading, for
+    servers of unknown capacity: 96 hides two-second answers; a server that queues stops
+    the growth."""
     timeout: float = 30.0
     requests_per_minute: float | None = None
     """A pace for live services (none: as fast as the concurrency allows)."""
@@ -87,6 +88,21 @@ class RunOptions:
     shard: Shard | None = None
     """Send only this part of the plan (reports of all parts merge into one)."""
     max_concurrency: int | None = None
+
+    @classmethod
+    def from_settings(cls, settings: dict[str, Any]) -> RunOptions:
+        """Options from keyword settings (``shard`` may be ``"K/N"``); an unknown name is a
+        :class:`ConfigError` that lists the known ones."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(settings.keys() - known)
+        if unknown:
+            raise ConfigError(
+                f"unknown run setting {unknown[0]!r}; known: {', '.join(sorted(known))}"
+            )
+        shard = settings.get("shard")
+        if isinstance(shard, str):
+            settings = {**settings, "shard": Shard.parse(shard)}
+        return cls(**settings)
 
     def resolve(self, contract: Contract) -> RunSettings:
         """The settings in force: these options over the contract's ``run`` section."""
@@ -161,11 +177,13 @@ class Contract:
         return next((d for d in self.deviations if d.covers(check, code, message)), None)
 
 
-def load_contract(path: str | Path | None = None) -> Contract:
-    """Read and validate a contract file (the default one when *path* is None)."""
+def load_contract(path: str | Path | None = None, *, live: bool = False) -> Contract:
+    """Read and validate a contract file; without *path*, the bundled one: for the *live*
+    service, its own (context window, pace), else the default."""
     import yaml
 
-    source = Path(path) if path is not None else DEFAULT_CONTRACT
+    bundled = LIVE_CONTRACT if live else DEFAULT_CONTRACT
+    source = Path(path) if path is not None else bundled
     shown = str(path) if path is not None else "default contract"
     try:
         text = source.read_text("utf-8")

@@ -105,10 +105,7 @@ def open_target(
     if local_faults and not local:
         raise ConfigError("--local-fault needs --local")
     if endpoint is not None:
-        target = Target(check_endpoint(endpoint), token)
-        if api not in (None, *target.urls):
-            raise ConfigError(f"--api {api}: the endpoint serves {', '.join(target.urls)}")
-        yield target
+        yield endpoint_target(endpoint, token, api)
     elif account_id is not None:
         yield _surfaces(live_url(account_id), token, api or "native")
     else:
@@ -118,6 +115,19 @@ def open_target(
         with serve(token=local_token, faults=local_faults) as server:
             target = _surfaces(server.model_url, local_token, api or "both")
             yield dataclasses.replace(target, faults=tuple(sorted(set(local_faults))))
+
+
+def endpoint_target(url: str, token: str | None = None, api: str | None = None) -> Target:
+    """The target of a model *url* (checked: see :func:`check_endpoint`). *api* ``openai``
+    (or ``both``) moves to (or adds) the OpenAI-compatible surface beside a native URL; an
+    OpenAI-compatible URL serves only its own surface."""
+    url = check_endpoint(url)
+    own = Target(url, token).urls
+    if "openai" in own:
+        if api not in (None, "openai"):
+            raise ConfigError(f"--api {api}: the endpoint serves openai")
+        return Target(url, token)
+    return _surfaces(url, token, api or "native")
 
 
 def _surfaces(native_url: str, token: str | None, api: str) -> Target:

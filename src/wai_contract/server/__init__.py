@@ -6,7 +6,6 @@ background thread), or ``wai-contract serve`` from a shell. It runs Starlette on
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import sys
@@ -36,7 +35,6 @@ __all__ = [
 ]
 
 LOCAL_ACCOUNT = "local"
-TOKEN_VARIABLES = ("CLOUDFLARE_API_TOKEN", "CLOUDFLARE_AUTH_TOKEN")
 
 
 @dataclass(frozen=True)
@@ -55,14 +53,6 @@ class LocalServer:
     def openai_url(self) -> str:
         """The OpenAI-compatible endpoint of the same server (``.../ai/v1/chat/completions``)."""
         return f"{self.base_url}/client/v4/accounts/{self.account_id}/ai/v1/chat/completions"
-
-
-def token_from_environment() -> str | None:
-    """``CLOUDFLARE_API_TOKEN``, else ``CLOUDFLARE_AUTH_TOKEN``, else None."""
-    for name in TOKEN_VARIABLES:
-        if os.environ.get(name):
-            return os.environ[name]
-    return None
 
 
 def model_url(base_url: str, account_id: str = LOCAL_ACCOUNT) -> str:

@@ -1,4 +1,4 @@
-"""The reference server's HTTP/1.1 connection: uvicorn's httptools protocol, bounded.
+"""The reference server's HTTP/1.1 connection: uvicorn's httptools protocol, behind a guard.
 
 uvicorn, as configured by default, holds an unfinished request head of any size, never
 closes a connection that sends its head a byte at a time, and answers malformed HTTP with a
@@ -7,6 +7,11 @@ closes a connection that sends its head a byte at a time, and answers malformed 
 closed; malformed HTTP gets the envelope too (400). Our reading of the codes: 3003
 ("request is missing headers or body") for malformed or oversized heads, 3007 ("timeout")
 for a slow one, from the vendor's error table (../shared/real-api.md, "Errors").
+
+:class:`GuardedConnection` is an ``asyncio.Protocol`` of its own, given to uvicorn through
+its documented ``Config(http=...)``: it reads the bytes first (with httptools' own parser,
+to find where each head ends and whether it is HTTP at all) and hands them on to uvicorn's
+protocol, which it holds and drives only through the ``asyncio.Protocol`` interface.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import httptools
 import orjson
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
@@ -32,23 +38,41 @@ def envelope_bytes(code: int, message: str) -> bytes:
     return orjson.dumps({"result": None, "success": False, "errors": [error], "messages": []})
 
 
-class BoundedProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol with a bounded, timed request head and JSON refusals."""
+class GuardedConnection(asyncio.Protocol):
+    """One connection: a bounded, timed request head and JSON refusals, then uvicorn."""
 
     head_timeout = HEAD_TIMEOUT
     max_head_bytes = MAX_HEAD_BYTES
-    _head_bytes = 0
-    _in_head = True
-    _head_timer: asyncio.TimerHandle | None = None
-    _refused = False
 
-    def connection_made(self, transport: Any) -> None:
-        super().connection_made(transport)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._http = HttpToolsProtocol(*args, **kwargs)  # uvicorn's, as it would build it
+        self._parser = httptools.HttpRequestParser(self)
+        self._loop = kwargs.get("_loop") or asyncio.get_running_loop()
+        self._transport: asyncio.Transport | None = None
+        self._in_head = True
+        self._head_bytes = 0
+        self._head_timer: asyncio.TimerHandle | None = None
+        self._refused = False
+
+    def connection_made(self, transport: Any) -> None:  # uvloop's are not asyncio's classes
+        self._transport = transport
+        self._http.connection_made(transport)
         self._arm_head_timer()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm_head_timer()
-        super().connection_lost(exc)
+        if not self._refused:  # a refusal told uvicorn already
+            self._http.connection_lost(exc)
+
+    def eof_received(self) -> None:
+        if not self._refused:
+            self._http.eof_received()
+
+    def pause_writing(self) -> None:
+        self._http.pause_writing()
+
+    def resume_writing(self) -> None:
+        self._http.resume_writing()
 
     def data_received(self, data: bytes) -> None:
         if self._refused:
@@ -57,46 +81,49 @@ class BoundedProtocol(HttpToolsProtocol):
             self._arm_head_timer()
         if self._in_head:
             self._head_bytes += len(data)
-        super().data_received(data)
+        try:
+            self._parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            pass  # uvicorn answers an upgrade itself
+        except httptools.HttpParserError as exc:
+            self._refuse(400, 3003, f"Invalid HTTP request received: {exc}")
+            return
         if self._in_head and self._head_bytes > self.max_head_bytes:
             size = f"over {self.max_head_bytes:,} bytes"
             self._refuse(431, 3003, f"Request Header Fields Too Large: the head is {size}")
+            return
+        self._http.data_received(data)
 
+    # httptools calls these as it parses (the names are its callbacks').
     def on_headers_complete(self) -> None:
         self._in_head = False
         self._disarm_head_timer()
-        super().on_headers_complete()
 
     def on_message_complete(self) -> None:
         self._in_head, self._head_bytes = True, 0
-        super().on_message_complete()
-
-    def send_400_response(self, msg: str) -> None:
-        self._refuse(400, 3003, msg)
 
     def _refuse(self, status: int, code: int, message: str) -> None:
-        if self._refused or self.transport.is_closing():
+        transport = self._transport
+        if self._refused or transport is None or transport.is_closing():
             return
         self._refused = True
-        cycle = getattr(self, "cycle", None)
-        if cycle is not None and not cycle.response_complete:
-            cycle.disconnected = True  # the app's answer, if any, is dropped
-            cycle.message_event.set()
+        # To uvicorn the connection is gone: the app's answer in progress, if any, is dropped.
+        self._http.connection_lost(ConnectionAbortedError(message))
         body = envelope_bytes(code, message)
         head = (
             b"HTTP/1.1 %d %s\r\ncontent-type: application/json\r\n"
             b"content-length: %d\r\nconnection: close\r\n\r\n"
             % (status, REASONS[status], len(body))
         )
-        self.transport.write(head + body)
-        if self.transport.can_write_eof():
-            self.transport.write_eof()
+        transport.write(head + body)
+        if transport.can_write_eof():
+            transport.write_eof()
         self._disarm_head_timer()
-        self.loop.call_later(LINGER_SECONDS, self.transport.close)
+        self._loop.call_later(LINGER_SECONDS, transport.close)
 
     def _arm_head_timer(self) -> None:
         self._disarm_head_timer()
-        self._head_timer = self.loop.call_later(self.head_timeout, self._head_too_slow)
+        self._head_timer = self._loop.call_later(self.head_timeout, self._head_too_slow)
 
     def _disarm_head_timer(self) -> None:
         if self._head_timer is not None:
@@ -112,7 +139,7 @@ class BoundedProtocol(HttpToolsProtocol):
 
 def bounded_protocol(
     head_timeout: float = HEAD_TIMEOUT, max_head_bytes: int = MAX_HEAD_BYTES
-) -> type[HttpToolsProtocol]:
+) -> type[GuardedConnection]:
     """The protocol class to give uvicorn (``Config(http=...)``), with these bounds."""
     bounds = {"head_timeout": head_timeout, "max_head_bytes": max_head_bytes}
-    return type("BoundedProtocol", (BoundedProtocol,), bounds)
+    return type("GuardedConnection", (GuardedConnection,), bounds)

@@ -87,29 +87,23 @@ def run(
     """
     contract = contract or load_contract()
     options = options or RunOptions()
-    if options.shard is not None and baseline is not None:
-        raise ConfigError(NO_BASELINE_FOR_A_PART)
-    earlier = load_report(baseline) if isinstance(baseline, str | Path) else baseline
+    earlier = _baseline(baseline, options)
     settings = options.resolve(contract)
     strict = contract.strict if options.strict is None else options.strict
     started = datetime.now(UTC)
     clock = time.monotonic()
     the_plan = make_plan(bool(target.token), contract, settings, list(target.urls))
     the_plan = the_plan.part(options.shard)
-    own_client = client is None
-    slots = Slots(settings.concurrency, settings.max_concurrency)
-    client = client or http.client(slots.senders, f"wai-contract/{__version__}")
-    budget = RequestBudget(options.max_requests, settings.requests_per_minute)
     deadline = run_deadline(the_plan.jobs, settings)
-    sender = Sender(client, target, settings.timeout, budget, clock + deadline, slots)
+    sender = _new_sender(target, client, settings, options.max_requests, clock + deadline)
     try:
         state = _judge_plan(the_plan, sender, contract, settings, progress, clock + deadline)
         verdicts = [verdict for job in state.results for verdict in job]
         if options.shrink and state.stop not in ABANDONING:
             _shrink(verdicts, sender, contract, state)
     finally:
-        if own_client:
-            client.close()
+        if client is None:  # the run's own
+            sender.client.close()
     report = Report(
         target=redact_url(target.url),
         started=started.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -125,14 +119,38 @@ def run(
         strict=strict,
         faults=list(target.faults),
         shard=str(options.shard) if options.shard else None,
-        **_outcome_of(state, budget),
+        **_outcome_of(state, sender.budget),
     )
     if earlier is not None:
-        name = str(baseline) if isinstance(baseline, str | Path) else "the baseline"
-        report.comparison = compare(report, earlier, name)
+        report.comparison = compare(report, earlier, _named(baseline))
     if state.stop is StopReason.INTERRUPTED:
         raise Interrupted(report)
     return report
+
+
+def _new_sender(
+    target: Target,
+    client: httpx.Client | None,
+    settings: RunSettings,
+    max_requests: int | None,
+    deadline: float,
+) -> Sender:
+    """The run's sender: through *client*, else a client of the run's own."""
+    slots = Slots(settings.concurrency, settings.max_concurrency)
+    client = client or http.client(slots.senders, f"wai-contract/{__version__}")
+    budget = RequestBudget(max_requests, settings.requests_per_minute)
+    return Sender(client, target, settings.timeout, budget, deadline, slots)
+
+
+def _baseline(baseline: str | Path | Report | None, options: RunOptions) -> Report | None:
+    """The baseline report, read before anything is sent (a bad one fails the run at once)."""
+    if options.shard is not None and baseline is not None:
+        raise ConfigError(NO_BASELINE_FOR_A_PART)
+    return load_report(baseline) if isinstance(baseline, str | Path) else baseline
+
+
+def _named(baseline: str | Path | Report | None) -> str:
+    return str(baseline) if isinstance(baseline, str | Path) else "the baseline"
 
 
 def _outcome_of(state: Execution, budget: RequestBudget) -> dict[str, Any]:

@@ -186,17 +186,29 @@ def execute(
     try:
         for index in gate.first_of_each_kind_first():
             pool.submit(work, index)
-        while jobs and not finished.wait(_until(deadline)):
-            if time.monotonic() >= deadline:
-                state.halt(StopReason.DEADLINE, sender)
-            if progress:  # also while nothing finishes: a stuck run still shows where it is
-                with state.lock:
-                    progress(_progress(state, sender))
+        _wait(finished, state, sender, deadline, progress)
     except KeyboardInterrupt:
         state.halt(StopReason.INTERRUPTED, sender)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     return state
+
+
+def _wait(
+    finished: threading.Event,
+    state: Execution,
+    sender: Sender,
+    deadline: float,
+    progress: Progress | None,
+) -> None:
+    """Until every job is done, or the deadline: progress shown meanwhile, also while
+    nothing finishes (a stuck run still shows where it is)."""
+    while state.jobs and not finished.wait(_until(deadline)):
+        if time.monotonic() >= deadline:
+            state.halt(StopReason.DEADLINE, sender)
+        if progress:
+            with state.lock:
+                progress(_progress(state, sender))
 
 
 def in_background(work: Callable[[], None], sender: Sender, deadline: float) -> bool:
