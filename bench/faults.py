@@ -7,7 +7,7 @@ against a server on loopback; it prints the seconds to the report, the verdict, 
 that failed or warned, the requests sent and the cases not sent (a kind that hangs).
 
 It also times a healthy server's run twice over, with and without the spared kinds of
-request (``conformance/kinds.py``), alternating, to show a healthy run is not slower.
+request (``conformance/engine/_kinds.py``), alternating, to show a healthy run is not slower.
 Usage: ``python bench/faults.py [--only BUG ...] [--healthy-runs 3]``.
 """
 

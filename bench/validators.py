@@ -2,7 +2,7 @@
 
 Prints bodies per second of every backend in ``wai_contract.validators.BACKENDS`` and
 their ratio to the reference ``py`` backend. This is the measurement behind the choice
-of jsonschema-rs for the hot path (README, "Why these libraries").
+of jsonschema-rs for the hot path (docs/performance.md, "Why these libraries").
 Usage: ``python bench/validators.py [--bodies 5000]``.
 """
 
