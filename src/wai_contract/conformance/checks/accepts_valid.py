@@ -19,6 +19,7 @@ SPELLED_AS_THE_SDK: tuple[dict[str, Any], ...] = (
 @register
 class AcceptsValid(Check):
     id = "accepts-valid"
+    shrinks = True
     title = "Accepts valid input"
     description = (
         "Every valid body (including every at-the-limit body) gets 200, application/json, "

@@ -115,6 +115,9 @@ class Check:
     title: ClassVar[str]
     description: ClassVar[str]
     settings_class: ClassVar[type[Settings]] = Settings
+    shrinks: ClassVar[bool] = False
+    """Its failures on generated bodies are cut down, by re-sending smaller bodies, to the
+    smallest that still fails the same way."""
 
     def probes(self, settings: Any, context: PlanContext) -> Iterable[Job]:
         """The requests this check needs beyond those of the other checks."""

@@ -15,6 +15,7 @@ from .base import Check, PlanContext, register
 @register
 class RejectsInvalid(Check):
     id = "rejects-invalid"
+    shrinks = True
     title = "Rejects invalid input"
     description = (
         "Every invalid body (one violation each, including just past every limit) gets a "

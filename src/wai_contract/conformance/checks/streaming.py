@@ -25,6 +25,7 @@ class StreamingSettings(Settings):
 @register
 class Streaming(Check):
     id = "streaming"
+    shrinks = True
     title = "Streams Server-Sent Events"
     description = (
         "stream: true gets text/event-stream; every event is data: + a valid stream event; "

@@ -19,8 +19,6 @@ from ._sender import BudgetExhausted, Sender, Stopped
 
 SHRINKS_PER_CHECK = 5
 SHRINK_REQUESTS = 40
-SHRUNK_BY = ("accepts-valid", "rejects-invalid", "streaming")
-"""The checks whose failures on generated bodies are shrunk."""
 
 
 def shrink_failures(verdicts: list[Verdict], send: Sender, contract: Contract) -> None:
@@ -28,7 +26,7 @@ def shrink_failures(verdicts: list[Verdict], send: Sender, contract: Contract) -
     done: dict[str, set[str]] = {}
     for verdict in verdicts:
         case = verdict.answer.case
-        if not verdict.problems or verdict.check not in SHRUNK_BY or not case.generated:
+        if not verdict.problems or not CHECKS[verdict.check].shrinks or not case.generated:
             continue
         if not isinstance(case.body, dict):
             continue
