@@ -57,7 +57,7 @@ def _line(name: str, seconds: float, report: Report) -> str:
 
 
 def _healthy(runs: int) -> None:
-    always_send: Any = lambda self, index: "send"  # noqa: E731
+    always_send: Any = lambda self, index: kinds_module.Admission.SEND  # noqa: E731
     admit = kinds_module.KindGate.admit
     times: dict[str, list[float]] = {"with kinds": [], "without": []}
     for _ in range(runs):
