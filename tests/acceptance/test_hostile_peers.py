@@ -3,6 +3,7 @@ every output format stays well-formed."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -55,7 +56,23 @@ ECHOES: dict[str, Callable[[Request, Peer], bytes]] = {
     "escaped-event": lambda r, p: hostile.stream(
         [b'{"response":"' + _escaped(TOKEN).encode() + b'","x":1}', b"{"]
     ),
+    # One character encoded, as a reader would decode it; the rest in clear.
+    "one-char-json-escaped": lambda r, p: hostile.error(400, 5006, _one_encoded("\\u{:04x}")),
+    "one-char-html": lambda r, p: hostile.error(400, 5006, _one_encoded("&#{};")),
+    "one-char-percent": lambda r, p: hostile.error(400, 5006, _one_encoded("%{:02X}")),
+    "base64-header": lambda r, p: hostile.response(
+        400, b"{}", {"X-Echo": base64.b64encode(f"Authorization: Bearer {TOKEN}".encode()).decode()}
+    ),
+    "cut-after-multibyte": lambda r, p: hostile.response(
+        400, ('{"errors":[{"code":5006,"message":"' + "é" * 505 + TOKEN + '"}]}').encode()
+    ),
 }
+
+
+def _one_encoded(form: str) -> str:
+    """The token with its middle character in *form* (given its code point)."""
+    middle = len(TOKEN) // 2
+    return TOKEN[:middle] + form.format(ord(TOKEN[middle])) + TOKEN[middle + 1 :]
 
 
 def test_a_token_echoed_anywhere_is_never_written(tmp_path: Path) -> None:

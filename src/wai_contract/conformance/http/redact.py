@@ -1,45 +1,137 @@
 """Secrets out of everything a peer sends back, and out of URLs a user typed.
 
 A hostile or careless server may echo the token anywhere: a header's name or value, the
-status line, an error message, a JSON string (escaped or not), an SSE event. The runner
-passes every string that comes from the peer through one :class:`Redactor` as it arrives,
-before anything cuts it short, so no report, log or console line can carry the token, whole
-or in part. Matching ignores case (httpx lowercases header names). A secret shorter than
-``SHORT_SECRET`` characters would match inside ordinary words ("T" in "The"): only its
-whole occurrences are redacted, in its own case, and the CLI warns that such a token cannot
-be scrubbed safely.
+status line, an error message, a JSON string (escaped or not), an SSE event; whole or in
+part (cut by a size limit), in any letter case, or encoded. The runner passes every string
+that comes from the peer through one :class:`Redactor` as it arrives, so no report, log or
+console line carries :data:`RUN` or more consecutive characters of a secret:
+
+* every run of that many characters of the secret, in any letter case, is replaced, so a
+  secret cut short (by the peer, or by a limit on what is kept) is caught as well;
+* so is such a run in the text a reader would decode: JSON's ``\\u006b``, HTML's
+  ``&#107;``, a URL's ``%6B``; a string holding one is kept decoded, with the run replaced;
+* so is a run of base64 (standard or URL-safe, as in a ``Basic`` header or an echo of the
+  whole ``Authorization`` header) that decodes, at any offset, to text holding such a run:
+  the whole base64 run is replaced.
+
+A prefilter keeps this linear and cheap: each secret is cut into aligned pieces of four
+characters (every run of :data:`RUN` holds one whole), found with ``str.find``; only the text
+around a piece found is matched in full. A secret shorter than :data:`RUN` characters would
+match inside ordinary words ("T" in "The"): only its whole occurrences are redacted, in its
+own case, and the CLI warns that such a token cannot be scrubbed safely.
 """
 
 from __future__ import annotations
 
+import binascii
+import html
 import re
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 REDACTED = "[REDACTED]"
-SHORT_SECRET = 8
+RUN = 8
+"""Consecutive characters of a secret that may never be written."""
+SHORT_SECRET = RUN
 SECRET_QUERY_NAMES = re.compile(r"key|token|secret|password|passwd|auth|sig|credential", re.I)
 """Query parameters whose value is treated as a credential (``?key=``, ``?api_token=``)."""
+_PIECE = 4
+_BASE64_RUN = re.compile(rf"[A-Za-z0-9+/_-]{{{-(-RUN * 4 // 3)},}}")
+"""Runs of base64 long enough to decode to :data:`RUN` characters (11 for 8)."""
+_URL_SAFE = str.maketrans("-_", "+/")
+_DECODING_ROUNDS = 3
+_JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})|\\(/)")
+
+
+class _Matcher:
+    """Finds every run of *run* or more characters of *strings* in a text: pieces found by
+    ``str.find`` first, then every fragment of *run* characters around them."""
+
+    def __init__(self, strings: list[str], run: int, fold: bool) -> None:
+        self.fold, self.run = fold, run
+        fragments = {s[i : i + run] for s in strings for i in range(len(s) - run + 1)}
+        self.pieces = {
+            s[i : i + _PIECE] for s in strings for i in range(0, len(s) - _PIECE + 1, _PIECE)
+        }
+        alternation = "|".join(map(re.escape, sorted(fragments)))
+        # A lookahead: fragments that overlap are all found, so a run is covered whole.
+        self.starts = re.compile(f"(?=(?:{alternation}))", re.IGNORECASE if fold else 0)
+
+    def sub(self, text: str) -> str:
+        haystack = text.lower() if self.fold else text
+        near: list[tuple[int, int]] = []
+        for piece in self.pieces:
+            at = haystack.find(piece)
+            while at != -1:
+                near.append((max(0, at - self.run), at + _PIECE + self.run))
+                at = haystack.find(piece, at + 1)
+        covered: list[list[int]] = []
+        for begin, end in sorted(near):
+            for match in self.starts.finditer(text, begin, min(end, len(text))):
+                start = match.start()
+                if covered and start <= covered[-1][1]:
+                    covered[-1][1] = max(covered[-1][1], start + self.run)
+                else:
+                    covered.append([start, start + self.run])
+        if not covered:
+            return text
+        out, last = [], 0
+        for start, end in covered:
+            out += [text[last:start], REDACTED]
+            last = end
+        out.append(text[last:])
+        return "".join(out)
 
 
 class Redactor:
-    """Replaces every occurrence of the given secrets, in any letter case."""
+    """Replaces every run of :data:`RUN` characters of the given secrets, in any letter
+    case, plain or encoded (see the module's docstring)."""
 
     def __init__(self, *secrets: str | None) -> None:
         kept = sorted({s for s in secrets if s}, key=len, reverse=True)
-        self._pattern = re.compile("|".join(map(_pattern, kept))) if kept else None
+        long = [s for s in kept if len(s) >= RUN]
+        short = [s for s in kept if len(s) < RUN]
+        self._matcher = _Matcher([s.lower() for s in long], RUN, fold=True) if long else None
+        self._short = re.compile("|".join(map(_whole_word, short))) if short else None
 
     def __bool__(self) -> bool:
-        return self._pattern is not None
+        return self._matcher is not None or self._short is not None
 
     def text(self, text: str) -> str:
-        """*text* with every secret replaced by ``[REDACTED]``."""
-        return self._pattern.sub(REDACTED, text) if self._pattern is not None else text
+        """*text* with every secret replaced by ``[REDACTED]``; decoded first where the
+        decoded text holds one."""
+        if not self:
+            return text
+        clean = self._plain(text)
+        for _ in range(_DECODING_ROUNDS):  # a decoded secret may hide another encoded one
+            for view in _decodings_of(clean):
+                cleaned = self._plain(view)
+                if cleaned != view:
+                    clean = cleaned
+                    break
+            else:
+                return clean
+        return clean
+
+    def _plain(self, text: str) -> str:
+        if self._matcher is not None:
+            text = self._matcher.sub(text)
+            runs = _BASE64_RUN.findall(text)
+            if runs and self._holds("\n".join(map(_decodings, runs))):  # one look for all
+                text = _BASE64_RUN.sub(self._base64_run, text)
+        return self._short.sub(REDACTED, text) if self._short is not None else text
+
+    def _holds(self, text: str) -> bool:
+        return self._matcher is not None and self._matcher.sub(text) != text
+
+    def _base64_run(self, run: re.Match[str]) -> str:
+        """The base64 *run*, or ``[REDACTED]`` when it decodes to a secret's run."""
+        return REDACTED if self._holds(_decodings(run[0])) else run[0]
 
     def value(self, value: Any) -> Any:
         """A JSON value with every string (keys too) redacted; the same object when no
         secret occurs in it."""
-        if self._pattern is None:
+        if not self:
             return value
         if isinstance(value, str):
             return self.text(value)
@@ -50,10 +142,41 @@ class Redactor:
         return value
 
 
-def _pattern(secret: str) -> str:
-    if len(secret) >= SHORT_SECRET:
-        return f"(?i:{re.escape(secret)})"
+def _whole_word(secret: str) -> str:
     return rf"(?<![A-Za-z0-9]){re.escape(secret)}(?![A-Za-z0-9])"
+
+
+def _decodings(run: str) -> str:
+    """What a base64 *run* decodes to from each of its first four characters, one line
+    each (bytes as Latin-1 characters)."""
+    standard = run.translate(_URL_SAFE)
+    lines = []
+    for offset in range(4):
+        piece = standard[offset:]
+        piece = piece[:-1] if len(piece) % 4 == 1 else piece + "=" * (-len(piece) % 4)
+        lines.append(binascii.a2b_base64(piece).decode("latin-1"))
+    return "\n".join(lines)
+
+
+def _decodings_of(text: str) -> list[str]:
+    """*text* as a reader would decode it: JSON escapes, HTML character references, URL
+    percent-encoding, each alone and all together (none when it holds no such form)."""
+    decoders = [
+        decode
+        for marker, decode in (("\\", _json_unescaped), ("&", html.unescape), ("%", unquote))
+        if marker in text
+    ]
+    views = [decode(text) for decode in decoders]
+    if len(decoders) > 1:
+        together = text
+        for decode in decoders:
+            together = decode(together)
+        views.append(together)
+    return [view for view in views if view != text]
+
+
+def _json_unescaped(text: str) -> str:
+    return _JSON_ESCAPE.sub(lambda m: chr(int(m[1], 16)) if m[1] else "/", text)
 
 
 def scrub(text: str, token: str | None) -> str:
@@ -66,8 +189,8 @@ def redact_url(url: str) -> str:
     try:
         parts = urlsplit(url)
         host = parts.netloc.rpartition("@")[2]
-    except ValueError:
-        return url
+    except ValueError:  # unparseable: nothing of it is shown that may hold a credential
+        return url.split("://", 1)[0] + "://" + REDACTED if "@" in url or "?" in url else url
     netloc = f"{REDACTED}@{host}" if "@" in parts.netloc else parts.netloc
     query = parts.query
     if query:

@@ -1,0 +1,83 @@
+"""No run of 8 characters of a secret survives the redactor, however a peer echoes it:
+whole or cut, in any letter case, JSON-escaped, as HTML character references, percent-
+encoded, or in base64, inside any text."""
+
+from __future__ import annotations
+
+import base64
+import string
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from tests.leaks import leaked
+
+from wai_contract.conformance.http import HEAD_BYTES as HEAD
+from wai_contract.conformance.http.redact import Redactor
+
+TOKEN_ALPHABET = string.ascii_letters + string.digits + "-_"
+tokens = st.text(TOKEN_ALPHABET, min_size=8, max_size=64)
+surroundings = st.text(max_size=40)
+
+
+def _encode_some(token: str, which: list[bool], encode: object) -> str:
+    return "".join(encode(c) if flag else c for c, flag in zip(token, which, strict=False))  # type: ignore[operator]
+
+
+ENCODINGS = {
+    "json": lambda c: f"\\u{ord(c):04x}",
+    "html-decimal": lambda c: f"&#{ord(c)};",
+    "html-hex": lambda c: f"&#x{ord(c):x};",
+    "percent": lambda c: f"%{ord(c):02X}",
+}
+
+
+@st.composite
+def echoes(draw: st.DrawFn) -> tuple[str, str]:
+    """A secret and a text that echoes it one way."""
+    token = draw(tokens)
+    how = draw(st.sampled_from(["plain", "case", "cut", "base64", *ENCODINGS]))
+    if how == "plain":
+        echo = token
+    elif how == "case":
+        echo = token.swapcase()
+    elif how == "cut":
+        start = draw(st.integers(0, len(token) - 8))
+        echo = token[start : draw(st.integers(start + 8, len(token)))]
+    elif how == "base64":
+        around = draw(st.sampled_from(["", "Bearer ", "user:", "x" * 7]))
+        raw = base64.b64encode((around + token).encode())
+        encoded = raw.decode()
+        echo = encoded if draw(st.booleans()) else encoded.replace("+", "-").replace("/", "_")
+    else:
+        which = draw(st.lists(st.booleans(), min_size=len(token), max_size=len(token)))
+        echo = _encode_some(token, which, ENCODINGS[how])
+    return token, draw(surroundings) + echo + draw(surroundings)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(echoes())
+def test_no_run_of_a_secret_survives_any_echo(case: tuple[str, str]) -> None:
+    token, text = case
+    assert leaked(Redactor(token).text(text), token) == []
+
+
+@settings(max_examples=100, deadline=None)
+@given(tokens, st.sampled_from(["é", "数", "😀"]), st.data())
+def test_a_secret_cut_by_the_head_limit_is_redacted(
+    token: str, wide: str, data: st.DataObject
+) -> None:
+    """The head is cut in bytes before it is redacted (a secret after many multi-byte
+    characters straddles the cut) and in characters after."""
+    kept = data.draw(st.integers(1, len(token)), label="characters of the token kept")
+    room = HEAD + 256 - kept  # the bytes the reader keeps, before the token
+    prefix = wide * (room // len(wide.encode())) + "a" * (room % len(wide.encode()))
+    head = (prefix + token).encode()[: HEAD + 256].decode("utf-8", "replace")
+    assert head.endswith(token[:kept])
+    assert leaked(Redactor(token).text(head)[:HEAD], token) == []
+
+
+@given(st.text(max_size=200))
+def test_text_without_the_secret_is_unchanged(text: str) -> None:
+    token = "tok9F3kQ7zLm2Wx8Rb4Tn6Yc1Hv5Jd0Pq"
+    if not leaked(text, token):
+        assert Redactor(token).text(text) == text
