@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 _REPORT = pytest.StashKey["Report | None"]()
 _SHARED = pytest.StashKey[str]()
+_FAILED = pytest.StashKey[bool]()
 _SHARED_INPUT = "wai_contract_shared"
 LOCAL_TOKEN = "wai-contract-pytest-local"
 
@@ -175,15 +176,31 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 def _suite_report(session: pytest.Session) -> Report:
     stash = session.config.stash
+    if stash.get(_FAILED, False):
+        pytest.skip("not run: the suite could not start (see the first failure)")
     report = stash.get(_REPORT, None)
     if report is None:
         shared = getattr(session.config, "workerinput", {}).get(_SHARED_INPUT)
-        if shared:
-            report = _report_once(Path(shared), lambda: _run_suite(session))
-        else:
-            report = _run_suite(session)
+        produce = _run_or_fail(session)
+        report = _report_once(Path(shared), produce) if shared else produce()
         stash[_REPORT] = report
     return report
+
+
+def _run_or_fail(session: pytest.Session) -> Callable[[], Report]:
+    """The suite's run; a target or option that cannot be used fails the item with the
+    error's one paragraph (no traceback: it would show the target, token and all)."""
+    from wai_contract.errors import WaiContractError
+
+    def produce() -> Report:
+        try:
+            return _run_suite(session)
+        except WaiContractError as exc:
+            failure = f"wai-contract: {exc}"
+        session.config.stash[_FAILED] = True  # one failure per cause, not one per check
+        pytest.fail(failure, pytrace=False)
+
+    return produce
 
 
 def _report_once(shared: Path, produce: Callable[[], Report]) -> Report:

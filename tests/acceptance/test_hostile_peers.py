@@ -131,7 +131,8 @@ def _outside_fences(markdown: str) -> list[str]:
 
 
 def test_credentials_in_the_endpoint_are_never_written(tmp_path: Path) -> None:
-    password, key = "pw-Zq8Lk3Nv7Rt2Xy", "key-Hs4Wd9Mb6Qe1Uo"
+    """A key in the query is the user's to send, and stays out of every output."""
+    key = "key-Hs4Wd9Mb6Qe1Uo"
     seen: list[str] = []
 
     def respond(request: Request, peer: Peer) -> None:
@@ -141,12 +142,45 @@ def test_credentials_in_the_endpoint_are_never_written(tmp_path: Path) -> None:
 
     out = tmp_path / "out"
     with Hostile(respond) as server:
-        url = server.url.replace("http://", f"http://user:{password}@") + f"?key={key}"
-        result = run_against(url, out, "--max-requests", "6")
+        result = run_against(server.url + f"?key={key}", out, "--max-requests", "6")
     assert any(key in path for path in seen)  # the key was sent, as the user asked
     text = every_text(out, result)
-    assert leaks(text, password) == [] and leaks(text, key) == []
+    assert leaks(text, key) == []
     assert "[REDACTED]" in report_of(out)["target"]
+
+
+PASSWORD = "pw-Zq8Lk3Nv7Rt2Xy"
+USERINFO_URLS = [
+    f"http://user:{PASSWORD}@127.0.0.1:9/ai/run/m",
+    f"https://{PASSWORD}@example.test/ai/run/m",
+    f"http://user:{PASSWORD}@127.0.0.1:notaport/ai/run/m",
+    f"http://user:{PASSWORD}@[::1/ai/run/m",
+    f"http://user:{PASSWORD[:6]} {PASSWORD[6:]}@host/ai/run/m",
+]
+
+
+@pytest.mark.parametrize("url", USERINFO_URLS)
+def test_userinfo_in_the_endpoint_is_refused_in_one_line_without_it(
+    tmp_path: Path, url: str
+) -> None:
+    """user:password@ would replace the Bearer token on every request: refused before any
+    request, by the CLI, the plugin and the Python API, never printing it."""
+    cli = wai("run", "--endpoint", url, "--report-dir", str(tmp_path / "out"), cwd=tmp_path)
+    plugin = subprocess.run(
+        [sys.executable, "-m", "pytest", "--wai-endpoint", url, "-p", "no:cacheprovider"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert cli.returncode == 2 and "must not carry credentials" in cli.stderr
+    said = [line for line in cli.stderr.splitlines() if not line.startswith("peak-rss-kb")]
+    assert len(said) == 1 and not (tmp_path / "out").exists()
+    assert plugin.returncode != 0 and "must not carry credentials" in plugin.stdout
+    for said in (cli.stdout, cli.stderr, plugin.stdout, plugin.stderr):
+        assert leaks(said, PASSWORD) == [], said[-500:]
+    from wai_contract import ConfigError, run
+
+    with pytest.raises(ConfigError, match="must not carry credentials") as refused:
+        run(url, token="t")
+    assert leaks(str(refused.value), PASSWORD) == []
 
 
 def test_progress_in_a_log_is_a_plain_line(tmp_path: Path) -> None:

@@ -149,3 +149,53 @@ def test_the_api_option_picks_the_surfaces(pytester: pytest.Pytester) -> None:
     )
     result.assert_outcomes(passed=11, skipped=1)
     result.stdout.fnmatch_lines(["*SKIPPED*the target serves one surface*"])
+
+
+SECRET = "tok9F3kQ7zLm2Wx8Rb4Tn6Yc1Hv5Jd0Pq"
+
+
+@pytest.fixture
+def refusing_server() -> Iterator[str]:
+    """The reference server, expecting another token than the one the run sends."""
+    from wai_contract.server import serve
+
+    with serve(token="the-server-expects-this-one") as server:
+        yield server.model_url
+
+
+@pytest.mark.parametrize(
+    ("cause", "mode"),
+    [
+        ("unreachable", []),
+        ("unreachable", ["-l", "--tb=long"]),
+        ("not-a-url", ["-n", "2"]),
+        ("not-a-url", ["-l", "--tb=native", "-vv"]),
+        ("refused-token", ["-l", "--tb=long"]),
+        ("refused-token", ["-n", "2", "-l"]),
+    ],
+)
+def test_a_suite_that_cannot_start_fails_in_one_paragraph_without_the_token(
+    pytester: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+    refusing_server: str,
+    cause: str,
+    mode: list[str],
+) -> None:
+    from tests.leaks import leaked
+
+    endpoint = {
+        "unreachable": f"http://127.0.0.1:9/client/v4/accounts/a/ai/run/{MODEL}",
+        "not-a-url": "notaurl",
+        "refused-token": refusing_server,
+    }[cause]
+    monkeypatch.setenv("CLOUDFLARE_API_TOKEN", SECRET)
+    result = pytester.runpytest_subprocess(
+        "--wai-endpoint", endpoint, "--junitxml=junit.xml", "-p", "no:cacheprovider", *mode
+    )
+    assert result.ret == 1
+    said = "\n".join(result.outlines + result.errlines)
+    junit = (pytester.path / "junit.xml").read_text("utf-8")
+    assert leaked(said, SECRET) == [] and leaked(junit, SECRET) == []
+    paragraphs = [line for line in result.outlines if line.startswith("wai-contract: ")]
+    assert 1 <= len(paragraphs) <= (2 if "-n" in mode else 1), said  # once per worker
+    assert len(result.outlines) < 60, said[-3000:]

@@ -6,13 +6,14 @@ from __future__ import annotations
 import dataclasses
 import secrets
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
 
 from ..errors import ConfigError
 from ..schemas import MODEL
 from .cases import Surface
+from .http.redact import redact_url
 
 LIVE_URL = "https://api.cloudflare.com/client/v4/accounts/{account}/ai/run/{model}"
 
@@ -30,7 +31,8 @@ class Target:
     """
 
     url: str
-    token: str | None = None
+    token: str | None = field(default=None, repr=False)
+    """Kept out of ``repr``: tracebacks and debuggers print targets."""
     openai_url: str | None = None
     faults: tuple[str, ...] = ()
     """Faults injected into the reference server the run is against (``--local-fault``)."""
@@ -64,18 +66,26 @@ def percent_encoded(url: str) -> str:
 
 
 def check_endpoint(url: str) -> str:
-    """*url* if it is an http(s) URL with a host; a :class:`ConfigError` otherwise."""
+    """*url* if it is an http(s) URL with a host and no credentials in it; a
+    :class:`ConfigError` otherwise, which never shows a credential of the URL."""
+    authority = url.partition("://")[2].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    if "@" in authority:
+        raise ConfigError(
+            "--endpoint must not carry credentials (user:password@host): they would be sent "
+            "instead of the token; give the token with --token, --token-file or "
+            "CLOUDFLARE_API_TOKEN"
+        )
+    shown = redact_url(url)
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018  (parsed only to validate it)
     except ValueError as exc:
-        raise ConfigError(f"--endpoint {url!r} is not a valid URL: {exc}") from None
+        raise ConfigError(f"--endpoint {shown!r} is not a valid URL: {exc}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in url):
-        raise ConfigError(f"--endpoint must be an http(s) URL with a host, not {url!r}")
+        raise ConfigError(f"--endpoint must be an http(s) URL with a host, not {shown!r}")
     return url
 
 
-@contextmanager
 def open_target(
     *,
     endpoint: str | None = None,
@@ -85,10 +95,11 @@ def open_target(
     token: str | None = None,
     local_token: str | None = None,
     api: str | None = None,
-) -> Iterator[Target]:
-    """The one target chosen: *endpoint*, the live API of *account_id*, or (*local*) the
-    reference server, started here on a free port with *local_faults* and stopped on exit;
-    it requires *local_token* (a fresh random token by default).
+) -> AbstractContextManager[Target]:
+    """The one target chosen, checked now (a bad one raises :class:`ConfigError` before
+    anything starts), for a ``with`` block: *endpoint*, the live API of *account_id*, or
+    (*local*) the reference server, started on entry on a free port with *local_faults*
+    and stopped on exit; it requires *local_token* (a fresh random token by default).
 
     *api* picks the surfaces: ``native``, ``openai`` or ``both``; by default both for the
     reference server, the native one for the live API, and an endpoint's own."""
@@ -105,16 +116,19 @@ def open_target(
     if local_faults and not local:
         raise ConfigError("--local-fault needs --local")
     if endpoint is not None:
-        yield endpoint_target(endpoint, token, api)
-    elif account_id is not None:
-        yield _surfaces(live_url(account_id), token, api or "native")
-    else:
-        from ..server import serve
+        return nullcontext(endpoint_target(endpoint, token, api))
+    if account_id is not None:
+        return nullcontext(_surfaces(live_url(account_id), token, api or "native"))
+    return _local_target(local_faults, local_token or secrets.token_urlsafe(16), api)
 
-        local_token = local_token or secrets.token_urlsafe(16)
-        with serve(token=local_token, faults=local_faults) as server:
-            target = _surfaces(server.model_url, local_token, api or "both")
-            yield dataclasses.replace(target, faults=tuple(sorted(set(local_faults))))
+
+@contextmanager
+def _local_target(faults: Sequence[str], token: str, api: str | None) -> Iterator[Target]:
+    from ..server import serve
+
+    with serve(token=token, faults=faults) as server:
+        target = _surfaces(server.model_url, token, api or "both")
+        yield dataclasses.replace(target, faults=tuple(sorted(set(faults))))
 
 
 def endpoint_target(url: str, token: str | None = None, api: str | None = None) -> Target:
