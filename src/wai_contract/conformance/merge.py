@@ -71,7 +71,7 @@ def merge_reports(parts: Sequence[Report]) -> Report:
             raise ConfigError(f"the reports are not parts of one run: their {name} differs")
     if len({_where(part.target) for part in ordered}) > 1:
         raise ConfigError("the reports are not parts of one run: their target differs")
-    return dataclasses.replace(
+    merged = dataclasses.replace(
         first,
         started=min(part.started for part in ordered),
         seconds=max(part.seconds for part in ordered),
@@ -91,6 +91,26 @@ def merge_reports(parts: Sequence[Report]) -> Report:
         not_sent={case: ids for part in ordered for case, ids in part.not_sent.items()},
         shard=None,
     )
+    _keep_to_the_target(merged)
+    return merged
+
+
+def _keep_to_the_target(report: Report) -> None:
+    """Every case's exchange names the run's own endpoint: a part read from a file may say
+    anything, and its reproduction command is run as written."""
+    own = _origin(report.target)
+    for check in report.checks:
+        for case in check.failures + check.warnings + check.known:
+            if case.exchange is not None and _origin(case.exchange.url) != own:
+                case.exchange.url = report.target
+
+
+def _origin(url: str) -> tuple[str, str]:
+    try:
+        parts = urlsplit(_where(url))
+    except ValueError:  # not a URL: nobody's origin
+        return "", url
+    return parts.scheme, parts.netloc
 
 
 def _where(target: str) -> str:

@@ -51,7 +51,7 @@ class Exchange:
 
     def curl(self, body_file: str | None = None) -> str:
         """A ready-to-run ``curl`` command; the token is read from the environment."""
-        parts = ["curl", "-sS", "-X", self.method, shlex.quote(self.url)]
+        parts = ["curl", "-sS", "-X", shlex.quote(self.method), shlex.quote(self.url)]
         if self.authorised:
             parts += ["-H", f'"Authorization: Bearer ${TOKEN_VARIABLE}"']
         parts += ["-H", "'Content-Type: application/json'"]

@@ -7,6 +7,8 @@ file name it is written to; :func:`write_report` writes them all into one folder
 from __future__ import annotations
 
 import json
+import os
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -86,20 +88,40 @@ def write_report(report: Report, directory: str | Path) -> list[Path]:
 
 
 def _write(report: Report, directory: Path) -> list[Path]:
+    """Every file lands in *directory*, none through a symbolic link: names made of a
+    report's ids are cleaned, and a report read back (``report merge``) names no case file
+    but those written here."""
     directory.mkdir(parents=True, exist_ok=True)
     for check in report.checks:
-        for case in check.failures + check.known:
+        for case in check.failures + check.warnings + check.known:
+            case.body_file = None
             if case.exchange is None:
                 continue
             text = json.dumps(case.exchange.body, ensure_ascii=False)
             if len(text) > BODY_INLINE_LIMIT:
-                (directory / "cases").mkdir(exist_ok=True)
-                name = f"cases/{check.id}-{case.id}.json"
-                (directory / name).write_text(text, "utf-8")
+                cases = directory / "cases"
+                if cases.is_symlink():
+                    raise OSError(f"{cases} is a symbolic link")
+                cases.mkdir(exist_ok=True)
+                name = f"cases/{_file_name(f'{check.id}-{case.id}')}.json"
+                _write_new(directory / name, text)
                 case.body_file = name
     written = []
     for name, render in RUN_FORMATS.items():
         path = directory / name
-        path.write_text(render(report), "utf-8")
+        _write_new(path, render(report))
         written.append(path)
     return written
+
+
+def _file_name(ids: str) -> str:
+    """*ids* as one file name: letters, digits, ``.``, ``-``, ``_``; never ``..``."""
+    cleaned = re.sub(r"[^A-Za-z0-9._-]", "_", ids)[:150].lstrip(".")
+    return cleaned or "case"
+
+
+def _write_new(path: Path, text: str) -> None:
+    """Write *text* to *path*, replacing a file there but never following a link."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+    with os.fdopen(os.open(path, flags, 0o644), "w", encoding="utf-8") as handle:
+        handle.write(text)

