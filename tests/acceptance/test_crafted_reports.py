@@ -82,3 +82,57 @@ def test_the_commands_written_target_the_run_and_its_own_case_files(tmp_path: Pa
         words = shlex.split(command)
         assert words[4] == TARGET and "attacker" not in command and "id_rsa" not in command
         assert words[3] == "POST $(touch pwned)"  # one quoted word, never run by a shell
+
+
+def _wai(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "wai_contract", *args],
+        cwd=cwd, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+
+LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + n)}: &{chr(98 + n)} [*{chr(97 + n)}, *{chr(97 + n)}, *{chr(97 + n)}, "
+    f"*{chr(97 + n)}, *{chr(97 + n)}, *{chr(97 + n)}, *{chr(97 + n)}, *{chr(97 + n)}]\n"
+    for n in range(9)
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "said"),
+    [
+        ("laughs.yaml", LAUGHS, "YAML aliases"),
+        ("deep.yaml", "[" * 100_000 + "]" * 100_000, "nested deeper than"),
+        ("deep-map.yaml", "a:\n" + "".join(" " * n + "a:\n" for n in range(1, 200)), "nested"),
+    ],
+)
+def test_a_hostile_contract_is_refused_in_one_line(
+    tmp_path: Path, name: str, text: str, said: str
+) -> None:
+    (tmp_path / name).write_text(text)
+    done = _wai("run", "--local", "--contract", name, "--dry-run", cwd=tmp_path)
+    assert done.returncode == 2 and said in done.stderr, done.stderr[-500:]
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "not a wai-contract report.json"),
+        ('{"target": NaN}', "NaN is not JSON"),
+        (None, "larger than"),  # /dev/zero
+    ],
+)
+def test_a_hostile_report_to_read_back_is_refused_in_one_line(
+    tmp_path: Path, content: str | None, said: str
+) -> None:
+    path = Path("/dev/zero") if content is None else tmp_path / "report.json"
+    if content is not None:
+        path.write_text(content)
+    for args in (
+        ("report", "merge", str(path), str(path)),
+        ("run", "--local", "--baseline", str(path)),
+    ):
+        done = _wai(*args, "--report-dir", str(tmp_path / "out"), cwd=tmp_path)
+        assert done.returncode == 2 and said in done.stderr, (args, done.stderr[-500:])
+        assert len(done.stderr.strip().splitlines()) == 1

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from ..files import MAX_CONFIG_BYTES, read_capped
 from ..schemas import join_pointer
 from .cases import Example, Limits
 from .checks import CHECKS
@@ -185,13 +186,9 @@ def load_contract(path: str | Path | None = None, *, live: bool = False) -> Cont
     bundled = LIVE_CONTRACT if live else DEFAULT_CONTRACT
     source = Path(path) if path is not None else bundled
     shown = str(path) if path is not None else "default contract"
+    text = read_capped(source, MAX_CONFIG_BYTES, "contract")
     try:
-        text = source.read_text("utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read contract {shown}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise ConfigError("not UTF-8 text", source=shown) from None
-    try:
+        _check_yaml_shape(text, shown)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -199,6 +196,28 @@ def load_contract(path: str | Path | None = None, *, live: bool = False) -> Cont
         problem = getattr(exc, "problem", None) or "not valid YAML"
         raise ConfigError(problem, source=shown, pointer=where) from None
     return parse_contract(data, shown)
+
+
+MAX_YAML_DEPTH = 64
+"""Nesting a contract may have: ours nests four levels."""
+
+
+def _check_yaml_shape(text: str, shown: str) -> None:
+    """Refuse, before building anything, YAML aliases (a few hundred bytes of them expand
+    to gigabytes) and nesting deeper than :data:`MAX_YAML_DEPTH` (the builder recurses)."""
+    import yaml
+
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            where = f"line {event.start_mark.line + 1}" if event.start_mark else None
+            raise ConfigError("YAML aliases (*name) are not allowed", source=shown, pointer=where)
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                raise ConfigError(f"nested deeper than {MAX_YAML_DEPTH} levels", source=shown)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 def contract_schema() -> dict[str, Any]:

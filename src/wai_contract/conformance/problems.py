@@ -46,14 +46,23 @@ def transport_problem(outcome: Outcome) -> Problem | None:
 def server_error(outcome: Outcome) -> Problem | None:
     """A 5xx status, wherever it happens."""
     status = outcome.status
-    if status is not None and status >= 500:
+    if status is not None and 500 <= status <= 599:
         return Problem("server-error", f"server error {status}: {_head(outcome)}")
     return None
 
 
+def invalid_status(outcome: Outcome) -> Problem | None:
+    """A status line whose code is no HTTP status (RFC 9110: 100-599)."""
+    status = outcome.status
+    if status is not None and not 100 <= status <= 599:
+        return Problem("invalid-status", f"status {status} is not an HTTP status (100-599)")
+    return None
+
+
 def early_problem(outcome: Outcome) -> Problem | None:
-    """What makes any further judgement of the answer moot: transport, then 5xx."""
-    return transport_problem(outcome) or server_error(outcome)
+    """What makes any further judgement of the answer moot: transport, a status that is
+    none, then 5xx."""
+    return transport_problem(outcome) or invalid_status(outcome) or server_error(outcome)
 
 
 def _head(outcome: Outcome, limit: int = 160) -> str:

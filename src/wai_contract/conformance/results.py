@@ -20,10 +20,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..errors import ConfigError
+from ..files import MAX_REPORT_BYTES, read_capped
 from .answers import Answer
 from .checks import CHECKS
 from .contract import Contract
 from .http import Exchange
+from .http.jsondepth import check_depth
 from .problems import Problem
 
 Status = Literal["passed", "warned", "failed", "skipped"]
@@ -293,13 +295,17 @@ def load_report(path: str | Path, what: str = "baseline") -> Report:
     folder stands for the ``report.json`` in it."""
     if Path(path).is_dir():
         path = Path(path) / "report.json"
+    text = read_capped(path, MAX_REPORT_BYTES, what)
     try:
-        with open(path, encoding="utf-8") as handle:
-            return Report.from_dict(json.load(handle))
-    except OSError as exc:
-        raise ConfigError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        raise ConfigError(f"{what} {path} is not a wai-contract report.json: {exc}") from None
+        check_depth(text)
+        return Report.from_dict(json.loads(text, parse_constant=_not_json))
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
+        said = str(exc)[:200]
+        raise ConfigError(f"{what} {path} is not a wai-contract report.json: {said}") from None
+
+
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON")
 
 
 def settle(result: CheckResult, judged: bool) -> None:

@@ -267,3 +267,10 @@ def test_error_answers_of_the_openai_surface_take_every_known_shape(
     assert codes(judge("rejects-invalid", invalid, outcome(400, body))) == ([code] if code else [])
     refused = case({"model": "m", "messages": []}, token="none", surface="openai")
     assert codes(judge("auth", refused, outcome(401, body))) == ([code] if code else [])
+
+
+@pytest.mark.parametrize("status", [0, 99, 600, 999])
+def test_a_status_that_is_no_http_status_is_named_as_such(status: int) -> None:
+    problems = judge("accepts-valid", case({"prompt": "hi"}), outcome(status, envelope(ok())))
+    assert codes(problems) == ["invalid-status"]
+    assert judge("no-server-errors", case({"prompt": "hi"}), outcome(status, {})) == []

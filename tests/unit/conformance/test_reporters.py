@@ -135,3 +135,18 @@ def test_compare_by_cause_and_verdict() -> None:
     difference = compare(after, before, "before.json")
     assert difference.new_failures == [changed.cause] and difference.fixed == [was]
     assert difference.newly_failing_checks == ["accepts-valid"]
+
+
+@pytest.mark.parametrize("odd", ["\ufffe", "\uffff", "\ud800", "\x00\x1b[31m", "\udfff\ufffe"])
+def test_junit_stays_well_formed_whatever_an_answer_holds(odd: str) -> None:
+    import xml.etree.ElementTree as ET
+
+    from wai_contract.conformance.reporters.junit import render_junit
+
+    hostile = report()
+    failure = hostile.checks[1].failures[0]
+    failure.problem += odd
+    assert failure.exchange is not None
+    failure.exchange.response_head = odd * 3
+    failure.exchange.headers = {"x-odd": odd}
+    ET.fromstring(render_junit(hostile).encode("utf-8", "surrogatepass"))

@@ -8,7 +8,8 @@ import xml.etree.ElementTree as ET
 from ..results import Report
 from .text import case_text
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters XML 1.0 does not allow (controls, lone surrogates, U+FFFE and U+FFFF)."""
 
 
 def _xml_text(text: str) -> str:
