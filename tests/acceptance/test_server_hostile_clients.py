@@ -150,6 +150,23 @@ def test_an_oversized_head_gets_431_and_memory_stays_bounded(served: Served) -> 
     assert served.peak_mb() < 300
 
 
+@pytest.mark.parametrize("size", [65 * 1024, 100 * 1024, 1024 * 1024])
+def test_one_head_limit_however_the_bytes_arrive(served: Served, size: int) -> None:
+    """A head over the limit in one write is refused as one that trickles in."""
+    big = b"X-Big: " + b"a" * size + b"\r\n"
+    status, envelope = status_and_envelope(exchange(served.port, post(PATH, b"{}", big)))
+    assert status == 431 and "Header" in envelope["errors"][0]["message"]
+
+
+def test_trailer_fields_count_against_the_head_limit(served: Served) -> None:
+    """Fields after a chunked body (trailers) are held too: they are bounded as a head."""
+    head = f"POST {PATH} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+    trailers = b"".join(b"X-T%d: %s\r\n" % (i, b"v" * 1000) for i in range(4000))  # 4 MB
+    answer = exchange(served.port, head.encode() + b"2\r\n{}\r\n0\r\n" + trailers + b"\r\n")
+    assert answer.startswith(b"HTTP/1.1 431"), answer[:200]
+    assert served.peak_mb() < 300
+
+
 def test_slow_heads_are_closed_after_the_head_timeout(served: Served) -> None:
     socks = [socket.create_connection(("127.0.0.1", served.port)) for _ in range(200)]
     try:

@@ -3,10 +3,12 @@
 uvicorn, as configured by default, holds an unfinished request head of any size, never
 closes a connection that sends its head a byte at a time, and answers malformed HTTP with a
 ``text/plain`` 400. Here a head must arrive whole within ``head_timeout`` seconds and
-``max_head_bytes`` bytes, or the connection gets a JSON error envelope (408, 431) and is
-closed; malformed HTTP gets the envelope too (400). Our reading of the codes: 3003
-("request is missing headers or body") for malformed or oversized heads, 3007 ("timeout")
-for a slow one, from the vendor's error table (../shared/real-api.md, "Errors").
+``max_head_bytes`` bytes, however its bytes are cut (a head in one piece counts up to its
+end; its fields and a chunked body's trailer fields count together), or the connection gets
+a JSON error envelope (408, 431) and is closed; malformed HTTP gets the envelope too (400).
+Our reading of the codes: 3003 ("request is missing headers or body") for malformed or
+oversized heads, 3007 ("timeout") for a slow one, from the vendor's error table
+(../shared/real-api.md, "Errors").
 
 :class:`GuardedConnection` is an ``asyncio.Protocol`` of its own, given to uvicorn through
 its documented ``Config(http=...)``: it reads the bytes first (with httptools' own parser,
@@ -51,6 +53,9 @@ class GuardedConnection(asyncio.Protocol):
         self._transport: asyncio.Transport | None = None
         self._in_head = True
         self._head_bytes = 0
+        self._field_bytes = 0
+        self._head_was_over = False
+        """A head (or trailer) over the limit was parsed in the piece being read."""
         self._head_timer: asyncio.TimerHandle | None = None
         self._refused = False
 
@@ -79,8 +84,9 @@ class GuardedConnection(asyncio.Protocol):
             return  # read and dropped until the close, so the answer is not reset
         if self._in_head and self._head_timer is None:
             self._arm_head_timer()
-        if self._in_head:
-            self._head_bytes += len(data)
+        if self._in_head:  # up to the head's end, when it is in this piece
+            end = data.find(b"\r\n\r\n")
+            self._head_bytes += len(data) if end == -1 else end + 4
         try:
             self._parser.feed_data(data)
         except httptools.HttpParserUpgrade:
@@ -88,19 +94,28 @@ class GuardedConnection(asyncio.Protocol):
         except httptools.HttpParserError as exc:
             self._refuse(400, 3003, f"Invalid HTTP request received: {exc}")
             return
-        if self._in_head and self._head_bytes > self.max_head_bytes:
+        if (self._over_the_limit() or self._head_was_over) and not self._refused:
             size = f"over {self.max_head_bytes:,} bytes"
             self._refuse(431, 3003, f"Request Header Fields Too Large: the head is {size}")
             return
-        self._http.data_received(data)
+        if not self._refused:
+            self._http.data_received(data)
 
     # httptools calls these as it parses (the names are its callbacks').
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._field_bytes += len(name) + len(value) + 4  # trailer fields count too
+
     def on_headers_complete(self) -> None:
         self._in_head = False
         self._disarm_head_timer()
+        self._head_was_over |= self._over_the_limit()
 
     def on_message_complete(self) -> None:
-        self._in_head, self._head_bytes = True, 0
+        self._head_was_over |= self._over_the_limit()  # with the trailer fields
+        self._in_head, self._head_bytes, self._field_bytes = True, 0, 0
+
+    def _over_the_limit(self) -> bool:
+        return max(self._head_bytes, self._field_bytes) > self.max_head_bytes
 
     def _refuse(self, status: int, code: int, message: str) -> None:
         transport = self._transport
