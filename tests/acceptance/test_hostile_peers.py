@@ -233,3 +233,28 @@ def test_a_short_token_is_warned_about_and_does_not_mangle_words(tmp_path: Path)
     text = every_text(out, result)
     assert "The [REDACTED] answers: [REDACTED] is not valid" in text
     assert "[REDACTED]he" not in text and "</details>" in text
+
+
+TERMINAL_TRICKS = [
+    "\x1b]52;c;ZWNobyBwd25lZA==\x07",  # write to the clipboard
+    "\x1b]0;owned\x07",  # the window's title
+    "\r\x1b[32mPASSED\x1b[0m",  # a fake green verdict over the line
+    "\x00\x9b31m\u202eevil\u2066",  # NUL, a C1 escape, marks that reorder text
+]
+RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def test_terminal_escapes_from_a_server_reach_no_output(tmp_path: Path) -> None:
+    def respond(request: Request, peer: Peer) -> None:
+        trick = TERMINAL_TRICKS[request.number % len(TERMINAL_TRICKS)].encode()
+        raw = hostile.response(500, b"boom " + trick, {"Content-Type": "text/plain"})
+        peer.send(hostile.ok() if request.number == 0 else raw)
+
+    out = tmp_path / "out"
+    with Hostile(respond) as server:
+        result = run_against(server.url, out, "--max-requests", "12")
+    assert result.returncode == 1, result.stderr
+    shown = [result.stdout, result.stderr, (out / "summary.md").read_text("utf-8")]
+    assert [RAW.findall(text) for text in shown] == [[], [], []]
+    assert "\\x1b[32mPASSED" in result.stdout  # shown as text, never obeyed
+    assert any(line.startswith("FAILED: ") for line in result.stdout.splitlines())

@@ -10,13 +10,14 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
+from ..display import inert
 from ..errors import WaiContractError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _fail(message: str) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
+    click.echo(f"error: {' '.join(inert(message).split())}", err=True)  # one line, inert
     sys.exit(2)
 
 

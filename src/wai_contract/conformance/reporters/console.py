@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ...display import inert
 from ..results import Report
 from .text import MARK, summary_lines
 
@@ -35,4 +36,4 @@ def render_console(report: Report) -> str:
             f"({cmp.new_cases} new failing cases), {len(cmp.fixed)} fixed "
             f"({cmp.fixed_cases} cases)"
         )
-    return "\n".join(lines)
+    return inert("\n".join(lines))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from ...display import inert
 from ..results import CaseResult, Report
 from .text import MARK, body_preview, summary_lines
 
@@ -60,7 +61,7 @@ def render_markdown(report: Report) -> str:
             lines += [
                 f"- `{c.id}`: {escape(c.problem)} — {escape(c.known or '')}" for c in check.known
             ]
-    return "\n".join(lines) + "\n"
+    return inert("\n".join(lines)) + "\n"
 
 
 def _case_markdown(case: CaseResult) -> list[str]:

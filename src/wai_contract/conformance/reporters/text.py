@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from ...display import inert
 from ..results import CaseResult, Report
 
 BODY_INLINE_LIMIT = 2048
@@ -35,7 +36,7 @@ def case_text(case: CaseResult) -> str:
         head = case.exchange.response_head[:300].replace("\r", "\\r").replace("\n", "\\n")
         lines.append(f"response: {status} {head}")
         lines.append(f"reproduce: {case.curl()}")
-    return "\n".join(lines)
+    return inert("\n".join(lines))
 
 
 def summary_lines(report: Report) -> list[str]:
