@@ -264,3 +264,21 @@ def test_the_user_timeout_is_kept_however_often_the_server_is_slow(tmp_path: Pat
     assert report["requests"] == 12
     failures = [f for c in report["checks"] for f in c["failures"]]
     assert not [f for f in failures if f["code"] == "timeout"]
+
+
+def test_a_run_keeps_what_its_report_needs_not_every_answer(tmp_path: Path) -> None:
+    """Every answer within every per-answer limit (about 250,000 JSON values, thousands
+    of header fields): at the default concurrency (no growth), the run's memory stays
+    within the documented 200 MB."""
+    values = ",".join(["7"] * 240_000).encode()
+    fields = {f"X-F{n}": "v" for n in range(3000)}
+    big = b'{"success":true,"errors":[],"result":{"response":"ok","x":[' + values + b"]}}"
+
+    def respond(request: Request, peer: Peer) -> None:
+        peer.send(hostile.response(200, big, fields))
+
+    out = tmp_path / "out"
+    with Hostile(respond) as server:
+        result = run_against(server.url, out, "--max-examples", "70", "--max-concurrency", "4")
+    assert report_of(out)["requests"] > 100
+    assert peak_mb(result) < 200

@@ -69,6 +69,19 @@ class Answer:
             return None
         return self.reading.reply
 
+    def release(self) -> None:
+        """Let go of what no report needs once every check judged the answer: the parsed
+        body, its events and the reply's text (the exchange stays, with its first KB; the
+        reply keeps its usage and tool calls, which the checks' notes read)."""
+        body = self.case.body
+        if "reading" not in self.__dict__ and isinstance(body, dict) and body.get("tools"):
+            self.reading  # noqa: B018  (read now: a note asks whether a tool was called)
+        reading: Reading | None = self.__dict__.get("reading")
+        if reading is not None and reading.reply is not None:
+            reading.reply.text = ""
+        self.outcome.json = None
+        self.outcome.events = None
+
 
 def read_json(outcome: Outcome) -> Reading:
     """A plain answer to a valid body: 200, JSON, a success envelope, a valid result."""

@@ -130,7 +130,10 @@ def run_job(job: Job, sender: Sender, judge: Judge) -> tuple[list[Verdict] | Non
         if (outcome.exchange.error or "").startswith("timeout"):
             timed_out = case.id
             break
-    return [verdict for answer in answers for verdict in judge(answer)], len(answers), timed_out
+    verdicts = [verdict for answer in answers for verdict in judge(answer)]
+    for answer in answers:  # a run keeps what its report needs, not every answer whole
+        answer.release()
+    return verdicts, len(answers), timed_out
 
 
 def execute(

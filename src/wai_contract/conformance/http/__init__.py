@@ -29,6 +29,7 @@ from .jsondepth import check_depth
 from .redact import Redactor, redact_url
 
 HEAD_BYTES = 1024
+HEADERS_KEPT = 100
 TOKEN_VARIABLE = "CLOUDFLARE_API_TOKEN"
 """The variable that reproduction commands read the token from; never the token itself."""
 
@@ -137,9 +138,7 @@ def _read(
             "POST", url, content=content, headers=headers, timeout=timeout
         ) as response:
             exchange.status = response.status_code
-            exchange.headers = {
-                redactor.text(k): redactor.text(v) for k, v in response.headers.items()
-            }
+            exchange.headers = _kept_headers(response.headers, redactor)
             outcome.content_type = response.headers.get("content-type", "").lower()
             reader = BodyReader(
                 started + timeout,
@@ -164,6 +163,18 @@ def _read(
         _keep(outcome, reader, redactor)
 
 
+def _kept_headers(headers: httpx.Headers, redactor: Redactor) -> dict[str, str]:
+    """The first :data:`HEADERS_KEPT` header fields, each cut to :data:`HEAD_BYTES`
+    characters after redaction (a peer may send thousands: a report needs a few)."""
+    kept = {}
+    for number, (name, value) in enumerate(headers.items()):
+        if number == HEADERS_KEPT:
+            kept["x-wai-contract-not-kept"] = f"{len(headers) - HEADERS_KEPT} more header fields"
+            break
+        kept[redactor.text(name)[:HEAD_BYTES]] = redactor.text(value)[:HEAD_BYTES]
+    return kept
+
+
 def _keep(outcome: Outcome, reader: BodyReader, redactor: Redactor) -> None:
     """What the reader got, redacted before anything cuts it."""
     exchange = outcome.exchange
@@ -178,7 +189,8 @@ def _keep(outcome: Outcome, reader: BodyReader, redactor: Redactor) -> None:
     body = reader.body()
     try:
         check_depth(body)
-        outcome.json = redactor.value(orjson.loads(body))
+        parsed = orjson.loads(body)
+        outcome.json = redactor.value(parsed) if redactor.might_hold(body) else parsed
     except ValueError as exc:  # orjson.JSONDecodeError, TooDeep
         outcome.json_error = str(exc)
 

@@ -38,6 +38,7 @@ SECRET_QUERY_NAMES = re.compile(r"key|token|secret|password|passwd|auth|sig|cred
 _PIECE = 4
 _BASE64_RUN = re.compile(rf"[A-Za-z0-9+/_-]{{{-(-RUN * 4 // 3)},}}")
 """Runs of base64 long enough to decode to :data:`RUN` characters (11 for 8)."""
+_BASE64_BYTES = re.compile(_BASE64_RUN.pattern.encode())
 _URL_SAFE = str.maketrans("-_", "+/")
 _DECODING_ROUNDS = 3
 _JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})|\\(/)")
@@ -127,6 +128,22 @@ class Redactor:
     def _base64_run(self, run: re.Match[str]) -> str:
         """The base64 *run*, or ``[REDACTED]`` when it decodes to a secret's run."""
         return REDACTED if self._holds(_decodings(run[0])) else run[0]
+
+    def might_hold(self, data: bytes) -> bool:
+        """Whether the JSON text *data* might hold a secret in any form :meth:`text`
+        redacts (False: its parsed value needs no walk). Conservative: a piece of a
+        secret, an escape or encoding that could hide one, or a long base64-like run."""
+        if self._short is not None:
+            return True
+        if self._matcher is None:
+            return False
+        lowered = data.lower()
+        pieces = [piece.encode() for piece in self._matcher.pieces]
+        if any(not piece.isascii() or piece in lowered for piece in pieces):
+            return True
+        if b"\\" in data or b"&#" in data or b"%" in data:
+            return True
+        return _BASE64_BYTES.search(data) is not None
 
     def value(self, value: Any) -> Any:
         """A JSON value with every string (keys too) redacted; the same object when no
