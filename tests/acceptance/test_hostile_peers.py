@@ -166,16 +166,19 @@ def test_userinfo_in_the_endpoint_is_refused_in_one_line_without_it(
     """user:password@ would replace the Bearer token on every request: refused before any
     request, by the CLI, the plugin and the Python API, never printing it."""
     cli = wai("run", "--endpoint", url, "--report-dir", str(tmp_path / "out"), cwd=tmp_path)
-    plugin = subprocess.run(
-        [sys.executable, "-m", "pytest", "--wai-endpoint", url, "-p", "no:cacheprovider"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
     assert cli.returncode == 2 and "must not carry credentials" in cli.stderr
     said = [line for line in cli.stderr.splitlines() if not line.startswith("peak-rss-kb")]
     assert len(said) == 1 and not (tmp_path / "out").exists()
-    assert plugin.returncode != 0 and "must not carry credentials" in plugin.stdout
-    for said in (cli.stdout, cli.stderr, plugin.stdout, plugin.stderr):
-        assert leaks(said, PASSWORD) == [], said[-500:]
+    outputs = [cli.stdout, cli.stderr]
+    if url == USERINFO_URLS[0]:  # the plugin takes the same path: once is enough
+        plugin = subprocess.run(
+            [sys.executable, "-m", "pytest", "--wai-endpoint", url, "-p", "no:cacheprovider"],
+            cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert plugin.returncode != 0 and "must not carry credentials" in plugin.stdout
+        outputs += [plugin.stdout, plugin.stderr]
+    for text in outputs:
+        assert leaks(text, PASSWORD) == [], text[-500:]
     from wai_contract import ConfigError, run
 
     with pytest.raises(ConfigError, match="must not carry credentials") as refused:
