@@ -131,13 +131,13 @@ def read_input_schema(path: str) -> dict[str, Any]:
     the answer of ``GET .../ai/models/schema`` (``{"result": {"input": ...}}``) as
     ``wai-contract schemas pull`` saves it. It must be a ``oneOf`` of object branches, as
     the vendored one is; a :class:`ConfigError` names what is wrong."""
+    from .files import MAX_CONFIG_BYTES, read_capped
+
+    text = read_capped(path, MAX_CONFIG_BYTES, "schema")
     try:
-        with open(path, encoding="utf-8") as handle:
-            document = json.load(handle)
-    except OSError as exc:
-        raise ConfigError(f"cannot read schema {path}: {exc.strerror or exc}") from None
-    except ValueError as exc:
-        raise ConfigError(f"schema {path} is not JSON: {exc}") from None
+        document = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise ConfigError(f"schema {path} is not JSON: {str(exc)[:200]}") from None
     if isinstance(document, dict) and isinstance(document.get("result"), dict):
         document = document["result"]
     if isinstance(document, dict) and isinstance(document.get("input"), dict):

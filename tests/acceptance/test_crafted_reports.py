@@ -136,3 +136,20 @@ def test_a_hostile_report_to_read_back_is_refused_in_one_line(
         done = _wai(*args, "--report-dir", str(tmp_path / "out"), cwd=tmp_path)
         assert done.returncode == 2 and said in done.stderr, (args, done.stderr[-500:])
         assert len(done.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("lint", "/dev/zero"), "larger than"),
+        (("schemas", "diff", "/dev/zero", "/dev/zero"), "larger than"),
+        (("gen", "-n", "1", "--schema", "/dev/zero"), "larger than"),
+        (("run", "--local", "--dry-run", "--contract", "/dev/zero"), "larger than"),
+    ],
+)
+def test_an_endless_input_is_refused_in_one_line(
+    tmp_path: Path, args: tuple[str, ...], said: str
+) -> None:
+    done = _wai(*args, cwd=tmp_path)
+    assert done.returncode == 2 and said in done.stderr, done.stderr[-500:]
+    assert len(done.stderr.strip().splitlines()) == 1

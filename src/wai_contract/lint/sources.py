@@ -92,12 +92,20 @@ def iter_bodies(
             yield BodyText(display_name(path), 1, _read(path))
 
 
+MAX_WHOLE_BYTES = 256 * 1024 * 1024
+"""A source read whole (a file of one body, a pipe): ``.jsonl`` files stream instead."""
+
+
 def _read(path: str) -> bytes:
     try:
         with open(path, "rb") as handle:
-            return handle.read()
+            data = handle.read(MAX_WHOLE_BYTES + 1)
     except OSError as exc:
         raise SourceError(display_name(path), exc.strerror or str(exc)) from None
+    if len(data) > MAX_WHOLE_BYTES:
+        why = f"larger than {MAX_WHOLE_BYTES:,} bytes (a .jsonl file of bodies is streamed)"
+        raise SourceError(display_name(path), why)
+    return data
 
 
 def _jsonl_file(path: str) -> Iterator[BodyText]:
