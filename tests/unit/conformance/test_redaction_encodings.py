@@ -81,3 +81,9 @@ def test_text_without_the_secret_is_unchanged(text: str) -> None:
     token = "tok9F3kQ7zLm2Wx8Rb4Tn6Yc1Hv5Jd0Pq"
     if not leaked(text, token):
         assert Redactor(token).text(text) == text
+
+
+def test_letters_whose_lower_case_is_longer_do_not_shift_the_search() -> None:
+    token = "tok9F3kQ7zLm2Wx8Rb4Tn6Yc1Hv5Jd0Pq"
+    text = "İ" * 40 + token.upper() + " end"  # "İ".lower() is two characters
+    assert leaked(Redactor(token).text(text), token) == []

@@ -26,6 +26,7 @@ from __future__ import annotations
 import binascii
 import html
 import re
+import string
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
@@ -40,6 +41,8 @@ _BASE64_RUN = re.compile(rf"[A-Za-z0-9+/_-]{{{-(-RUN * 4 // 3)},}}")
 """Runs of base64 long enough to decode to :data:`RUN` characters (11 for 8)."""
 _BASE64_BYTES = re.compile(_BASE64_RUN.pattern.encode())
 _URL_SAFE = str.maketrans("-_", "+/")
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+"""Letter case folded without changing a text's length (``str.lower`` may: ``İ``)."""
 _DECODING_ROUNDS = 3
 _JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})|\\(/)")
 
@@ -59,7 +62,7 @@ class _Matcher:
         self.starts = re.compile(f"(?=(?:{alternation}))", re.IGNORECASE if fold else 0)
 
     def sub(self, text: str) -> str:
-        haystack = text.lower() if self.fold else text
+        haystack = text.translate(_ASCII_LOWER) if self.fold else text  # same length
         near: list[tuple[int, int]] = []
         for piece in self.pieces:
             at = haystack.find(piece)
@@ -92,7 +95,8 @@ class Redactor:
         kept = sorted({s for s in secrets if s}, key=len, reverse=True)
         long = [s for s in kept if len(s) >= RUN]
         short = [s for s in kept if len(s) < RUN]
-        self._matcher = _Matcher([s.lower() for s in long], RUN, fold=True) if long else None
+        folded = [s.translate(_ASCII_LOWER) for s in long]
+        self._matcher = _Matcher(folded, RUN, fold=True) if long else None
         self._short = re.compile("|".join(map(_whole_word, short))) if short else None
 
     def __bool__(self) -> bool:
@@ -137,7 +141,7 @@ class Redactor:
             return True
         if self._matcher is None:
             return False
-        lowered = data.lower()
+        lowered = data.lower()  # bytes: ASCII letters only, as the pieces are folded
         pieces = [piece.encode() for piece in self._matcher.pieces]
         if any(not piece.isascii() or piece in lowered for piece in pieces):
             return True
