@@ -1,4 +1,4 @@
-"""The results of a conformance run, as plain data, and their comparison with a baseline.
+"""The results of a conformance run, as plain data: verdicts assembled into a report.
 
 Each check's :class:`Verdict` on each answer is assembled (:func:`check_results`) into one
 :class:`CheckResult` per check, whose status follows one rule (:func:`settle`, also used by
