@@ -11,8 +11,10 @@ console line carries :data:`RUN` or more consecutive characters of a secret:
 * so is such a run in the text a reader would decode: JSON's ``\\u006b``, HTML's
   ``&#107;``, a URL's ``%6B``; a string holding one is kept decoded, with the run replaced;
 * so is a run of base64 (standard or URL-safe, as in a ``Basic`` header or an echo of the
-  whole ``Authorization`` header) that decodes, at any offset, to text holding such a run:
-  the whole base64 run is replaced.
+  whole ``Authorization`` header) that decodes, at any offset, to text holding such a run of
+  the secret as it was sent: the whole base64 run is replaced. Such a run holds the base64
+  of at least two of the secret's three-byte slices, whatever its alignment: a run holding
+  none is not decoded.
 
 A prefilter keeps this linear and cheap: each secret is cut into aligned pieces of four
 characters (every run of :data:`RUN` holds one whole), found with ``str.find``; only the text
@@ -39,7 +41,6 @@ SECRET_QUERY_NAMES = re.compile(r"key|token|secret|password|passwd|auth|sig|cred
 _PIECE = 4
 _BASE64_RUN = re.compile(rf"[A-Za-z0-9+/_-]{{{-(-RUN * 4 // 3)},}}")
 """Runs of base64 long enough to decode to :data:`RUN` characters (11 for 8)."""
-_BASE64_BYTES = re.compile(_BASE64_RUN.pattern.encode())
 _URL_SAFE = str.maketrans("-_", "+/")
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 """Letter case folded without changing a text's length (``str.lower`` may: ``İ``)."""
@@ -97,6 +98,8 @@ class Redactor:
         short = [s for s in kept if len(s) < RUN]
         folded = [s.translate(_ASCII_LOWER) for s in long]
         self._matcher = _Matcher(folded, RUN, fold=True) if long else None
+        pieces = _base64_pieces(long)
+        self._base64_piece = re.compile("|".join(map(re.escape, pieces))) if pieces else None
         self._short = re.compile("|".join(map(_whole_word, short))) if short else None
 
     def __bool__(self) -> bool:
@@ -121,9 +124,10 @@ class Redactor:
     def _plain(self, text: str) -> str:
         if self._matcher is not None:
             text = self._matcher.sub(text)
-            runs = _BASE64_RUN.findall(text)
-            if runs and self._holds("\n".join(map(_decodings, runs))):  # one look for all
-                text = _BASE64_RUN.sub(self._base64_run, text)
+            if self._base64_piece is not None and self._base64_piece.search(text):
+                runs = _BASE64_RUN.findall(text)
+                if runs and self._holds("\n".join(map(_decodings, runs))):  # one look for all
+                    text = _BASE64_RUN.sub(self._base64_run, text)
         return self._short.sub(REDACTED, text) if self._short is not None else text
 
     def _holds(self, text: str) -> bool:
@@ -136,7 +140,7 @@ class Redactor:
     def might_hold(self, data: bytes) -> bool:
         """Whether the JSON text *data* might hold a secret in any form :meth:`text`
         redacts (False: its parsed value needs no walk). Conservative: a piece of a
-        secret, an escape or encoding that could hide one, or a long base64-like run."""
+        secret, an escape or encoding that could hide one, or the base64 of a piece."""
         if self._short is not None:
             return True
         if self._matcher is None:
@@ -145,9 +149,11 @@ class Redactor:
         pieces = [piece.encode() for piece in self._matcher.pieces]
         if any(not piece.isascii() or piece in lowered for piece in pieces):
             return True
-        if b"\\" in data or b"&#" in data or b"%" in data:
+        if b"\\u" in data or b"\\/" in data or b"&#" in data or b"%" in data:
             return True
-        return _BASE64_BYTES.search(data) is not None
+        return self._base64_piece is not None and bool(
+            self._base64_piece.search(data.decode("latin-1"))
+        )
 
     def value(self, value: Any) -> Any:
         """A JSON value with every string (keys too) redacted; the same object when no
@@ -165,6 +171,17 @@ class Redactor:
 
 def _whole_word(secret: str) -> str:
     return rf"(?<![A-Za-z0-9]){re.escape(secret)}(?![A-Za-z0-9])"
+
+
+def _base64_pieces(secrets: list[str]) -> list[str]:
+    """The base64 of every three-byte slice of each secret, standard and URL-safe."""
+    pieces = set()
+    for secret in secrets:
+        raw = secret.encode()
+        for start in range(len(raw) - 2):
+            piece = binascii.b2a_base64(raw[start : start + 3], newline=False).decode()
+            pieces |= {piece, piece.replace("+", "-").replace("/", "_")}
+    return sorted(pieces)
 
 
 def _decodings(run: str) -> str:
