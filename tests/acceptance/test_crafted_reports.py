@@ -153,3 +153,15 @@ def test_an_endless_input_is_refused_in_one_line(
     done = _wai(*args, cwd=tmp_path)
     assert done.returncode == 2 and said in done.stderr, done.stderr[-500:]
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_folder_of_any_depth_is_linted(tmp_path: Path) -> None:
+    """A folder 1,200 levels deep: its body is found (a recursive walk ran out of stack)."""
+    here = tmp_path / "deep"
+    here.mkdir()
+    for _ in range(1200):
+        here = here / "d"
+        here.mkdir()
+    (here / "body.json").write_text('{"prompt": "hi", "top_k": 51}')
+    done = _wai("lint", "deep", cwd=tmp_path)
+    assert done.returncode == 1 and "/top_k: 51 is greater than the maximum" in done.stdout

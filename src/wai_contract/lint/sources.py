@@ -12,7 +12,7 @@ import os
 import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import BinaryIO, Literal
+from typing import BinaryIO, Literal, NoReturn
 
 from ..errors import SourceError
 
@@ -46,21 +46,38 @@ def expand(paths: Sequence[str]) -> list[str]:
             reason = exc.strerror or str(exc)
             raise SourceError(display_name(path), reason[:1].lower() + reason[1:]) from None
         if stat.S_ISDIR(mode):
-            from pathlib import Path
-
-            found = sorted(
-                str(p)
-                for p in Path(path).rglob("*")
-                if p.suffix in BODY_SUFFIXES
-                and p.is_file()
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
+            found = sorted(_files_under(path))
             if not found:
                 raise SourceError(display_name(path), "directory holds no .json or .jsonl files")
             files.extend(found)
         else:  # a file, or a pipe such as /dev/stdin or <(command)
             files.append(path)
     return files
+
+
+def _files_under(folder: str) -> Iterator[str]:
+    """The body files below *folder*, hidden names (``.git``) left out; with a stack, not
+    recursion, so that any depth is walked (links to folders are not followed)."""
+    from pathlib import PurePath
+
+    stack = [folder]
+    while stack:
+        here = stack.pop()
+        try:
+            entries = list(os.scandir(here))
+        except OSError as error:
+            _unreadable(error)
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(entry.path)
+            elif os.path.splitext(entry.name)[1] in BODY_SUFFIXES and entry.is_file():
+                yield str(PurePath(entry.path))  # as pathlib spells it: "./a" is "a"
+
+
+def _unreadable(error: OSError) -> NoReturn:
+    raise SourceError(display_name(error.filename or ""), error.strerror or str(error))
 
 
 def display_name(path: str) -> str:
