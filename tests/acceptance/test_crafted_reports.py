@@ -157,11 +157,31 @@ def test_an_endless_input_is_refused_in_one_line(
 
 def test_a_folder_of_any_depth_is_linted(tmp_path: Path) -> None:
     """A folder 1,200 levels deep: its body is found (a recursive walk ran out of stack)."""
-    here = tmp_path / "deep"
-    here.mkdir()
+    folders = [tmp_path / "deep"]
     for _ in range(1200):
-        here = here / "d"
-        here.mkdir()
-    (here / "body.json").write_text('{"prompt": "hi", "top_k": 51}')
-    done = _wai("lint", "deep", cwd=tmp_path)
+        folders.append(folders[-1] / "d")
+    for folder in folders:
+        folder.mkdir()
+    body = folders[-1] / "body.json"
+    body.write_text('{"prompt": "hi", "top_k": 51}')
+    try:
+        done = _wai("lint", "deep", cwd=tmp_path)
+    finally:  # pytest's own clean-up of tmp_path recurses, and would run out of stack
+        body.unlink()
+        for folder in reversed(folders):
+            folder.rmdir()
     assert done.returncode == 1 and "/top_k: 51 is greater than the maximum" in done.stdout
+
+
+@pytest.mark.parametrize(
+    "value", ["!!set {a: null, b: null}", "!!binary aGVsbG8=", "2026-12-07", "{2026-12-07: x}"]
+)
+def test_what_yaml_builds_and_json_cannot_hold_is_refused(tmp_path: Path, value: str) -> None:
+    contract = (
+        "version: 1\nexamples:\n  - name: odd\n"
+        f"    request: {{prompt: hi, extra: {value}}}\n    expect: {{status: 200}}\n"
+    )
+    (tmp_path / "odd.yaml").write_text(contract)
+    done = _wai("run", "--local", "--contract", "odd.yaml", "--dry-run", cwd=tmp_path)
+    assert done.returncode == 2 and "is not JSON" in done.stderr, done.stderr[-500:]
+    assert "/examples/0/request" in done.stderr

@@ -195,7 +195,29 @@ def load_contract(path: str | Path | None = None, *, live: bool = False) -> Cont
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
         problem = getattr(exc, "problem", None) or "not valid YAML"
         raise ConfigError(problem, source=shown, pointer=where) from None
+    _check_json_values(data, shown)
     return parse_contract(data, shown)
+
+
+def _check_json_values(data: Any, shown: str) -> None:
+    """Refuse what YAML builds and JSON cannot hold (``!!set``, ``!!binary``, dates):
+    a contract's requests are sent as JSON."""
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(data, ())]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, dict):
+            odd = next((k for k in value if not isinstance(k, str)), None)
+            if odd is not None:
+                where = join_pointer(path) or "/"
+                kind = type(odd).__name__
+                raise ConfigError(f"a YAML {kind} key is not JSON", source=shown, pointer=where)
+            stack += [(v, (*path, k)) for k, v in value.items()]
+        elif isinstance(value, list):
+            stack += [(v, (*path, n)) for n, v in enumerate(value)]
+        elif not (value is None or isinstance(value, str | int | float | bool)):
+            kind = type(value).__name__
+            where = join_pointer(path) or "/"
+            raise ConfigError(f"a YAML {kind} is not JSON", source=shown, pointer=where)
 
 
 MAX_YAML_DEPTH = 64

@@ -64,7 +64,8 @@ def _files_under(folder: str) -> Iterator[str]:
     while stack:
         here = stack.pop()
         try:
-            entries = list(os.scandir(here))
+            with os.scandir(here) as listing:
+                entries = list(listing)
         except OSError as error:
             _unreadable(error)
         for entry in entries:
