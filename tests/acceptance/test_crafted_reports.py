@@ -136,6 +136,7 @@ def test_a_hostile_report_to_read_back_is_refused_in_one_line(
         done = _wai(*args, "--report-dir", str(tmp_path / "out"), cwd=tmp_path)
         assert done.returncode == 2 and said in done.stderr, (args, done.stderr[-500:])
         assert len(done.stderr.strip().splitlines()) == 1
+        assert not (tmp_path / "out").exists(), "no empty report folder is left behind"
 
 
 @pytest.mark.parametrize(

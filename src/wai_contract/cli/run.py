@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from ..errors import WaiContractError
 from .base import (
     baseline_option,
     cli,
@@ -195,11 +196,16 @@ def _run_and_report(
 
     directory = c.prepare_report_dir(report_dir)
     interrupted = False
-    with target as chosen, progress_display() as progress, _sigterm_interrupts():
-        try:
-            report = c.run(chosen, contract, options, progress=progress, baseline=baseline)
-        except c.Interrupted as stop:
-            report, interrupted = stop.report, True
+    try:
+        with target as chosen, progress_display() as progress, _sigterm_interrupts():
+            try:
+                report = c.run(chosen, contract, options, progress=progress, baseline=baseline)
+            except c.Interrupted as stop:
+                report, interrupted = stop.report, True
+    except WaiContractError:  # nothing was judged: no empty report folder is left behind
+        with contextlib.suppress(OSError):
+            directory.rmdir()
+        raise
     publish(report, directory)
     if interrupted:
         raise KeyboardInterrupt
