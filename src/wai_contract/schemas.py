@@ -87,11 +87,15 @@ def input_default(key: str) -> Any:
     return None
 
 
+@functools.cache
 def default_max_tokens() -> int | None:
     """The input schema's default for ``max_tokens`` (the vendor page says 256); ``None``
     when the schema in use declares none, and nothing may rest on a guess of it."""
     value = input_default("max_tokens")
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+on_schema_change(default_max_tokens.cache_clear)  # read once per schema: a hot path asks
 
 
 def schema_identity(name: str) -> dict[str, str]:

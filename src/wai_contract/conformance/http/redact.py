@@ -58,6 +58,7 @@ class _Matcher:
         self.pieces = {
             s[i : i + _PIECE] for s in strings for i in range(0, len(s) - _PIECE + 1, _PIECE)
         }
+        self.byte_pieces = [piece.encode() for piece in self.pieces]
         alternation = "|".join(map(re.escape, sorted(fragments)))
         # A lookahead: fragments that overlap are all found, so a run is covered whole.
         self.starts = re.compile(f"(?=(?:{alternation}))", re.IGNORECASE if fold else 0)
@@ -146,8 +147,7 @@ class Redactor:
         if self._matcher is None:
             return False
         lowered = data.lower()  # bytes: ASCII letters only, as the pieces are folded
-        pieces = [piece.encode() for piece in self._matcher.pieces]
-        if any(not piece.isascii() or piece in lowered for piece in pieces):
+        if any(not piece.isascii() or piece in lowered for piece in self._matcher.byte_pieces):
             return True
         if b"\\u" in data or b"\\/" in data or b"&#" in data or b"%" in data:
             return True
