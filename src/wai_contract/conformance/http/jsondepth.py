@@ -12,8 +12,11 @@ import re
 from collections.abc import Iterator
 
 MAX_DEPTH = 100
-_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.S)
-_BYTE_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.S)
+# A string runs to its closing quote or, unterminated, to the end of the text: a pattern that
+# could fail there would be tried again at every later quote, quadratic in the text's length.
+_STRING = r'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\\?\Z)'
+_TOKENS = re.compile(_STRING + r"|[\[\]{}]", re.S)
+_BYTE_TOKENS = re.compile(_STRING.encode() + rb"|[\[\]{}]", re.S)
 
 
 class TooDeep(ValueError):
