@@ -160,9 +160,9 @@ def test_a_head_sent_a_byte_at_a_time_is_cut_at_the_timeout() -> None:
             if peer.stop.wait(0.1):
                 return
 
-    with Hostile(respond) as server, http.client(1, "test") as client:
+    with Hostile(respond) as server, http.transport(1) as transport:
         started = time.monotonic()
-        outcome = http.post(client, server.url, {"prompt": "hi"}, token=None, timeout=1.0)
+        outcome = http.post(transport, server.url, {"prompt": "hi"}, token=None, timeout=1.0)
         took = time.monotonic() - started
     assert outcome.exchange.error == "timeout: no complete answer within 1 s"
     assert took < 5  # without the wall clock: 20 s, each byte well within the read timeout

@@ -166,10 +166,11 @@ class StringGen(Gen):
             return rng.choice(("a", ASTRAL)) * self.high  # rarely, a body at the limit
         cap = min(self.high if self.high is not None else 60, 60)
         words: list[str] = []
-        while sum(len(w) + 1 for w in words) < self.low or (
-            rng.random() < 0.8 and sum(len(w) + 1 for w in words) < cap
-        ):
-            words.append(rng.choice(_WORDS))
+        size = 0  # of the words so far, a space after each
+        while size < self.low or (rng.random() < 0.8 and size < cap):
+            word = rng.choice(_WORDS)
+            words.append(word)
+            size += len(word) + 1
         text = " ".join(words)
         if self.high is not None:
             text = text[: self.high]

@@ -33,7 +33,7 @@ def contract(**overrides: Any) -> Any:
 def reference_client(
     wrap: Callable[[httpx.Request, Callable[[httpx.Request], httpx.Response]], httpx.Response],
     token: str | None = "t",
-) -> httpx.Client:
+) -> httpx.BaseTransport:
     """The reference app behind an httpx transport, with *wrap* able to misbehave."""
     asgi = create_app(ServerConfig(token=token))
     inner = httpx.Client(transport=SyncASGI(asgi), base_url="http://server.test")
@@ -48,7 +48,7 @@ def reference_client(
 
         return wrap(request, forward)
 
-    return httpx.Client(transport=httpx.MockTransport(handler))
+    return httpx.MockTransport(handler)
 
 
 def error_response(status: int, code: int, message: str) -> httpx.Response:

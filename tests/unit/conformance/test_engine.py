@@ -40,7 +40,7 @@ def test_transport_failures_are_failures_of_their_case_and_the_run_goes_on() -> 
             )
         return forward(request)
 
-    report = run(Target(URL, "t"), contract(), SMALL, client=reference_client(wrap))
+    report = run(Target(URL, "t"), contract(), SMALL, transport=reference_client(wrap))
     transport = next(c for c in report.checks if c.id == "transport")
     assert transport.status == "failed"
     codes = {f.code for f in transport.failures}
@@ -63,7 +63,7 @@ def test_a_200_that_is_not_json_fails_accepts_valid() -> None:
             )
         return response
 
-    report = run(Target(URL, "t"), contract(), SMALL, client=reference_client(wrap))
+    report = run(Target(URL, "t"), contract(), SMALL, transport=reference_client(wrap))
     accepts = next(c for c in report.checks if c.id == "accepts-valid")
     assert accepts.status == "failed"
     assert accepts.failures[0].code == "not-json"
@@ -80,7 +80,7 @@ def test_known_deviations_do_not_fail_the_run_but_are_reported() -> None:
             return error_response(404, 7003, "Could not route")
         return response
 
-    strict = run(Target(URL, "t"), contract(), SMALL, client=reference_client(wrap))
+    strict = run(Target(URL, "t"), contract(), SMALL, transport=reference_client(wrap))
     assert {c.id for c in strict.checks if c.status == "failed"} == {"auth"}
     tolerant = run(
         Target(URL, "t"),
@@ -90,7 +90,7 @@ def test_known_deviations_do_not_fail_the_run_but_are_reported() -> None:
             ]
         ),
         SMALL,
-        client=reference_client(wrap),
+        transport=reference_client(wrap),
     )
     assert tolerant.passed
     auth = next(c for c in tolerant.checks if c.id == "auth")
@@ -124,7 +124,7 @@ def test_no_token_skips_auth_with_a_reason() -> None:
         Target(URL, None),
         contract(),
         RunOptions(max_examples=5),
-        client=reference_client(lambda r, f: f(r), token=None),
+        transport=reference_client(lambda r, f: f(r), token=None),
     )
     auth = next(c for c in report.checks if c.id == "auth")
     assert auth.status == "skipped" and "no token" in auth.note
@@ -140,12 +140,12 @@ def test_a_target_that_cannot_be_judged_stops_the_run_before_the_plan() -> None:
         return forward(request)
 
     with pytest.raises(TargetError, match="the target refuses no token"):
-        run(Target(URL, None), contract(), SMALL, client=reference_client(refuse))
+        run(Target(URL, None), contract(), SMALL, transport=reference_client(refuse))
     with pytest.raises(TargetError, match="the target refuses the token given: 401"):
-        run(Target(URL, "wrong"), contract(), SMALL, client=reference_client(refuse))
+        run(Target(URL, "wrong"), contract(), SMALL, transport=reference_client(refuse))
     wrong_route = URL.replace("/ai/run/", "/ai/ran/")
     with pytest.raises(TargetError, match="no such route"):
-        run(Target(wrong_route, "t"), contract(), SMALL, client=reference_client(refuse))
+        run(Target(wrong_route, "t"), contract(), SMALL, transport=reference_client(refuse))
     assert len(sent) == 3, "one request each, not the plan"
 
 
@@ -163,7 +163,7 @@ def test_transient_answers_are_inconclusive_and_too_many_fail_the_run(
             return error_response(429, 3040, "Capacity temporarily exceeded")
         return forward(request)
 
-    report = run(Target(URL, "t"), contract(), SMALL, client=reference_client(busy))
+    report = run(Target(URL, "t"), contract(), SMALL, transport=reference_client(busy))
     assert report.inconclusive and report.too_busy and not report.passed
     assert all(c.status != "failed" for c in report.checks), "busy is not wrong"
     assert any("transient answers" in note for note in report.notes)
@@ -174,7 +174,7 @@ def test_transient_answers_are_inconclusive_and_too_many_fail_the_run(
             return error_response(503, 1, "unavailable")
         return forward(request)
 
-    report = run(Target(URL, "t"), contract(), SMALL, client=reference_client(sometimes_busy))
+    report = run(Target(URL, "t"), contract(), SMALL, transport=reference_client(sometimes_busy))
     assert report.passed and not report.too_busy
 
 
@@ -187,7 +187,7 @@ def test_a_target_out_of_its_daily_allocation_stops_the_run() -> None:
         return forward(request)
 
     with pytest.raises(TargetError, match="daily free allocation is used up"):
-        run(Target(URL, "t"), contract(), SMALL, client=reference_client(used_up))
+        run(Target(URL, "t"), contract(), SMALL, transport=reference_client(used_up))
 
 
 def test_max_requests_stops_the_run_and_says_so() -> None:
@@ -195,7 +195,7 @@ def test_max_requests_stops_the_run_and_says_so() -> None:
         Target(URL, "t"),
         contract(),
         RunOptions(max_examples=40, max_requests=10),
-        client=reference_client(lambda r, f: f(r)),
+        transport=reference_client(lambda r, f: f(r)),
     )
     assert report.requests == 10
     assert any("max-requests" in note for note in report.notes)
@@ -211,7 +211,7 @@ def test_failures_are_shrunk_to_a_minimal_body() -> None:
         return forward(request)
 
     report = run(
-        Target(URL, "t"), contract(), RunOptions(max_examples=200), client=reference_client(wrap)
+        Target(URL, "t"), contract(), RunOptions(max_examples=200), transport=reference_client(wrap)
     )
     accepts = next(c for c in report.checks if c.id == "accepts-valid")
     shrunk = [f for f in accepts.failures if f.shrunk_from]
@@ -221,7 +221,7 @@ def test_failures_are_shrunk_to_a_minimal_body() -> None:
 
 
 def test_report_round_trips_and_compares_with_a_baseline() -> None:
-    report = run(Target(URL, "t"), contract(), SMALL, client=reference_client(lambda r, f: f(r)))
+    report = run(Target(URL, "t"), contract(), SMALL, transport=reference_client(lambda r, f: f(r)))
     again = Report.from_dict(json.loads(json.dumps(report.to_dict())))
     assert again.to_dict() == report.to_dict()
     broken = Report.from_dict(json.loads(json.dumps(report.to_dict())))

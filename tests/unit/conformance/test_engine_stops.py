@@ -23,7 +23,7 @@ from wai_contract.conformance.results import Report
 def _run_through(wrap: Callable[..., httpx.Response], concurrency: int) -> Report:
     """A run of 60 examples against the reference server, every request through *wrap*."""
     options = RunOptions(max_examples=60, concurrency=concurrency, timeout=30, shrink=False)
-    return run(Target(URL, "t"), contract(), options, client=reference_client(wrap))
+    return run(Target(URL, "t"), contract(), options, transport=reference_client(wrap))
 
 
 def test_identical_failures_in_a_row_stop_the_run() -> None:
@@ -70,11 +70,11 @@ def test_a_kind_of_request_that_hangs_is_tried_once_and_the_rest_of_it_spared() 
 def test_a_baseline_given_to_run_is_compared_by_cause(tmp_path: Any) -> None:
     from wai_contract.conformance import write_report
 
-    client = reference_client(lambda r, f: f(r))
-    first = run(Target(URL, "t"), contract(), SMALL, client=client)
+    transport = reference_client(lambda r, f: f(r))
+    first = run(Target(URL, "t"), contract(), SMALL, transport=transport)
     write_report(first, tmp_path)
     again = run(
-        Target(URL, "t"), contract(), SMALL, client=client, baseline=tmp_path / "report.json"
+        Target(URL, "t"), contract(), SMALL, transport=transport, baseline=tmp_path / "report.json"
     )
     assert again.comparison is not None
     assert again.comparison.baseline == str(tmp_path / "report.json")
@@ -96,7 +96,7 @@ def test_some_requests_spell_the_model_as_the_official_sdk_does() -> None:
         paths.append(request.url.raw_path.decode())
         return forward(request)
 
-    report = run(Target(URL, "t"), contract(), SMALL, client=reference_client(record))
+    report = run(Target(URL, "t"), contract(), SMALL, transport=reference_client(record))
     assert report.passed
     encoded = [p for p in paths if "@cf%2Fmistral%2Fmistral-7b-instruct-v0.2-lora" in p]
     assert len(encoded) == 2
@@ -113,7 +113,7 @@ def test_a_check_that_breaks_on_an_answer_fails_that_case_and_the_run_goes_on(
         raise RecursionError("maximum recursion depth exceeded")
 
     monkeypatch.setattr(CHECKS["usage-totals"], "judge", broken)
-    report = run(Target(URL, "t"), contract(), SMALL, client=reference_client(lambda r, f: f(r)))
+    report = run(Target(URL, "t"), contract(), SMALL, transport=reference_client(lambda r, f: f(r)))
     usage = next(c for c in report.checks if c.id == "usage-totals")
     assert usage.status == "failed" and {f.code for f in usage.failures} == {"unjudgeable"}
     assert "RecursionError" in usage.failures[0].problem
@@ -132,7 +132,7 @@ def test_a_run_past_its_deadline_stops_with_what_it_judged() -> None:
         return forward(request)
 
     options = RunOptions(max_examples=40, concurrency=2, deadline=0.6, shrink=False)
-    report = run(Target(URL, "t"), contract(), options, client=reference_client(slow))
+    report = run(Target(URL, "t"), contract(), options, transport=reference_client(slow))
     assert report.stopped == "deadline" and not report.complete and not report.passed
     assert 0 < report.requests < len(plan(Target(URL, "t"), contract(), options))
     assert any("deadline" in note for note in report.notes)
@@ -167,7 +167,7 @@ def test_one_fault_met_by_many_bodies_is_one_cause_with_every_case_counted() -> 
     from wai_contract.conformance.reporters.markdown import render_markdown
 
     options = RunOptions(max_examples=120, concurrency=2)
-    report = run(Target(URL, "t"), contract(), options, client=reference_client(_without_done))
+    report = run(Target(URL, "t"), contract(), options, transport=reference_client(_without_done))
     streaming = next(c for c in report.checks if c.id == "streaming")
     no_done = [f for f in streaming.failures if f.code == "no-done"]
     assert len(no_done) == 1 and streaming.failure_count > 10
@@ -192,13 +192,13 @@ def test_a_baseline_is_compared_by_cause_over_every_failing_case(tmp_path: Any) 
         return forward(request)
 
     options = RunOptions(max_examples=120, concurrency=2, shrink=False)
-    before = run(Target(URL, "t"), contract(), options, client=reference_client(broken_more))
+    before = run(Target(URL, "t"), contract(), options, transport=reference_client(broken_more))
     write_report(before, tmp_path)
     after = run(
         Target(URL, "t"),
         contract(),
         options,
-        client=reference_client(broken_less),
+        transport=reference_client(broken_less),
         baseline=tmp_path / "report.json",
     )
     comparison = after.comparison

@@ -137,12 +137,12 @@ def test_no_answer_makes_the_exchange_or_a_judge_raise(answer: Any, case: Any) -
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(status, headers=headers, stream=_Pieces(pieces))
 
-    client = httpx.Client(transport=httpx.MockTransport(handler))
+    transport = httpx.MockTransport(handler)
     url = OPENAI_URL if case.surface == "openai" else URL
     budget = RequestBudget(None)
     with mock.patch.object(retry, "wait_before", return_value=0):  # no waits between retries
         try:
-            outcome = send(client, url, case.body, token=TOKEN, timeout=5, budget=budget)
+            outcome = send(transport, url, case.body, token=TOKEN, timeout=5, budget=budget)
         except TargetError:
             return  # a fatal code (daily allocation used up, ...): the run's end, by design
     judged = Answer(case, outcome, ())

@@ -18,14 +18,14 @@ URL = "http://server.test/client/v4/accounts/a/ai/run/m"
 TOKEN = "tok-SECRET-1234567890"
 
 
-def client(handler: Callable[[httpx.Request], httpx.Response]) -> httpx.Client:
-    return httpx.Client(transport=httpx.MockTransport(handler))
+def transport(handler: Callable[[httpx.Request], httpx.Response]) -> httpx.BaseTransport:
+    return httpx.MockTransport(handler)
 
 
 def post(handler: Callable[[httpx.Request], httpx.Response], **kw: Any) -> http.Outcome:
     options: dict[str, Any] = {"token": TOKEN, "timeout": 5.0, "budget": RequestBudget(None)}
     options.update(kw)
-    return send(client(handler), URL, {"prompt": "hi"}, **options)
+    return send(transport(handler), URL, {"prompt": "hi"}, **options)
 
 
 def test_a_json_answer_is_parsed_and_the_token_sent_but_never_recorded() -> None:

@@ -80,7 +80,7 @@ def _accepts_bad_bodies(request: httpx.Request, forward: Forward) -> httpx.Respo
 def test_each_fault_of_the_openai_surface_is_caught(fault: Any, check: str, code: str) -> None:
     every_probe = load_contract()  # six tool probes: some answers call a tool
     options = RunOptions(max_examples=120)
-    report = run(Target(OPENAI, "t"), every_probe, options, client=reference_client(fault))
+    report = run(Target(OPENAI, "t"), every_probe, options, transport=reference_client(fault))
     failing = next(c for c in report.checks if c.id == check)
     assert failing.status == "failed", [(c.id, c.status) for c in report.checks]
     assert code in {f.code for f in failing.failures}
@@ -88,7 +88,9 @@ def test_each_fault_of_the_openai_surface_is_caught(fault: Any, check: str, code
 
 
 def test_the_reference_app_passes_on_the_openai_surface() -> None:
-    report = run(Target(OPENAI, "t"), contract(), SMALL, client=reference_client(lambda r, f: f(r)))
+    report = run(
+        Target(OPENAI, "t"), contract(), SMALL, transport=reference_client(lambda r, f: f(r))
+    )
     assert report.passed, [(c.id, c.failures[:1]) for c in report.checks if c.failures]
     assert {c.id for c in report.checks if c.status == "passed"} >= {
         "accepts-valid", "rejects-invalid", "streaming", "max-tokens", "usage-totals", "auth",

@@ -48,9 +48,14 @@ def replay(fixture: dict[str, Any]) -> tuple[list[Any], list[Any], bool]:
         refusable=contract.limits.may_refuse(spec["body"]) if valid else None,
     )
     token = {"given": TOKEN, "none": None, "wrong": WRONG_TOKEN}[case.token]
-    client = httpx.Client(transport=httpx.MockTransport(answer))
+    transport = httpx.MockTransport(answer)
     outcome = send(
-        client, "http://ai.test/run", case.body, token=token, timeout=5, budget=RequestBudget(None)
+        transport,
+        "http://ai.test/run",
+        case.body,
+        token=token,
+        timeout=5,
+        budget=RequestBudget(None),
     )
     if outcome.transient:
         return [], [], True

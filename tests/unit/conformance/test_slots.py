@@ -89,9 +89,9 @@ def test_a_retry_waits_without_holding_a_slot(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(_sender, "pause", lambda s, stop: held_while_waiting.append(slots.busy))
     answers = iter([httpx.Response(429, headers={"retry-after": "1"}), httpx.Response(200)])
     slots.take()  # as the run's sender does before it sends
-    with httpx.Client(transport=httpx.MockTransport(lambda r: next(answers))) as client:
+    with httpx.MockTransport(lambda r: next(answers)) as transport:
         result = send(
-            client, "http://x.test/", {"prompt": "hi"}, token=None, timeout=5.0,
+            transport, "http://x.test/", {"prompt": "hi"}, token=None, timeout=5.0,
             budget=RequestBudget(None), slots=slots,
         )  # fmt: skip
     assert result.status == 200 and held_while_waiting == [0] and slots.busy == 1

@@ -73,13 +73,13 @@ def run(
     contract: Contract | None = None,
     options: RunOptions | None = None,
     *,
-    client: httpx.Client | None = None,
+    transport: httpx.BaseTransport | None = None,
     progress: Progress | None = None,
     baseline: str | Path | Report | None = None,
 ) -> Report:
     """Run the contract's checks against *target* and return the report.
 
-    *client* is injected for tests (``httpx.Client(transport=httpx.MockTransport(...))``).
+    *transport* is injected for tests (``httpx.MockTransport(...)``).
     *progress* gets a :class:`RunProgress` as jobs end. The run stops at its
     deadline (``RunOptions.deadline``, else scaled from the plan) and returns what it
     judged; Ctrl-C raises :class:`Interrupted`, which carries the partial report.
@@ -95,15 +95,15 @@ def run(
     the_plan = make_plan(bool(target.token), contract, settings, list(target.urls))
     the_plan = the_plan.part(options.shard)
     deadline = run_deadline(the_plan.jobs, settings)
-    sender = _new_sender(target, client, settings, options.max_requests, clock + deadline)
+    sender = _new_sender(target, transport, settings, options.max_requests, clock + deadline)
     try:
         state = _judge_plan(the_plan, sender, contract, settings, progress, clock + deadline)
         verdicts = [verdict for job in state.results for verdict in job]
         if options.shrink and state.stop not in ABANDONING:
             _shrink(verdicts, sender, contract, state)
     finally:
-        if client is None:  # the run's own
-            sender.client.close()
+        if transport is None:  # the run's own
+            sender.transport.close()
     report = Report(
         target=redact_url(target.url),
         started=started.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -130,16 +130,16 @@ def run(
 
 def _new_sender(
     target: Target,
-    client: httpx.Client | None,
+    transport: httpx.BaseTransport | None,
     settings: RunSettings,
     max_requests: int | None,
     deadline: float,
 ) -> Sender:
-    """The run's sender: through *client*, else a client of the run's own."""
+    """The run's sender: through *transport*, else a pool of the run's own."""
     slots = Slots(settings.concurrency, settings.max_concurrency)
-    client = client or http.client(slots.senders, f"wai-contract/{__version__}")
+    transport = transport or http.transport(slots.senders)
     budget = RequestBudget(max_requests, settings.requests_per_minute)
-    return Sender(client, target, settings.timeout, budget, deadline, slots)
+    return Sender(transport, target, settings.timeout, budget, deadline, slots)
 
 
 def _baseline(baseline: str | Path | Report | None, options: RunOptions) -> Report | None:

@@ -73,7 +73,7 @@ class RequestBudget:
 
 
 def send(
-    client: httpx.Client,
+    transport: httpx.BaseTransport,
     url: str,
     body: Any,
     *,
@@ -94,7 +94,7 @@ def send(
     for attempt in range(RETRIES + 1):
         budget.take()
         outcome = post(
-            client, url, body, token=token, timeout=timeout, redactor=redactor, stop=stop
+            transport, url, body, token=token, timeout=timeout, redactor=redactor, stop=stop
         )
         _stop_if_fatal(outcome)
         if not outcome.transient or attempt == RETRIES:
@@ -156,7 +156,7 @@ def _stop_if_fatal(outcome: Outcome) -> None:
 class Sender:
     """Sends cases with the right token, and watches for a target that stopped answering."""
 
-    client: httpx.Client
+    transport: httpx.BaseTransport
     target: Target
     timeout: float
     budget: RequestBudget
@@ -196,7 +196,7 @@ class Sender:
         url = self.target.urls[case.surface]
         url = percent_encoded(url) if case.percent_encoded else url
         outcome = send(
-            self.client,
+            self.transport,
             url,
             case.body,
             token=token,

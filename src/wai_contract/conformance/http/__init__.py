@@ -11,16 +11,20 @@ a turn or judges. Private helpers: ``_transport`` (sockets with a deadline), ``_
 
 from __future__ import annotations
 
+import functools
 import json
 import shlex
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 import orjson
 
+from ..._version import __version__
 from . import classify
 from ._reading import BodyError, BodyReader
 from ._sse import SseError
@@ -31,6 +35,14 @@ from .redact import Redactor, redact_url
 HEAD_BYTES = 1024
 HEADERS_KEPT = 100
 TOKEN_VARIABLE = "CLOUDFLARE_API_TOKEN"
+_HEADERS = {
+    "User-Agent": f"wai-contract/{__version__}",
+    "Accept": "*/*",
+    # Only the encodings the runner decodes itself, with a cap (see ._reading).
+    "Accept-Encoding": "gzip, deflate",
+    "Connection": "keep-alive",
+    "Content-Type": "application/json",
+}
 """The variable that reproduction commands read the token from; never the token itself."""
 
 
@@ -86,7 +98,7 @@ class Outcome:
 
 
 def post(
-    client: httpx.Client,
+    transport: httpx.BaseTransport,
     url: str,
     body: Any,
     *,
@@ -102,31 +114,31 @@ def post(
     everything the peer says passes *redactor* (by default, one for *token*) as it
     arrives. Nothing is retried here: that is the run's policy (``engine``)."""
     redactor = redactor if redactor is not None else Redactor(token)
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    outcome = Outcome(Exchange("POST", redact_url(url), body, bool(token)))
+    headers = (_HEADERS | {"Authorization": f"Bearer {token}"}) if token else _HEADERS
+    outcome = Outcome(Exchange("POST", _shown(url), body, bool(token)))
     with exchange_deadline(time.monotonic() + timeout, stop):
-        _read(outcome, client, url, orjson.dumps(body), headers, timeout, redactor)
+        request = httpx.Request(
+            "POST",
+            _parsed(url),
+            content=orjson.dumps(body),
+            headers=headers,
+            extensions={"timeout": httpx.Timeout(timeout).as_dict()},
+        )
+        _read(outcome, transport, request, timeout, redactor)
     return outcome
 
 
-def client(connections: int, user_agent: str) -> httpx.Client:
-    """A client for *connections* requests in flight, following no redirects, asking for
-    only the encodings the runner decodes itself (with a cap: see :mod:`._reading`)."""
-    return httpx.Client(
-        transport=DeadlineTransport(connections),
-        follow_redirects=False,
-        headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
-    )
+def transport(connections: int) -> httpx.BaseTransport:
+    """A pool for *connections* requests in flight. An exchange goes to it straight, not
+    through an ``httpx.Client``: nothing to follow (redirects are answers), no cookies to
+    keep, and a third of the client's work per request saved."""
+    return DeadlineTransport(connections)
 
 
 def _read(
     outcome: Outcome,
-    client: httpx.Client,
-    url: str,
-    content: bytes,
-    headers: dict[str, str],
+    transport: httpx.BaseTransport,
+    request: httpx.Request,
     timeout: float,
     redactor: Redactor,
 ) -> None:
@@ -134,9 +146,7 @@ def _read(
     started = time.monotonic()
     reader: BodyReader | None = None
     try:
-        with client.stream(
-            "POST", url, content=content, headers=headers, timeout=timeout
-        ) as response:
+        with _answer(transport, request) as response:
             exchange.status = response.status_code
             exchange.headers = _kept_headers(response.headers, redactor)
             outcome.content_type = response.headers.get("content-type", "").lower()
@@ -163,15 +173,36 @@ def _read(
         _keep(outcome, reader, redactor)
 
 
+@contextmanager
+def _answer(transport: httpx.BaseTransport, request: httpx.Request) -> Iterator[httpx.Response]:
+    response = transport.handle_request(request)
+    response.request = request
+    try:
+        yield response
+    finally:
+        response.close()
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(url: str) -> httpx.URL:
+    """*url* parsed once for all its requests (httpx would parse it on each)."""
+    return httpx.URL(url)
+
+
+@functools.lru_cache(maxsize=64)
+def _shown(url: str) -> str:
+    return redact_url(url)
+
+
 def _kept_headers(headers: httpx.Headers, redactor: Redactor) -> dict[str, str]:
     """The first :data:`HEADERS_KEPT` header fields, each cut to :data:`HEAD_BYTES`
     characters after redaction (a peer may send thousands: a report needs a few)."""
-    kept = {}
-    for number, (name, value) in enumerate(headers.items()):
-        if number == HEADERS_KEPT:
-            kept["x-wai-contract-not-kept"] = f"{len(headers) - HEADERS_KEPT} more header fields"
-            break
-        kept[redactor.text(name)[:HEAD_BYTES]] = redactor.text(value)[:HEAD_BYTES]
+    fields = list(headers.items())  # a repeated name's values joined, as httpx reads them
+    shown = redactor.texts([text for field in fields[:HEADERS_KEPT] for text in field])
+    pairs = zip(shown[::2], shown[1::2], strict=True)
+    kept = {name[:HEAD_BYTES]: value[:HEAD_BYTES] for name, value in pairs}
+    if len(fields) > HEADERS_KEPT:
+        kept["x-wai-contract-not-kept"] = f"{len(fields) - HEADERS_KEPT} more header fields"
     return kept
 
 
@@ -183,7 +214,8 @@ def _keep(outcome: Outcome, reader: BodyReader, redactor: Redactor) -> None:
     if exchange.error is not None or outcome.stream_error is not None:
         return
     if reader.streamed:
-        outcome.events = [_redact_event(event, redactor) for event in reader.events]
+        events = redactor.texts(reader.events)
+        outcome.events = [_redact_event(e, redactor) if "\\" in e else e for e in events]
         outcome.stream_leftover = redactor.text(reader.leftover)
         return
     body = reader.body()
@@ -213,4 +245,4 @@ def _short(exc: Exception, redactor: Redactor) -> str:
     return redactor.text(str(exc) or type(exc).__name__)[:200]
 
 
-__all__ = ["HEAD_BYTES", "TOKEN_VARIABLE", "Exchange", "Outcome", "client", "post"]
+__all__ = ["HEAD_BYTES", "TOKEN_VARIABLE", "Exchange", "Outcome", "post", "transport"]
