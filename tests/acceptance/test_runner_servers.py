@@ -37,7 +37,9 @@ def test_reference_server_passes_every_check(seed: int) -> None:
     assert report.requests > 500
 
 
-@pytest.mark.parametrize("seed", range(3))
+# One seed per server, each its own: four servers see four different sets of generated bodies
+# (a seed is a full run of about 600 requests; the suite runs on two cores).
+@pytest.mark.parametrize("seed", [1])
 def test_independent_faithful_server_passes_every_check(seed: int) -> None:
     with serve_asgi(faulty_app(None)) as base:
         url = f"{base}/client/v4/accounts/a/ai/run/{MODEL}"
@@ -77,7 +79,7 @@ def test_behaviour_described_but_not_guaranteed_is_a_warning_and_fails_when_stri
     assert strict is None or (not strict.passed and BUGS[bug] in _failed(strict))
 
 
-@pytest.mark.parametrize("seed", range(2))
+@pytest.mark.parametrize("seed", [2])
 def test_a_server_that_answers_like_the_real_service_passes(seed: int) -> None:
     with serve_asgi(real_like_app()) as base:
         url = f"{base}/client/v4/accounts/a/ai/run/{MODEL}"
@@ -86,7 +88,7 @@ def test_a_server_that_answers_like_the_real_service_passes(seed: int) -> None:
     assert not report.inconclusive
 
 
-@pytest.mark.parametrize("seed", range(2))
+@pytest.mark.parametrize("seed", [3])
 def test_with_the_live_contract_a_server_that_enforces_the_context_window_passes(
     seed: int,
 ) -> None:

@@ -87,3 +87,19 @@ def test_letters_whose_lower_case_is_longer_do_not_shift_the_search() -> None:
     token = "tok9F3kQ7zLm2Wx8Rb4Tn6Yc1Hv5Jd0Pq"
     text = "İ" * 40 + token.upper() + " end"  # "İ".lower() is two characters
     assert leaked(Redactor(token).text(text), token) == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(echoes(), min_size=1, max_size=6), st.sampled_from(["", "\n", "\n\x00\x1f"]))
+def test_texts_together_are_redacted_as_each_alone(
+    cases: list[tuple[str, str]], separators: str
+) -> None:
+    """Many texts are redacted in one pass, split on a character none holds: the same as
+    each alone, whatever separators they hold already. The redactor knows the first
+    case's secret; the other echoes are of secrets it does not know, or plain text."""
+    token = cases[0][0]
+    texts = [text + separators for _, text in cases] + ["", "plain"]
+    redactor = Redactor(token)
+    together = redactor.texts(texts)
+    assert together == [redactor.text(text) for text in texts]
+    assert leaked(together[0], token) == []

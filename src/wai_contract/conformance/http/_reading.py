@@ -86,19 +86,19 @@ class BodyReader:
     head_bytes: int
     streamed: bool
     head: bytearray = field(default_factory=bytearray)
-    pieces: list[bytes] = field(default_factory=list)
-    """A plain answer's bytes, as they came (no buffer that doubles as it grows)."""
+    plain: bytearray = field(default_factory=bytearray)
+    """A plain answer's bytes: one buffer, grown by an eighth at a time and, once large,
+    remapped rather than copied; given to the parser as it is (no joined copy)."""
     commas: int = 0
     events: list[str] = field(default_factory=list)
     leftover: str = ""
     size: int = 0
     _parser: SseParser = field(default_factory=SseParser)
 
-    def body(self) -> bytes:
-        """A plain answer's bytes, joined once (the pieces are let go)."""
-        joined = b"".join(self.pieces)
-        self.pieces.clear()
-        return joined
+    def body(self) -> bytearray:
+        """A plain answer's bytes, handed over (the reader keeps none)."""
+        body, self.plain = self.plain, bytearray()
+        return body
 
     def read(self, response: httpx.Response) -> None:
         """Read to the end; raises :class:`BodyError` or :class:`SseError` on a bad body,
@@ -129,7 +129,7 @@ class BodyReader:
         if self.commas > MAX_VALUES:
             raise BodyError(f"too-large: more than {MAX_VALUES:,} JSON values")
         if not self.streamed:
-            self.pieces.append(chunk)
+            self.plain += chunk
             return
         self.events += self._parser.feed(chunk)
         if len(self.events) > MAX_EVENTS:

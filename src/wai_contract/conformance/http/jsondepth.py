@@ -23,7 +23,7 @@ class TooDeep(ValueError):
     """JSON nested deeper than the runner reads."""
 
 
-def check_depth(data: str | bytes, limit: int = MAX_DEPTH) -> None:
+def check_depth(data: str | bytes | bytearray, limit: int = MAX_DEPTH) -> None:
     """Raise :class:`TooDeep` if the JSON text *data* nests arrays and objects deeper than
     *limit*; linear, and only a count of brackets for the usual shallow text."""
     firsts: Iterator[str]

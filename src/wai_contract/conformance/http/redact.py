@@ -29,7 +29,7 @@ import binascii
 import html
 import re
 import string
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
@@ -40,12 +40,16 @@ SHORT_SECRET = RUN
 SECRET_QUERY_NAMES = re.compile(r"key|token|secret|password|passwd|auth|sig|credential", re.I)
 """Query parameters whose value is treated as a credential (``?key=``, ``?api_token=``)."""
 _PIECE = 4
+_LOOK_BYTES = 1 << 20
 _BASE64_RUN = re.compile(rf"[A-Za-z0-9+/_-]{{{-(-RUN * 4 // 3)},}}")
 """Runs of base64 long enough to decode to :data:`RUN` characters (11 for 8)."""
 _URL_SAFE = str.maketrans("-_", "+/")
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 """Letter case folded without changing a text's length (``str.lower`` may: ``İ``)."""
 _DECODING_ROUNDS = 3
+_ENCODED = re.compile(r"[\\&%]")
+"""What :func:`_decodings_of` looks for: a text without it has nothing to decode."""
+_CUTS = ("\n", "\x00", "\x1f", "\ufdd0", "\U0010fffe")
 _JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})|\\(/)")
 
 
@@ -96,12 +100,15 @@ class Redactor:
 
     def __init__(self, *secrets: str | None) -> None:
         kept = sorted({s for s in secrets if s}, key=len, reverse=True)
+        self._secrets = kept
         long = [s for s in kept if len(s) >= RUN]
         short = [s for s in kept if len(s) < RUN]
         folded = [s.translate(_ASCII_LOWER) for s in long]
         self._matcher = _Matcher(folded, RUN, fold=True) if long else None
         pieces = _base64_pieces(long)
-        self._base64_piece = re.compile("|".join(map(re.escape, pieces))) if pieces else None
+        either = "|".join(map(re.escape, pieces))
+        self._base64_piece = re.compile(either) if pieces else None
+        self._base64_bytes = re.compile(either.encode()) if pieces else None
         self._short = re.compile("|".join(map(_whole_word, short))) if short else None
 
     def __bool__(self) -> bool:
@@ -124,12 +131,20 @@ class Redactor:
         return clean
 
     def texts(self, texts: Sequence[str]) -> list[str]:
-        """Each of *texts* as :meth:`text` gives it; one look for all when none holds a
-        secret (a run, an encoding or a base64 run of one never spans the line between)."""
-        joined = "\n".join(texts)
-        if not self or self.text(joined) == joined:
+        """Each of *texts* as :meth:`text` gives it, in one pass over them all: a text
+        that holds an encoding (an escape, a reference, a percent) is looked at alone;
+        the others are redacted together, joined by a character none of them holds (no
+        run, base64 run or whole word of a secret spans it), and split again."""
+        if not self or not texts:
             return list(texts)
-        return [self.text(text) for text in texts]
+        joined, cut = _joined(texts, self._secrets)
+        if cut is None:  # no separator to be had: one by one
+            return [self.text(text) for text in texts]
+        parts = self._plain(joined).split(cut)
+        return [
+            self.text(text) if _ENCODED.search(text) else part
+            for text, part in zip(texts, parts, strict=True)
+        ]
 
     def _plain(self, text: str) -> str:
         if self._matcher is not None:
@@ -147,7 +162,7 @@ class Redactor:
         """The base64 *run*, or ``[REDACTED]`` when it decodes to a secret's run."""
         return REDACTED if self._holds(_decodings(run[0])) else run[0]
 
-    def might_hold(self, data: bytes) -> bool:
+    def might_hold(self, data: bytes | bytearray) -> bool:
         """Whether the JSON text *data* might hold a secret in any form :meth:`text`
         redacts (False: its parsed value needs no walk). Conservative: a piece of a
         secret, an escape or encoding that could hide one, or the base64 of a piece."""
@@ -155,27 +170,61 @@ class Redactor:
             return True
         if self._matcher is None:
             return False
-        lowered = data.lower()  # bytes: ASCII letters only, as the pieces are folded
-        if any(not piece.isascii() or piece in lowered for piece in self._matcher.byte_pieces):
+        pieces = self._matcher.byte_pieces
+        if not all(piece.isascii() for piece in pieces):
             return True
+        # A megabyte at a time, folded (ASCII letters only, as the pieces are): a copy of
+        # an 8 MB answer would cost as much memory again.
+        for start in range(0, len(data), _LOOK_BYTES):
+            lowered = data[start : start + _LOOK_BYTES + _PIECE - 1].lower()
+            if any(piece in lowered for piece in pieces):
+                return True
         if b"\\u" in data or b"\\/" in data or b"&#" in data or b"%" in data:
             return True
-        return self._base64_piece is not None and bool(
-            self._base64_piece.search(data.decode("latin-1"))
-        )
+        return self._base64_bytes is not None and bool(self._base64_bytes.search(data))
 
     def value(self, value: Any) -> Any:
         """A JSON value with every string (keys too) redacted; the same object when no
         secret occurs in it."""
         if not self:
             return value
-        if isinstance(value, str):
-            return self.text(value)
-        if isinstance(value, list):
-            return [self.value(item) for item in value]
-        if isinstance(value, dict):
-            return {self.text(k): self.value(v) for k, v in value.items()}
-        return value
+        strings: list[str] = []
+        _strings_of(value, strings)
+        clean = self.texts(strings)
+        return value if clean == strings else _rebuilt(value, iter(clean))
+
+
+def _joined(texts: Sequence[str], secrets: list[str]) -> tuple[str, str | None]:
+    """*texts* joined by a character that none of them nor of *secrets* holds, and that
+    character (None when each candidate occurs)."""
+    for cut in _CUTS:
+        if not any(cut in text for text in texts) and not any(cut in s for s in secrets):
+            return cut.join(texts), cut
+    return "", None
+
+
+def _strings_of(value: Any, into: list[str]) -> None:
+    """Every string of a JSON value, keys too, in the order :func:`_rebuilt` takes them."""
+    if isinstance(value, str):
+        into.append(value)
+    elif isinstance(value, list):
+        for item in value:
+            _strings_of(item, into)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            into.append(key)
+            _strings_of(item, into)
+
+
+def _rebuilt(value: Any, strings: Iterator[str]) -> Any:
+    """*value* with its strings taken from *strings*, in :func:`_strings_of`'s order."""
+    if isinstance(value, str):
+        return next(strings)
+    if isinstance(value, list):
+        return [_rebuilt(item, strings) for item in value]
+    if isinstance(value, dict):
+        return {next(strings): _rebuilt(item, strings) for item in value.values()}
+    return value
 
 
 def _whole_word(secret: str) -> str:
