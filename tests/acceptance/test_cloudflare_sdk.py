@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-import cloudflare
 import pytest
-from cloudflare import Cloudflare
 
 from wai_contract import MODEL
 from wai_contract.server import LocalServer, serve
+
+if TYPE_CHECKING:  # imported where used, not by every worker as it collects
+    from cloudflare import Cloudflare
 
 TOKEN = "sdk-test-token"
 
@@ -22,6 +24,8 @@ def server() -> Iterator[LocalServer]:
 
 @pytest.fixture(scope="module")
 def client(server: LocalServer) -> Iterator[Cloudflare]:
+    from cloudflare import Cloudflare
+
     with Cloudflare(
         api_token=TOKEN, base_url=f"{server.base_url}/client/v4", max_retries=0
     ) as opened:
@@ -63,12 +67,17 @@ def test_messages_prompt_and_tools(client: Cloudflare, server: LocalServer) -> N
 
 
 def test_invalid_input_raises_bad_request(client: Cloudflare, server: LocalServer) -> None:
+    import cloudflare
+
     with pytest.raises(cloudflare.BadRequestError) as raised:
         client.ai.run(MODEL, account_id=server.account_id, prompt="hi", top_k=51)
     assert "/top_k" in str(raised.value)
 
 
 def test_bad_token_raises_authentication_error(server: LocalServer) -> None:
+    import cloudflare
+    from cloudflare import Cloudflare
+
     bad = Cloudflare(api_token="wrong", base_url=f"{server.base_url}/client/v4", max_retries=0)
     with bad, pytest.raises(cloudflare.AuthenticationError):
         bad.ai.run(MODEL, account_id=server.account_id, prompt="hi")

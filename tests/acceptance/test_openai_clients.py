@@ -7,16 +7,18 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import jsonschema
-import openai
 import pytest
 
 from wai_contract import MODEL, load_schema
 from wai_contract.server import LocalServer, serve, serve_asgi
 from wai_contract.server.app import ServerConfig, create_app
+
+if TYPE_CHECKING:  # imported where used: the SDK takes 2 s to import on every worker
+    import openai
 
 TOKEN = "openai-surface-token-0123456789"
 CHAT = [
@@ -44,6 +46,8 @@ def server() -> Iterator[LocalServer]:
 
 
 def client(server: LocalServer, token: str = TOKEN) -> openai.OpenAI:
+    import openai
+
     """A new SDK client: use it in a ``with`` block, or its sockets outlive the test."""
     base = f"{server.base_url}/client/v4/accounts/acct/ai/v1"
     return openai.OpenAI(api_key=token, base_url=base, max_retries=0, timeout=10)
@@ -120,11 +124,15 @@ def test_tool_calls_carry_arguments_as_json_text(api: openai.OpenAI) -> None:
 
 
 def test_a_wrong_token_raises_authentication_error(server: LocalServer) -> None:
+    import openai
+
     with client(server, token="wrong-token") as wrong, pytest.raises(openai.AuthenticationError):
         wrong.chat.completions.create(model=MODEL, messages=CHAT)
 
 
 def test_a_bad_body_raises_bad_request_error_with_the_place(api: openai.OpenAI) -> None:
+    import openai
+
     with pytest.raises(openai.BadRequestError) as hot:
         api.chat.completions.create(model=MODEL, messages=CHAT, temperature=9)
     assert "/temperature: 9 is greater than the maximum of 5" in json.dumps(hot.value.body)
