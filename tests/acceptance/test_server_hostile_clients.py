@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import select
 import socket
 import subprocess
 import sys
@@ -214,6 +215,77 @@ def test_a_body_that_never_arrives_gets_408(served: Served, request_bytes: bytes
             answer += piece
     status, _ = status_and_envelope(answer)
     assert status == 408
+
+
+def _send_a_huge_body(port: int, head: bytes, piece: bytes, seconds: float) -> tuple[bytes, float]:
+    """Send *head*, then *piece* after *piece* without end; the answer read and the seconds
+    until the server closed (*seconds* when it never did)."""
+    started = time.monotonic()
+    answer = b""
+    # A send that times out may have sent part of a piece: then a chunked body's framing
+    # would be broken. So a send waits as long as the test: a server that neither reads
+    # nor closes makes it time out, and the test fail.
+    with socket.create_connection(("127.0.0.1", port), timeout=seconds) as sock:
+        sock.sendall(head)
+        while time.monotonic() - started < seconds:
+            try:
+                sock.sendall(piece)
+            except OSError:
+                break  # closed (reset, broken pipe), or stuck past the time (TimeoutError)
+            if not select.select([sock], [], [], 0)[0]:
+                continue  # nothing to read yet (a socket with a timeout waits in recv)
+            try:
+                got = sock.recv(65536)
+            except OSError:
+                break
+            if not got:
+                break
+            answer += got
+        sock.settimeout(1)
+        with contextlib.suppress(OSError):
+            while got := sock.recv(65536):
+                answer += got
+    return answer, time.monotonic() - started
+
+
+@pytest.fixture(scope="module")
+def small_bodies() -> Iterator[Served]:
+    """A server taking bodies of 1 MB at most, with time for them to arrive."""
+    server = start_serve("--token", TOKEN, "--max-body-bytes", "1000000", "--body-timeout", "30")
+    yield server
+    stderr = stop_serve(server)
+    assert "Traceback" not in stderr, stderr[-3000:]
+
+
+@pytest.mark.parametrize("framing", ["declared", "chunked"])
+def test_an_answer_before_the_body_closes_the_connection(
+    small_bodies: Served, framing: str
+) -> None:
+    """A 413 (a declared 10 GB, or a chunked body past the limit) is answered and the
+    connection closed within the linger, however long the client would go on sending:
+    20 such clients leave no connection open."""
+    length = (
+        "Content-Length: 10000000000\r\n"
+        if framing == "declared"
+        else "Transfer-Encoding: chunked\r\n"
+    )
+    head = (
+        f"POST {PATH} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\n{length}\r\n"
+    ).encode()
+    piece = b"x" * 65536 if framing == "declared" else b"10000\r\n" + b"x" * 65536 + b"\r\n"
+    results: list[tuple[bytes, float]] = []
+
+    def client() -> None:
+        results.append(_send_a_huge_body(small_bodies.port, head, piece, 20))
+
+    threads = [threading.Thread(target=client) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(results) == 20
+    assert all(answer.startswith(b"HTTP/1.1 413") for answer, _ in results), results[0][0][:80]
+    assert max(took for _, took in results) < 10, [round(took, 1) for _, took in results]
 
 
 def test_a_client_that_leaves_mid_body_leaves_no_traceback(served: Served) -> None:

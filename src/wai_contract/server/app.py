@@ -307,8 +307,11 @@ async def _read_body(request: Request, config: ServerConfig, request_id: str) ->
     client that left gets an answer nobody reads (and no traceback in the log)."""
     limit = config.max_body_bytes
     declared = request.headers.get("content-length", "")
+    # The body is not read: the connection closes after the answer (the guard in
+    # .protocol drops what still arrives, for a bounded time, before closing).
+    close = {"Connection": "close"}
     if declared.isdigit() and int(declared) > limit:
-        return ai_error(413, 3006, "Request is too large", request_id)
+        return ai_error(413, 3006, "Request is too large", request_id, headers=close)
     chunks: list[bytes] = []
     size = 0
     try:
@@ -316,7 +319,7 @@ async def _read_body(request: Request, config: ServerConfig, request_id: str) ->
             async for chunk in request.stream():
                 size += len(chunk)
                 if size > limit:
-                    return ai_error(413, 3006, "Request is too large", request_id)
+                    return ai_error(413, 3006, "Request is too large", request_id, headers=close)
                 chunks.append(chunk)
     except TimeoutError:
         seconds = f"{config.body_timeout:g} s"
@@ -325,7 +328,7 @@ async def _read_body(request: Request, config: ServerConfig, request_id: str) ->
             3007,
             f"Request timeout: the body did not arrive within {seconds}",
             request_id,
-            headers={"Connection": "close"},
+            headers=close,
         )
     except ClientDisconnect:
         return ai_error(400, 3008, "the client went away", request_id)

@@ -19,6 +19,7 @@ protocol, which it holds and drives only through the ``asyncio.Protocol`` interf
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 import httptools
@@ -58,10 +59,13 @@ class GuardedConnection(asyncio.Protocol):
         """A head (or trailer) over the limit was parsed in the piece being read."""
         self._head_timer: asyncio.TimerHandle | None = None
         self._refused = False
+        self._body_due = False
+        """A request's head was read and its body is not all here yet."""
+        self._lingering = False
 
     def connection_made(self, transport: Any) -> None:  # uvloop's are not asyncio's classes
         self._transport = transport
-        self._http.connection_made(transport)
+        self._http.connection_made(_LingeringClose(transport, self._close))
         self._arm_head_timer()
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -80,7 +84,7 @@ class GuardedConnection(asyncio.Protocol):
         self._http.resume_writing()
 
     def data_received(self, data: bytes) -> None:
-        if self._refused:
+        if self._refused or self._lingering:
             return  # read and dropped until the close, so the answer is not reset
         if self._in_head and self._head_timer is None:
             self._arm_head_timer()
@@ -106,11 +110,12 @@ class GuardedConnection(asyncio.Protocol):
         self._field_bytes += len(name) + len(value) + 4  # trailer fields count too
 
     def on_headers_complete(self) -> None:
-        self._in_head = False
+        self._in_head, self._body_due = False, True
         self._disarm_head_timer()
         self._head_was_over |= self._over_the_limit()
 
     def on_message_complete(self) -> None:
+        self._body_due = False
         self._head_was_over |= self._over_the_limit()  # with the trailer fields
         self._in_head, self._head_bytes, self._field_bytes = True, 0, 0
 
@@ -136,6 +141,23 @@ class GuardedConnection(asyncio.Protocol):
         self._disarm_head_timer()
         self._loop.call_later(LINGER_SECONDS, transport.close)
 
+    def _close(self) -> None:
+        """uvicorn closes the connection: at once, unless a body is still arriving (an
+        answer before the whole body, as a 413): then after dropping what arrives for
+        :data:`LINGER_SECONDS`, so that closing with unread data does not reset the
+        connection before the client read the answer."""
+        transport = self._transport
+        if transport is None or transport.is_closing() or self._lingering:
+            return
+        if not self._body_due:
+            transport.close()
+            return
+        self._lingering = True
+        if transport.can_write_eof():
+            transport.write_eof()
+        transport.resume_reading()  # uvicorn may have paused it: the rest is read, dropped
+        self._loop.call_later(LINGER_SECONDS, transport.close)
+
     def _arm_head_timer(self) -> None:
         self._disarm_head_timer()
         self._head_timer = self._loop.call_later(self.head_timeout, self._head_too_slow)
@@ -150,6 +172,64 @@ class GuardedConnection(asyncio.Protocol):
         if self._in_head:
             seconds = f"{self.head_timeout:g} s"
             self._refuse(408, 3007, f"Request Timeout: no complete head within {seconds}")
+
+
+class _LingeringClose(asyncio.Transport):
+    """The transport as uvicorn's protocol sees it: the same, but its ``close`` is the
+    guard's, and it reads as closing once that began."""
+
+    def __init__(self, transport: Any, close: Callable[[], None]) -> None:
+        super().__init__()
+        self._transport = transport
+        self._close = close
+        self._closing = False
+
+    def close(self) -> None:
+        self._closing = True
+        self._close()
+
+    def is_closing(self) -> bool:
+        return self._closing or bool(self._transport.is_closing())
+
+    def write(self, data: Any) -> None:
+        self._transport.write(data)
+
+    def writelines(self, list_of_data: Any) -> None:
+        self._transport.writelines(list_of_data)
+
+    def write_eof(self) -> None:
+        self._transport.write_eof()
+
+    def can_write_eof(self) -> bool:
+        return bool(self._transport.can_write_eof())
+
+    def abort(self) -> None:
+        self._transport.abort()
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        return self._transport.get_extra_info(name, default)
+
+    def pause_reading(self) -> None:
+        self._transport.pause_reading()
+
+    def resume_reading(self) -> None:
+        self._transport.resume_reading()
+
+    def is_reading(self) -> bool:
+        return bool(self._transport.is_reading())
+
+    def set_protocol(self, protocol: asyncio.BaseProtocol) -> None:
+        self._transport.set_protocol(protocol)
+
+    def get_protocol(self) -> asyncio.BaseProtocol:
+        protocol: asyncio.BaseProtocol = self._transport.get_protocol()
+        return protocol
+
+    def get_write_buffer_size(self) -> int:
+        return int(self._transport.get_write_buffer_size())
+
+    def set_write_buffer_limits(self, high: int | None = None, low: int | None = None) -> None:
+        self._transport.set_write_buffer_limits(high, low)
 
 
 def bounded_protocol(
