@@ -186,3 +186,24 @@ def test_what_yaml_builds_and_json_cannot_hold_is_refused(tmp_path: Path, value:
     done = _wai("run", "--local", "--contract", "odd.yaml", "--dry-run", cwd=tmp_path)
     assert done.returncode == 2 and "is not JSON" in done.stderr, done.stderr[-500:]
     assert "/examples/0/request" in done.stderr
+
+
+@pytest.mark.parametrize("spoiled", ["report.json/", "report.html->elsewhere", "cases"])
+def test_a_report_folder_that_cannot_take_the_report_is_refused_before_the_run(
+    tmp_path: Path, spoiled: str
+) -> None:
+    """Found before the first request, not after the whole run (a report file that is a
+    folder or a link, a cases folder that is a file)."""
+    out = tmp_path / "out"
+    out.mkdir()
+    name, _, link = spoiled.partition("->")
+    if name.endswith("/"):
+        (out / name).mkdir()
+    elif link:
+        (out / name).symlink_to(tmp_path / link)
+    else:
+        (out / name).write_text("a file")
+    done = _wai("run", "--local", "--report-dir", str(out), cwd=tmp_path)
+    assert done.returncode == 2 and "cannot write the report" in done.stderr, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, "no progress: nothing was sent"
+    assert not (tmp_path / "elsewhere").exists()

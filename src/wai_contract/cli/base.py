@@ -129,8 +129,8 @@ def publish(report: Any, directory: Path) -> None:
     """Write *report* into *directory* in every format; print its summary and where it is."""
     from .. import conformance
 
+    click.echo(conformance.render_console(report))  # first: a failed write loses no verdict
     conformance.write_report(report, directory)
-    click.echo(conformance.render_console(report))
     click.echo(f"report: {directory / 'report.html'} (also report.json, junit.xml, summary.md)")
 
 

@@ -51,6 +51,23 @@ def compare(report: Report, baseline: Report, baseline_name: str) -> Comparison:
     )
 
 
+def check_comparable(baseline: Report, name: str) -> None:
+    """Raise :class:`ConfigError` now, before a run, if *baseline* could not be compared
+    with its report or shown beside it after the run: what it says of checks, causes and
+    cases must be text (a report read back is typed by what its JSON says)."""
+    try:
+        for check in baseline.checks:
+            texts = [check.id, check.status, *_causes(check)]
+            texts += [case for ids in _causes(check).values() for case in ids]
+            odd = next((text for text in texts if not isinstance(text, str)), None)
+            if odd is not None:
+                raise TypeError(f"{odd!r} where text belongs")
+        compare(baseline, baseline, name)
+    except (TypeError, AttributeError, ValueError) as exc:
+        said = str(exc)[:200]
+        raise ConfigError(f"baseline {name} is not a wai-contract report.json: {said}") from None
+
+
 def _causes(check: CheckResult) -> dict[str, list[str]]:
     # Reports written before causes were kept: the failures they listed, by cause.
     if check.causes or not check.failures:

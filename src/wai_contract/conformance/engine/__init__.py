@@ -27,7 +27,7 @@ from ..cases import Case, Job
 from ..checks import CHECKS
 from ..contract import Contract, RunOptions, RunSettings, load_contract
 from ..http.redact import redact_url
-from ..merge import compare
+from ..merge import check_comparable, compare
 from ..plan import Plan, make_plan
 from ..problems import Problem
 from ..results import Report, StopReason, Verdict, check_results, load_report
@@ -146,7 +146,11 @@ def _baseline(baseline: str | Path | Report | None, options: RunOptions) -> Repo
     """The baseline report, read before anything is sent (a bad one fails the run at once)."""
     if options.shard is not None and baseline is not None:
         raise ConfigError(NO_BASELINE_FOR_A_PART)
-    return load_report(baseline) if isinstance(baseline, str | Path) else baseline
+    if baseline is None:
+        return None
+    earlier = load_report(baseline) if isinstance(baseline, str | Path) else baseline
+    check_comparable(earlier, _named(baseline))
+    return earlier
 
 
 def _named(baseline: str | Path | Report | None) -> str:

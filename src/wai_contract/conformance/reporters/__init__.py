@@ -58,6 +58,7 @@ def prepare_report_dir(directory: str | Path | None) -> Path:
     try:
         if directory is not None:
             path.mkdir(parents=True, exist_ok=True)
+            _check_writable(path)
             return path
         path.parent.mkdir(parents=True, exist_ok=True)
         base, number = path, 1
@@ -73,6 +74,20 @@ def prepare_report_dir(directory: str | Path | None) -> Path:
             f"cannot create the report folder {path}: {exc.strerror or exc}"
         ) from None
     return path
+
+
+def _check_writable(folder: Path) -> None:
+    """Raise :class:`OutputError` now if the report could not be written into *folder*
+    after the run: a folder we may not write, a report file that is a folder or a link."""
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputError(f"cannot write the report to {folder}: permission denied")
+    for name in [*RUN_FORMATS, "cases"]:
+        path = folder / name
+        if path.is_symlink():
+            raise OutputError(f"cannot write the report to {folder}: {name} is a symbolic link")
+        if path.exists() and path.is_dir() != (name == "cases"):
+            what = "not a folder" if name == "cases" else "a folder"
+            raise OutputError(f"cannot write the report to {folder}: {name} is {what}")
 
 
 def write_report(report: Report, directory: str | Path) -> list[Path]:
