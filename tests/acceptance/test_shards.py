@@ -24,9 +24,9 @@ from wai_contract.conformance import (
 from wai_contract.server import serve_asgi
 
 
-def _verdicts(report: Report) -> list[tuple[Any, ...]]:
+def _verdicts(report: Report, notes: bool = True) -> list[tuple[Any, ...]]:
     return [
-        (c.id, c.status, c.cases, c.failure_count, c.warning_count, c.note,
+        (c.id, c.status, c.cases, c.failure_count, c.warning_count, c.note if notes else None,
          {cause: sorted(ids) for cause, ids in c.causes.items()})
         for c in report.checks
     ]  # fmt: skip
@@ -46,7 +46,10 @@ def test_four_merged_parts_give_the_verdicts_of_one_run(bug: str) -> None:
     assert "part 2/4 of the plan" in render_console(parts[1])
     assert all(0 < p.planned < whole.planned for p in parts)
     merged = merge_reports(parts[::-1])
-    assert _verdicts(merged) == _verdicts(whole)
+    # A server that ignores the seed answers each run anew: whether it called a tool at all
+    # (a note of tool-calls) may differ between the whole run and its parts.
+    notes = bug != "ignores-seed"
+    assert _verdicts(merged, notes) == _verdicts(whole, notes)
     assert any(c.status in ("failed", "warned") for c in whole.checks)
     assert (merged.planned, merged.judged_cases) == (whole.planned, whole.judged_cases)
     assert merged.passed == whole.passed and merged.shard is None

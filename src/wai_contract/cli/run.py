@@ -193,8 +193,10 @@ def _run_and_report(
 ) -> None:
     """Run, write the report (also of an interrupted run), print the summary, exit."""
     from .. import conformance as c
+    from ._malloc import keep_less
 
     directory = c.prepare_report_dir(report_dir)
+    keep_less()  # before the sender threads start
     interrupted = False
     try:
         with target as chosen, progress_display() as progress, _sigterm_interrupts():
