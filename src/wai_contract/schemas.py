@@ -57,6 +57,48 @@ def load_schema(name: str) -> dict[str, Any]:
     return schema
 
 
+@functools.cache
+def openai_reference(name: str) -> dict[str, Any]:
+    """OpenAI's own schema *name* (``chat-request``), vendored from its OpenAPI document
+    (``schemas/openai-reference/``). Shared: do not mutate it."""
+    with open(os.path.join(_DATA, "openai-reference", f"{name}.json"), encoding="utf-8") as f:
+        schema: dict[str, Any] = json.load(f)
+    return schema
+
+
+@functools.cache
+def openai_nullable_fields() -> frozenset[str]:
+    """The request fields that OpenAI's reference lets a client send as ``null`` (which it
+    reads as "not given"): derived from the vendored schema, not listed by hand."""
+    import jsonschema
+
+    definitions = openai_reference("chat-request")["$defs"]
+    properties: dict[str, Any] = {}
+    parts = [definitions["CreateChatCompletionRequest"]]
+    while parts:  # the request is an allOf of references, themselves allOfs
+        part = parts.pop()
+        if "$ref" in part:
+            parts.append(definitions[part["$ref"].removeprefix("#/$defs/")])
+        parts += part.get("allOf", [])
+        properties = {**part.get("properties", {}), **properties}
+    return frozenset(
+        name
+        for name, schema in properties.items()
+        if jsonschema.Draft202012Validator({**schema, "$defs": definitions}).is_valid(None)
+    )
+
+
+def without_openai_nulls(body: Any) -> Any:
+    """*body* without the fields it sends as ``null`` where OpenAI's reference lets it: the
+    reference reads them as not given, and so do the server, the linter and the runner
+    (real clients send ``"max_tokens": null`` and ``"stop": null``: ../shared/real-api.md,
+    "Clients send nulls")."""
+    if not isinstance(body, dict) or None not in body.values():
+        return body
+    nullable = openai_nullable_fields()
+    return {key: value for key, value in body.items() if value is not None or key not in nullable}
+
+
 def use_schema(name: str, schema: dict[str, Any] | None, source: str = "") -> None:
     """From now on, in this process, use *schema* (from *source*) as the schema *name*;
     ``None`` goes back to the vendored one. Everything compiled from the old one is

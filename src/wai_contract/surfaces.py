@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .schemas import MODEL, load_schema
+from .schemas import MODEL, load_schema, without_openai_nulls
 from .validators import compile_validator
 
 
@@ -40,7 +40,7 @@ def _function_tool(tool: Any) -> Any:
 
 def verdict(body: Any) -> tuple[bool, str | None]:
     """Whether the OpenAI schema accepts *body*, and else the place of its first error."""
-    if compile_validator("openai-chat-request").is_valid(body):
+    if compile_validator("openai-chat-request").is_valid(without_openai_nulls(body)):
         return True, None
     from .lint import lint
 

@@ -46,9 +46,9 @@ def server() -> Iterator[LocalServer]:
 
 
 def client(server: LocalServer, token: str = TOKEN) -> openai.OpenAI:
+    """A new SDK client: use it in a ``with`` block, or its sockets outlive the test."""
     import openai
 
-    """A new SDK client: use it in a ``with`` block, or its sockets outlive the test."""
     base = f"{server.base_url}/client/v4/accounts/acct/ai/v1"
     return openai.OpenAI(api_key=token, base_url=base, max_retries=0, timeout=10)
 
@@ -166,3 +166,15 @@ def test_litellm_calls_the_openai_path_unchanged() -> None:
         text = "".join(chunk.choices[0].delta.content or "" for chunk in streamed)
     assert answer.choices[0].message.content and text == answer.choices[0].message.content
     assert set(seen) == {"/client/v4/accounts/acct/ai/v1/chat/completions"}
+
+
+@pytest.mark.parametrize("field", ["max_tokens", "stop", "stream", "temperature", "seed"])
+def test_a_null_the_reference_allows_is_read_as_not_given(server: LocalServer, field: str) -> None:
+    """llm-cloudflare sends ``"max_tokens": null``, langchain-cloudflare ``"stop": null``
+    (../shared/real-api.md): OpenAI's reference lets them, so they mean "not given"."""
+    body = {"model": MODEL, "messages": CHAT, field: None}
+    answer = httpx.post(
+        server.openai_url, json=body, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["object"] == "chat.completion"

@@ -81,3 +81,16 @@ def test_the_reference_takes_null_for_what_clients_send_as_null(field: str) -> N
 )
 def test_the_reference_refuses_what_it_refuses(body: dict[str, Any]) -> None:
     assert not _validator("chat-request").is_valid(body)
+
+
+def test_the_shipped_copy_is_the_vendored_file() -> None:
+    shipped = FOLDER.parents[1] / "src" / "wai_contract" / "_data" / "openai-reference"
+    assert (shipped / "chat-request.json").read_text() == (FOLDER / "chat-request.json").read_text()
+
+
+def test_the_nullable_fields_are_read_from_the_reference() -> None:
+    from wai_contract.schemas import openai_nullable_fields
+
+    nullable = openai_nullable_fields()
+    assert {"max_tokens", "stop", "stream", "temperature", "top_p", "seed"} <= nullable
+    assert not {"messages", "model", "tools"} & nullable

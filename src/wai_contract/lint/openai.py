@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from ..schemas import MODEL
+from ..schemas import MODEL, without_openai_nulls
 from ..validators import compile_validator
 from .result import Findings, Found
 from .wording import describe, preview
@@ -24,9 +24,10 @@ def is_openai(value: Any, api: Api) -> bool:
 def check_openai(body: Any, found: Findings) -> None:
     """Add *body*'s errors and warnings as a chat-completions request for this model."""
     validator = compile_validator("openai-chat-request")
-    if not validator.is_valid(body):
+    judged = without_openai_nulls(body)  # the same keys but nulls read as not given
+    if not validator.is_valid(judged):
         unrepresentable = {f.path for f in found.errors if f.rule == "json"}
-        for violation in validator.iter_errors(body):
+        for violation in validator.iter_errors(judged):
             path = violation.path
             if violation.keyword == "required":
                 path = (*path, violation.detail)

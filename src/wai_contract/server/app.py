@@ -40,7 +40,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from ..lint import jsontext, lint
-from ..schemas import MODEL, load_schema
+from ..schemas import MODEL, load_schema, without_openai_nulls
 from . import faults as _faults
 from . import openai
 from .model import Answer, answer
@@ -170,6 +170,7 @@ def _chat_endpoint(config: ServerConfig) -> Callable[[Request], Awaitable[Respon
         body = _json_body(data)
         if body is None:
             return ai_error(400, 5006, "Bad input: Error: the body is not JSON", request_id)
+        body = without_openai_nulls(body)
         problem = openai.request_problem(body)
         if problem is not None:
             return ai_error(400, 5006, f"Bad input: Error: {problem}", request_id)

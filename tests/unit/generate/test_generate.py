@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from wai_contract import lint, load_schema
 from wai_contract.errors import ConfigError
 from wai_contract.generate import checklist, checklist_ids, generate
+from wai_contract.schemas import without_openai_nulls
 from wai_contract.strategies import (
     invalid_bodies,
     messages,
@@ -235,8 +236,8 @@ def test_openai_bodies_carry_the_verdict_of_the_openai_schema() -> None:
     validator = compile_validator("openai-chat-request")
     bodies = list(generate(500, seed=3, api="openai"))
     assert sum(b.valid for b in bodies) > 100 and sum(not b.valid for b in bodies) > 100
-    for body in bodies:
-        assert validator.is_valid(body.payload) is body.valid, body.tags
+    for body in bodies:  # a null the reference allows is read as not given
+        assert validator.is_valid(without_openai_nulls(body.payload)) is body.valid, body.tags
         assert "openai" in body.tags
         if not body.valid:
             assert body.pointer in [e.pointer for e in lint(body.payload, api="openai").errors]
