@@ -178,3 +178,35 @@ def test_a_null_the_reference_allows_is_read_as_not_given(server: LocalServer, f
     )
     assert answer.status_code == 200, answer.text
     assert answer.json()["object"] == "chat.completion"
+
+
+def _gateway(inner: Any) -> Any:
+    """An OpenAI-style gateway in front of the reference app: ``/v1/chat/completions``."""
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"] == "/v1/chat/completions":
+            path = "/client/v4/accounts/x/ai/v1/chat/completions"
+            scope = {**scope, "path": path, "raw_path": path.encode()}
+        await inner(scope, receive, send)
+
+    return app
+
+
+@pytest.mark.parametrize("api", [None, "openai"])
+def test_an_openai_style_url_is_judged_wherever_it_is(api: str | None) -> None:
+    """A URL ending in /chat/completions is the OpenAI-compatible surface, with or without
+    --api openai, whatever its path before (a gateway, a self-hosted server)."""
+    from tests.acceptance.test_cli_lint import run as cli
+
+    from wai_contract.conformance import RunOptions, run
+    from wai_contract.conformance.target import endpoint_target
+
+    with serve_asgi(_gateway(create_app(ServerConfig(token=TOKEN)))) as base:
+        url = f"{base}/v1/chat/completions"
+        target = endpoint_target(url, TOKEN, api)
+        assert target.urls == {"openai": url}
+        report = run(target, options=RunOptions(max_examples=30))
+        planned = cli("run", "--endpoint", url, "--dry-run", *(["--api", api] if api else []))
+    assert report.passed, [(c.id, c.failures[:1]) for c in report.checks if c.failures]
+    assert report.requests > 50
+    assert planned.returncode == 0 and "oa-max-tokens-1" in planned.stdout, planned.stderr

@@ -19,14 +19,17 @@ LIVE_URL = "https://api.cloudflare.com/client/v4/accounts/{account}/ai/run/{mode
 
 
 OPENAI_PATH = "/ai/v1/chat/completions"
+OPENAI_SUFFIX = "/chat/completions"
+"""How an OpenAI-style URL ends, whatever comes before it (``/v1``, ``/openai/v1``, ...)."""
 
 
 @dataclass(frozen=True)
 class Target:
     """Where to send requests, and the token (never written anywhere).
 
-    *url* is the model's URL on one surface: ``.../ai/run/{model}`` (native) or
-    ``.../ai/v1/chat/completions`` (OpenAI-compatible, told apart by its path);
+    *url* is the model's URL on one surface: ``.../ai/run/{model}`` (native) or any URL
+    ending in ``/chat/completions`` (OpenAI-compatible, told apart by its path: Workers AI's
+    ``.../ai/v1/chat/completions``, a gateway's or a self-hosted server's ``/v1/...``);
     *openai_url* adds the OpenAI-compatible surface of the same target.
     """
 
@@ -40,7 +43,7 @@ class Target:
     @property
     def urls(self) -> dict[Surface, str]:
         """The URL of each surface the run covers, native first."""
-        if urlsplit(self.url).path.rstrip("/").endswith(OPENAI_PATH):
+        if urlsplit(self.url).path.rstrip("/").endswith(OPENAI_SUFFIX):
             return {"openai": self.url}
         urls: dict[Surface, str] = {"native": self.url}
         if self.openai_url:
