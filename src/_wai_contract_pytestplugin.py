@@ -65,6 +65,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--wai-local, else the endpoint's own).",
     )
     group.addoption(
+        "--wai-model",
+        metavar="NAME",
+        help="With --wai-endpoint: the model's name in OpenAI-compatible bodies.",
+    )
+    group.addoption(
         "--wai-max-examples",
         type=int,
         metavar="N",
@@ -264,6 +269,7 @@ def _run_suite(session: pytest.Session) -> Report:
         token=_token(config),
         local_token=LOCAL_TOKEN,
         api=config.getoption("--wai-api"),
+        model=config.getoption("--wai-model"),
     ) as target:
         return run(target, contract, options)
 

@@ -215,6 +215,8 @@ def test_contract_can_skip_checks_and_declare_deviations(tmp_path: Path) -> None
         (["--local", "--contract", "bad.yaml"], "error: bad.yaml: /checks/streming: unknown check"),
         (["--local", "--baseline", "nope.json"], "error: cannot read baseline nope.json"),
         (["--local", "--local-fault", "explode"], "error: unknown fault 'explode'"),
+        (["--local", "--model", "m"], "error: --model needs --endpoint"),
+        (["--endpoint", "http://x/v1/chat/completions", "--model", " "], "error: --model must"),
         (
             ["--local", "--dry-run", "--contract", "pairs.yaml"],
             "error: pairs.yaml: /checks/seed-determinism/probes: [1, 2] is not of type 'integer'",

@@ -210,3 +210,59 @@ def test_an_openai_style_url_is_judged_wherever_it_is(api: str | None) -> None:
     assert report.passed, [(c.id, c.failures[:1]) for c in report.checks if c.failures]
     assert report.requests > 50
     assert planned.returncode == 0 and "oa-max-tokens-1" in planned.stdout, planned.stderr
+
+
+def _renaming_gateway(inner: Any, name: str) -> Any:
+    """A self-hosted-style server: ``/v1/chat/completions``, the model called *name* (any
+    other name is an unknown model, 404 as OpenAI-style servers answer)."""
+    gateway = _gateway(inner)
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return await gateway(scope, receive, send)
+        chunks, more = [], True
+        while more:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        try:
+            body = json.loads(b"".join(chunks))
+        except ValueError:
+            body = None
+        if isinstance(body, dict) and body.get("model") == name:
+            body["model"] = MODEL
+        elif isinstance(body, dict) and isinstance(body.get("model"), str):
+            error = {"error": {"message": "model not found", "type": "invalid_request_error"}}
+            payload = json.dumps(error).encode()
+            headers = [(b"content-type", b"application/json")]
+            await send({"type": "http.response.start", "status": 404, "headers": headers})
+            return await send({"type": "http.response.body", "body": payload})
+        data = json.dumps(body).encode() if body is not None else b"".join(chunks)
+        sent = False
+
+        async def replay() -> dict[str, Any]:
+            nonlocal sent
+            if sent:
+                return {"type": "http.disconnect"}
+            sent = True
+            return {"type": "http.request", "body": data, "more_body": False}
+
+        headers = [(k, v) for k, v in scope["headers"] if k != b"content-length"]
+        headers.append((b"content-length", str(len(data)).encode()))
+        return await gateway({**scope, "headers": headers}, replay, send)
+
+    return app
+
+
+def test_model_names_the_model_as_the_server_calls_it() -> None:
+    from wai_contract import run
+    from wai_contract.errors import TargetError
+
+    app = _renaming_gateway(create_app(ServerConfig(token=TOKEN)), "mistral-7b-lora")
+    with serve_asgi(app) as base:
+        url = f"{base}/v1/chat/completions"
+        named = run(url, token=TOKEN, model="mistral-7b-lora", max_examples=20)
+        with pytest.raises(TargetError, match="404"):  # the plain body's model is unknown
+            run(url, token=TOKEN, max_examples=20)
+    assert named.passed, [(c.id, c.failures[:1]) for c in named.checks if c.failures]
+    assert named.requests > 40

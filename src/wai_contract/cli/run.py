@@ -47,6 +47,13 @@ from .progress import progress_display
     "(default: both with --local, native with --account-id, an --endpoint's own).",
 )
 @click.option(
+    "--model",
+    default=None,
+    metavar="NAME",
+    help="With --endpoint: the model's name in OpenAI-compatible bodies (default: "
+    "@cf/mistral/mistral-7b-instruct-v0.2-lora), for a server that names it its own way.",
+)
+@click.option(
     "--token",
     default=None,
     help="API token (default: $CLOUDFLARE_API_TOKEN, then $CLOUDFLARE_AUTH_TOKEN). "
@@ -136,6 +143,7 @@ def run_command(
     local: bool,
     local_faults: tuple[str, ...],
     api: str | None,
+    model: str | None,
     token: str | None,
     token_file: Any,
     contract_path: str | None,
@@ -180,6 +188,7 @@ def run_command(
         local_faults=local_faults,
         token=_token(token, token_file),
         api=api,
+        model=model,
     )
     if dry_run:
         with target as chosen:

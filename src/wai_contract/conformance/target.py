@@ -39,6 +39,9 @@ class Target:
     openai_url: str | None = None
     faults: tuple[str, ...] = ()
     """Faults injected into the reference server the run is against (``--local-fault``)."""
+    model: str | None = None
+    """The name the OpenAI-compatible surface's bodies give the model, where they name this
+    one (a self-hosted server names it its own way); None: this model's id."""
 
     @property
     def urls(self) -> dict[Surface, str]:
@@ -98,6 +101,7 @@ def open_target(
     token: str | None = None,
     local_token: str | None = None,
     api: str | None = None,
+    model: str | None = None,
 ) -> AbstractContextManager[Target]:
     """The one target chosen, checked now (a bad one raises :class:`ConfigError` before
     anything starts), for a ``with`` block: *endpoint*, the live API of *account_id*, or
@@ -105,7 +109,8 @@ def open_target(
     and stopped on exit; it requires *local_token* (a fresh random token by default).
 
     *api* picks the surfaces: ``native``, ``openai`` or ``both``; by default both for the
-    reference server, the native one for the live API, and an endpoint's own."""
+    reference server, the native one for the live API, and an endpoint's own. *model*
+    (an endpoint's only) names the model in the OpenAI-compatible surface's bodies."""
     chosen = [
         name
         for name, on in (("--endpoint", endpoint), ("--account-id", account_id), ("--local", local))
@@ -118,8 +123,10 @@ def open_target(
         )
     if local_faults and not local:
         raise ConfigError("--local-fault needs --local")
+    if model is not None and endpoint is None:
+        raise ConfigError("--model needs --endpoint: the live API and --local run this model")
     if endpoint is not None:
-        return nullcontext(endpoint_target(endpoint, token, api))
+        return nullcontext(endpoint_target(endpoint, token, api, model))
     if account_id is not None:
         return nullcontext(_surfaces(live_url(account_id), token, api or "native"))
     return _local_target(local_faults, local_token or secrets.token_urlsafe(16), api)
@@ -134,17 +141,21 @@ def _local_target(faults: Sequence[str], token: str, api: str | None) -> Iterato
         yield dataclasses.replace(target, faults=tuple(sorted(set(faults))))
 
 
-def endpoint_target(url: str, token: str | None = None, api: str | None = None) -> Target:
+def endpoint_target(
+    url: str, token: str | None = None, api: str | None = None, model: str | None = None
+) -> Target:
     """The target of a model *url* (checked: see :func:`check_endpoint`). *api* ``openai``
     (or ``both``) moves to (or adds) the OpenAI-compatible surface beside a native URL; an
-    OpenAI-compatible URL serves only its own surface."""
+    OpenAI-compatible URL serves only its own surface. *model*: see ``Target.model``."""
     url = check_endpoint(url)
+    if model is not None and not model.strip():
+        raise ConfigError("--model must name a model")
     own = Target(url, token).urls
     if "openai" in own:
         if api not in (None, "openai"):
             raise ConfigError(f"--api {api}: the endpoint serves openai")
-        return Target(url, token)
-    return _surfaces(url, token, api or "native")
+        return Target(url, token, model=model)
+    return dataclasses.replace(_surfaces(url, token, api or "native"), model=model)
 
 
 def _surfaces(native_url: str, token: str | None, api: str) -> Target:

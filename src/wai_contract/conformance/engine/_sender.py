@@ -21,6 +21,7 @@ import httpx
 import orjson
 
 from ...errors import TargetError
+from ...schemas import MODEL
 from ..cases import WRONG_TOKEN, Case
 from ..http import Outcome, classify, post
 from ..http.redact import Redactor, url_secrets
@@ -195,10 +196,13 @@ class Sender:
         token = {"given": self.target.token, "none": None, "wrong": WRONG_TOKEN}[case.token]
         url = self.target.urls[case.surface]
         url = percent_encoded(url) if case.percent_encoded else url
+        body = case.body
+        if case.surface == "openai" and self.target.model is not None:
+            body = _renamed(body, self.target.model)
         outcome = send(
             self.transport,
             url,
-            case.body,
+            body,
             token=token,
             timeout=timeout,
             budget=self.budget,
@@ -227,3 +231,11 @@ class Sender:
         """The failure that repeated :data:`SAME_FAILURES_TO_STOP` times in a row, if any."""
         kind, count = self.streak
         return kind if kind and count >= SAME_FAILURES_TO_STOP else None
+
+
+def _renamed(body: Any, model: str) -> Any:
+    """*body* naming *model* where it names this model (a body that tests a wrong or missing
+    ``model`` keeps it)."""
+    if isinstance(body, dict) and body.get("model") == MODEL:
+        return {**body, "model": model}
+    return body
