@@ -149,6 +149,17 @@ def test_a_target_that_cannot_be_judged_stops_the_run_before_the_plan() -> None:
     assert len(sent) == 3, "one request each, not the plan"
 
 
+@pytest.mark.parametrize("code", [7003, 7000])
+def test_a_400_that_says_no_route_stops_the_run_as_a_404_does(code: int) -> None:
+    from wai_contract.errors import TargetError
+
+    def no_route(request: httpx.Request, forward: Any) -> httpx.Response:
+        return error_response(400, code, "Could not route to /client/v4/accounts/a/ai/v1")
+
+    with pytest.raises(TargetError, match="no such route"):
+        run(Target(URL, "t"), contract(), SMALL, transport=reference_client(no_route))
+
+
 def test_transient_answers_are_inconclusive_and_too_many_fail_the_run(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -14,6 +14,9 @@ from ._sender import Sender
 BODY = {"prompt": "Say hello."}
 AUTH_CODES = {9106, 6003, 10000}
 """The v4 API's codes for a missing, malformed or wrong token (real-api.md)."""
+ROUTE_CODES = {7000, 7003}
+"""The v4 API's codes for a path it cannot route, sent with 400 on ``/ai/v1`` ("Could not
+route to ...", "No route for that URI": real-api.md, "What the service does on this path")."""
 
 
 def preflight(send: Sender) -> None:
@@ -29,7 +32,7 @@ def preflight(send: Sender) -> None:
     if status in (401, 403) or AUTH_CODES & set(error_codes(outcome.json)):
         given = "the token given" if send.target.token else "no token (pass --token)"
         raise TargetError(f"the target refuses {given}: {describe_status(outcome)}")
-    if status == 404:
+    if status == 404 or (status == 400 and ROUTE_CODES & set(error_codes(outcome.json))):
         raise TargetError(
             f"the target has no such route, check the URL {outcome.exchange.url}: "
             f"{describe_status(outcome)}"
