@@ -13,7 +13,11 @@ oversized heads, 3007 ("timeout") for a slow one, from the vendor's error table
 :class:`GuardedConnection` is an ``asyncio.Protocol`` of its own, given to uvicorn through
 its documented ``Config(http=...)``: it reads the bytes first (with httptools' own parser,
 to find where each head ends and whether it is HTTP at all) and hands them on to uvicorn's
-protocol, which it holds and drives only through the ``asyncio.Protocol`` interface.
+protocol, which it holds and drives only through the ``asyncio.Protocol`` interface. That
+protocol writes to an ``asyncio.Transport`` of ours whose ``close`` is the guard's: an
+answer given before the whole body arrived (413, 408) closes the connection after reading
+and dropping what still arrives for :data:`LINGER_SECONDS`, never at once (unread bytes would
+reset it before the client read the answer) nor never (uvicorn would read a declared 10 GB).
 """
 
 from __future__ import annotations
