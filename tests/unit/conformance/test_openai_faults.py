@@ -95,3 +95,35 @@ def test_the_reference_app_passes_on_the_openai_surface() -> None:
     assert {c.id for c in report.checks if c.status == "passed"} >= {
         "accepts-valid", "rejects-invalid", "streaming", "max-tokens", "usage-totals", "auth",
     }  # fmt: skip
+
+
+def _as_the_service_streams(request: httpx.Request, forward: Forward) -> httpx.Response:
+    """Chunks without ``index`` (choices and tool-call deltas) and without any
+    ``finish_reason``, as Workers AI sends them (../shared/real-api.md)."""
+
+    def strip(text: str) -> str:
+        text = re.sub(r',?"finish_reason":(?:"[a-z_]+"|null)', "", text)
+        return re.sub(r'"index":\d+,?', "", text)
+
+    response = forward(request)
+    if "text/event-stream" not in response.headers.get("content-type", ""):
+        return response
+    return _rewrite(response, strip)
+
+
+def _tool_calls_null(request: httpx.Request, forward: Forward) -> httpx.Response:
+    """``"tool_calls": null`` on a completion's text answer, as seen through AI Gateway."""
+    response = forward(request)
+    if not response.headers.get("content-type", "").startswith("application/json"):
+        return response
+    said = '"role":"assistant","content":"'
+    return _rewrite(
+        response, lambda t: t.replace(said, '"role":"assistant","tool_calls":null,"content":"')
+    )
+
+
+@pytest.mark.parametrize("served", [_as_the_service_streams, _tool_calls_null])
+def test_answers_the_service_really_sends_pass(served: Any) -> None:
+    report = run(Target(OPENAI, "t"), load_contract(), RunOptions(max_examples=60),
+                 transport=reference_client(served))  # fmt: skip
+    assert report.passed, [(c.id, c.failures[:1]) for c in report.checks if c.failures]
