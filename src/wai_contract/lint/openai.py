@@ -33,6 +33,16 @@ def check_openai(body: Any, found: Findings) -> None:
                 path = (*path, violation.detail)
             if path not in unrepresentable:
                 found.errors.append(Found(path, violation.keyword, describe(violation)))
+    if judged is not body:  # some nulls were read as not given
+        for key in body.keys() - judged.keys():
+            found.warnings.append(
+                Found(
+                    (key,),
+                    "null-as-absent",
+                    f"{key} is null: OpenAI's reference reads it as not given; whether "
+                    "Workers AI accepts a null here is not known",
+                )
+            )
     model = body.get("model") if isinstance(body, dict) else None
     if isinstance(model, str) and model != MODEL:
         found.warnings.append(

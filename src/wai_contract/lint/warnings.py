@@ -237,6 +237,11 @@ RULES = (
     Rule("duplicate-key", "A key given twice in one object (the last one counts here)."),
     # Found in bodies of the OpenAI-compatible surface (see openai.check_openai).
     Rule("other-model", "An OpenAI-surface body that names another model than this one."),
+    Rule(
+        "null-as-absent",
+        "An OpenAI-surface field sent as null where OpenAI's reference allows it (read as not "
+        "given); whether Workers AI accepts it is not known.",
+    ),
 )
 
 WARNING_CODES = {rule.code: rule.flags for rule in RULES}

@@ -55,6 +55,19 @@ def test_another_model_is_a_warning() -> None:
     ]
 
 
+@pytest.mark.parametrize("field", ["max_tokens", "stop", "stream", "temperature", "seed"])
+def test_a_null_the_reference_allows_is_valid_with_a_warning_at_its_place(field: str) -> None:
+    result = lint(json.dumps(openai_body(**{field: None}), indent=2))
+    assert result.valid
+    assert [(w.pointer, w.rule) for w in result.warnings] == [(f"/{field}", "null-as-absent")]
+    assert result.warnings[0].line is not None
+
+
+def test_a_null_the_reference_refuses_stays_an_error() -> None:
+    result = lint(openai_body(messages=None))
+    assert not result.valid and [e.pointer for e in result.errors] == ["/messages"]
+
+
 @pytest.mark.parametrize(
     "body",
     [
