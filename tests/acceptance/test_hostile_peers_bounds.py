@@ -270,12 +270,10 @@ def test_a_run_keeps_what_its_report_needs_not_every_answer(tmp_path: Path) -> N
     """Every answer near every per-answer limit (200,000 JSON strings of 250,000 values,
     6.6 MB of 8, thousands of header fields): at the default concurrency (no growth), the
     run's memory stays within the documented 300 MB (docs/run.md, "Memory")."""
-    values = ",".join(['"abcdefghijklmnopqrstuvwxyz0123"'] * 200_000).encode()
-    fields = {f"X-F{n}": "v" for n in range(3000)}
-    big = b'{"success":true,"errors":[],"result":{"response":"ok","x":[' + values + b"]}}"
+    big = hostile.ok_with_values(b",".join([b'"abcdefghijklmnopqrstuvwxyz0123"'] * 200_000), 3000)
 
     def respond(request: Request, peer: Peer) -> None:
-        peer.send(hostile.response(200, big, fields))
+        peer.send(big)
 
     out = tmp_path / "out"
     with Hostile(respond) as server:

@@ -59,12 +59,19 @@ def stop_serve(served: Served) -> str:
     return stderr
 
 
-@pytest.fixture(scope="module")
-def served() -> Iterator[Served]:
-    server = start_serve("--token", TOKEN, "--head-timeout", "1", "--body-timeout", "1")
+@contextlib.contextmanager
+def serving(*options: str) -> Iterator[Served]:
+    """``wai-contract serve`` with *options* for a block; no traceback in its log after."""
+    server = start_serve("--token", TOKEN, *options)
     yield server
     stderr = stop_serve(server)
     assert "Traceback" not in stderr, stderr[-3000:]
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[Served]:
+    with serving("--head-timeout", "1", "--body-timeout", "1") as server:
+        yield server
 
 
 def exchange(port: int, data: bytes, wait: float = 5.0) -> bytes:
@@ -256,10 +263,8 @@ def _send_a_huge_body(port: int, head: bytes, piece: bytes, seconds: float) -> t
 @pytest.fixture(scope="module")
 def small_bodies() -> Iterator[Served]:
     """A server taking bodies of 1 MB at most, with time for them to arrive."""
-    server = start_serve("--token", TOKEN, "--max-body-bytes", "1000000", "--body-timeout", "30")
-    yield server
-    stderr = stop_serve(server)
-    assert "Traceback" not in stderr, stderr[-3000:]
+    with serving("--max-body-bytes", "1000000", "--body-timeout", "30") as server:
+        yield server
 
 
 @pytest.mark.parametrize("framing", ["declared", "chunked"])

@@ -140,10 +140,8 @@ class GuardedConnection(asyncio.Protocol):
             % (status, REASONS[status], len(body))
         )
         transport.write(head + body)
-        if transport.can_write_eof():
-            transport.write_eof()
         self._disarm_head_timer()
-        self._loop.call_later(LINGER_SECONDS, transport.close)
+        self._linger(transport)
 
     def _close(self) -> None:
         """uvicorn closes the connection: at once, unless a body is still arriving (an
@@ -157,9 +155,14 @@ class GuardedConnection(asyncio.Protocol):
             transport.close()
             return
         self._lingering = True
+        transport.resume_reading()  # uvicorn may have paused it: the rest is read, dropped
+        self._linger(transport)
+
+    def _linger(self, transport: Any) -> None:
+        """End what we send now; close after :data:`LINGER_SECONDS` (what arrives until then
+        is read and dropped by :meth:`data_received`)."""
         if transport.can_write_eof():
             transport.write_eof()
-        transport.resume_reading()  # uvicorn may have paused it: the rest is read, dropped
         self._loop.call_later(LINGER_SECONDS, transport.close)
 
     def _arm_head_timer(self) -> None:
