@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tests.forked_cli import cli
 from tests.leaks import leaked
 
 TOKEN = "tok9F3kQ7zLm2Wx8Rb4Tn6Yc1Hv5Jd0Pq"
@@ -27,12 +28,19 @@ would carry the parent's peak across fork and exec)."""
 
 
 def wai(
-    *args: str, timeout: float = 60, token: str | None = TOKEN, cwd: Path | None = None
+    *args: str,
+    timeout: float = 60,
+    token: str | None = TOKEN,
+    cwd: Path | None = None,
+    fresh: bool = False,
 ) -> subprocess.CompletedProcess[str]:
-    """The CLI in a child process, which reports its peak memory on exit."""
+    """The CLI in a child process; a *fresh* one (a new interpreter, not a fork of a warm
+    one) reports its peak memory on exit."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLOUDFLARE_")}
     if token:
         env["CLOUDFLARE_API_TOKEN"] = token
+    if not fresh:
+        return cli(*args, timeout=timeout, env=env, cwd=cwd)
     return subprocess.run(
         [sys.executable, "-c", PEAK_RSS, *args],
         capture_output=True,
@@ -48,7 +56,7 @@ def peak_mb(result: subprocess.CompletedProcess[str]) -> float:
     return int(line.split()[1]) / 1024
 
 
-def run_against(url: str, out: Path, *extra: str, timeout: float = 60) -> Any:
+def run_against(url: str, out: Path, *extra: str, timeout: float = 60, fresh: bool = False) -> Any:
     args = [
         "run",
         "--endpoint",
@@ -60,7 +68,7 @@ def run_against(url: str, out: Path, *extra: str, timeout: float = 60) -> Any:
         "--timeout",
         "5",
     ]
-    return wai(*args, "--no-shrink", *extra, timeout=timeout)
+    return wai(*args, "--no-shrink", *extra, timeout=timeout, fresh=fresh)
 
 
 def report_of(out: Path) -> dict[str, Any]:

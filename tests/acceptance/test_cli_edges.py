@@ -9,8 +9,10 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
+from tests.forked_cli import cli
 
 from wai_contract import lint
 
@@ -22,7 +24,10 @@ SURROGATE_KEYS = [
 ]
 
 
-def wai(*args: str | bytes, **options: object) -> subprocess.CompletedProcess[bytes]:
+def wai(*args: str | bytes, **options: Any) -> subprocess.CompletedProcess[bytes]:
+    """The CLI; forked from a warm process unless the test handles the child's streams."""
+    if set(options) <= {"input"}:
+        return cli(*args, text=False, **options)
     streams = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **options}
     return subprocess.run(  # type: ignore[call-overload, no-any-return]
         [sys.executable, "-m", "wai_contract", *args], timeout=60, **streams

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from tests.forked_cli import cli
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -19,14 +20,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 def run(
     *args: str, stdin: bytes | None = None, cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "wai_contract", *args],
-        input=stdin.decode() if stdin is not None else None,
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=60,
-    )
+    return cli(*args, input=stdin, cwd=cwd)
 
 
 @pytest.fixture

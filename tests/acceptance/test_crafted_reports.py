@@ -8,10 +8,10 @@ import dataclasses
 import json
 import shlex
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from tests.forked_cli import cli
 
 from wai_contract.conformance.http import Exchange
 from wai_contract.conformance.results import CaseResult, CheckResult, Report
@@ -33,11 +33,7 @@ def _merge(tmp_path: Path, parts: list[Report]) -> subprocess.CompletedProcess[s
         path = tmp_path / f"part{number}.json"
         path.write_text(json.dumps(part.to_dict()), "utf-8")
         files.append(str(path))
-    command = [sys.executable, "-m", "wai_contract", "report", "merge", *files]
-    return subprocess.run(
-        [*command, "--report-dir", str(tmp_path / "out")],
-        cwd=tmp_path, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+    return cli("report", "merge", *files, "--report-dir", str(tmp_path / "out"), cwd=tmp_path)
 
 
 @pytest.mark.parametrize("evil", EVIL_IDS)
@@ -85,10 +81,7 @@ def test_the_commands_written_target_the_run_and_its_own_case_files(tmp_path: Pa
 
 
 def _wai(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "wai_contract", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+    return cli(*args, cwd=cwd)
 
 
 LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(

@@ -22,6 +22,7 @@ from tests.acceptance.hostile_runs import (
     run_against,
     wai,
 )
+from tests.forked_cli import cli
 from tests.hostile import Hostile, Peer, Request
 
 
@@ -209,12 +210,9 @@ def test_the_token_can_come_from_a_file_or_stdin_and_stays_out_of_the_output(
     with Hostile(respond) as server:
         args = ["run", "--endpoint", server.url, "--report-dir", str(out), "--max-requests", "3"]
         args += ["--token-file", str(tmp_path / "token") if source == "file" else "-"]
-        result = subprocess.run(
-            [sys.executable, "-m", "wai_contract", *args],
+        result = cli(
+            *args,
             input=TOKEN if source == "stdin" else None,
-            capture_output=True,
-            text=True,
-            timeout=60,
             env={k: v for k, v in os.environ.items() if not k.startswith("CLOUDFLARE_")},
         )
     assert f"Bearer {TOKEN}" in seen

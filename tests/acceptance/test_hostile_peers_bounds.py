@@ -100,7 +100,7 @@ def test_endless_and_inflating_answers_are_cut_and_memory_stays_bounded(
     respond, code = HEAVY[name]
     out = tmp_path / "out"
     with Hostile(respond) as server:
-        result = run_against(server.url, out)
+        result = run_against(server.url, out, fresh=True)
     assert result.returncode == 1, result.stderr[-2000:]
     report = report_of(out)
     codes = {f["code"] for c in report["checks"] for f in c["failures"]}
@@ -277,7 +277,7 @@ def test_a_run_keeps_what_its_report_needs_not_every_answer(tmp_path: Path) -> N
 
     out = tmp_path / "out"
     with Hostile(respond) as server:
-        result = run_against(server.url, out, "--max-concurrency", "4")
+        result = run_against(server.url, out, "--max-concurrency", "4", fresh=True)
     # Kept whole, 25 such answers would take the run past 400 MB (16 MB each, parsed).
     assert report_of(out)["requests"] >= 25
     assert peak_mb(result) < 300
