@@ -4,7 +4,8 @@ bytes a broken or malicious peer would (bad status lines, endless streams, bombs
 ``Hostile(respond)`` accepts connections in a thread; for the request on each connection
 it reads the head and the ``Content-Length`` body and calls ``respond(request, peer)``,
 which writes raw bytes to ``peer.sock``; then it closes the connection (so a body without
-a length ends there). Every wait is bounded by the server's lifetime, and the
+a length ends there), unless it keeps connections alive (``keep_alive=True``): then it reads
+the next request on the same connection. Every wait is bounded by the server's lifetime, and the
 server closes every connection when its ``with`` block ends.
 """
 
@@ -105,6 +106,7 @@ class Hostile:
     respond: Respond
     lifetime: float = 60.0
     max_connections: int = 400
+    keep_alive: bool = False
     stop: threading.Event = field(default_factory=threading.Event)
     requests: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -143,13 +145,17 @@ class Hostile:
 
     def _serve(self, sock: socket.socket) -> None:
         sock.settimeout(self.lifetime)
+        buffer = b""
         try:
-            request, _ = _read_request(sock, b"")
-            if request is None:
-                return
-            with self._lock:
-                request.number, self.requests = self.requests, self.requests + 1
-            self.respond(request, Peer(sock, self.stop))
+            while not self.stop.is_set():
+                request, buffer = _read_request(sock, buffer)
+                if request is None:
+                    return
+                with self._lock:
+                    request.number, self.requests = self.requests, self.requests + 1
+                self.respond(request, Peer(sock, self.stop))
+                if not self.keep_alive:
+                    return
         except OSError:
             return
         finally:

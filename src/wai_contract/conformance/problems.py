@@ -10,7 +10,7 @@ from ..validators import compile_validator
 from .http import Outcome
 
 TRANSPORT_CODES = frozenset(
-    {"timeout", "connection", "truncated", "too-large", "undecodable", "runner"}
+    {"timeout", "connection", "truncated", "excess", "too-large", "undecodable", "runner"}
 )
 """Problem codes that are failures of the transport rather than of the answer."""
 

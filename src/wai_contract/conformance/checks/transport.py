@@ -14,7 +14,8 @@ class Transport(Check):
     id = "transport"
     title = "Answers completely and in time"
     description = (
-        "No request times out, has its connection reset, or gets a truncated or unreadable body."
+        "No request times out, has its connection reset, or gets a truncated or unreadable "
+        "body, or bytes after the end of its answer."
     )
 
     def judge(self, answer: Answer, settings: Any) -> list[Problem] | None:

@@ -28,7 +28,7 @@ from ..._version import __version__
 from . import classify
 from ._reading import BodyError, BodyReader
 from ._sse import SseError
-from ._transport import DeadlineTransport, exchange_deadline
+from ._transport import EXCESS, DeadlineTransport, exchange_deadline
 from .jsondepth import check_depth
 from .redact import Redactor, redact_url
 
@@ -156,6 +156,13 @@ def _read(
                 outcome.content_type.startswith("text/event-stream"),
             )
             reader.read(response)
+        excess = response.extensions.get(EXCESS, 0)
+        if excess:
+            exchange.error = (
+                f"excess: {excess:,} bytes came after the end of the answer (its "
+                "Content-Length or last chunk); a client reusing the connection would read "
+                "them as the next answer (not reused here)"
+            )
     except (httpx.TimeoutException, TimeoutError):
         exchange.error = f"timeout: no complete answer within {timeout:g} s"
     except httpx.RemoteProtocolError as exc:

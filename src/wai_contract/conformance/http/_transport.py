@@ -6,10 +6,17 @@ whose sockets give each call only the time left before the exchange's deadline (
 :func:`exchange_deadline` by the thread that sends) and wake every quarter second to see
 whether the run was stopped (Ctrl-C, SIGTERM, the run's deadline). As in httpx's own
 ``HTTPTransport``, every httpcore error is mapped to httpx's in one place.
+
+A server may send more than its answer's framing holds (bytes after ``Content-Length``, or
+after the last chunk). On a kept-alive connection those bytes would be read as the next
+request's answer. Each socket therefore follows the framing of what it reads (counting,
+as h11 frames it for httpcore); when an answer ends with bytes left over, their count is put
+in the response's extensions under :data:`EXCESS` and the connection is not used again.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 import typing
@@ -19,6 +26,8 @@ from contextlib import contextmanager
 import httpcore
 import httpx
 
+EXCESS = "wai_contract.excess_bytes"
+"""Response extension: bytes the server sent after the end of this answer."""
 POLL_SECONDS = 0.25
 WRITE_PIECE = 64 * 1024
 _local = threading.local()
@@ -80,24 +89,33 @@ class DeadlineTransport(httpx.BaseTransport):
         with _httpx_errors():
             answer = self._pool.handle_request(core)
         assert isinstance(answer.stream, Iterable)
-        return httpx.Response(
+        stream = _ResponseStream(answer.stream, answer.extensions.get("network_stream"))
+        response = httpx.Response(
             status_code=answer.status,
             headers=answer.headers,
-            stream=_ResponseStream(answer.stream),
+            stream=stream,
             extensions=answer.extensions,
         )
+        stream.extensions = response.extensions  # httpx keeps a copy of the dict
+        return response
 
     def close(self) -> None:
         self._pool.close()
 
 
 class _ResponseStream(httpx.SyncByteStream):
-    def __init__(self, stream: Iterable[bytes]) -> None:
+    def __init__(self, stream: Iterable[bytes], socket: object) -> None:
         self._stream = stream
+        self._socket = socket
+        self.extensions: dict[str, typing.Any] = {}
+        """The response's extensions, where :data:`EXCESS` goes."""
 
     def __iter__(self) -> Iterator[bytes]:
         with _httpx_errors():
             yield from self._stream
+        excess = self._socket.answered() if isinstance(self._socket, _DeadlineStream) else 0
+        if excess:
+            self.extensions[EXCESS] = excess
 
     def close(self) -> None:
         close = getattr(self._stream, "close", None)
@@ -133,17 +151,39 @@ def _time_left(exc: type[Exception], timeout: float | None) -> float | None:
 class _DeadlineStream(httpcore.NetworkStream):
     def __init__(self, stream: httpcore.NetworkStream) -> None:
         self._stream = stream
+        self._framing: _Framing | None = None
+        """Where the answer to the request in flight ends."""
+        self._requesting = False
+        self._spoiled = False
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         while True:
             wait = _time_left(httpcore.ReadTimeout, timeout)
             try:
-                return self._stream.read(max_bytes, wait)
+                data = self._stream.read(max_bytes, wait)
             except httpcore.ReadTimeout:
                 if getattr(_local, "deadline", None) is None:
                     raise
+                continue
+            self._requesting = False
+            if self._framing is not None:
+                self._framing.feed(data)
+            return data
+
+    def answered(self) -> int:
+        """httpcore has read a whole answer: the bytes the server sent after its end. If
+        any, this connection is reported as closed by the server, so it is not reused."""
+        framing, self._framing = self._framing, None
+        if framing is None or framing.lost or framing.state != "done":
+            return 0
+        excess = framing.excess
+        self._spoiled = self._spoiled or excess > 0
+        return excess
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        if not self._requesting:  # a request's head: its first write
+            self._requesting = True
+            self._framing = _Framing()
         view = memoryview(buffer)
         while view:
             wait = _time_left(httpcore.WriteTimeout, timeout)
@@ -169,7 +209,102 @@ class _DeadlineStream(httpcore.NetworkStream):
         return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname, left))
 
     def get_extra_info(self, info: str) -> typing.Any:
+        if info == "is_readable" and self._spoiled:
+            return True
         return self._stream.get_extra_info(info)
+
+
+class _Framing:
+    """Where the answer to the request in flight ends, found by counting as h11 parses:
+    interim (1xx) heads, the final head, then ``Content-Length`` bytes or chunks and their
+    trailers. :attr:`excess` counts what was read past that end; :attr:`lost` means it
+    cannot tell (a head too long, a body that ends with the connection, folded lines)."""
+
+    def __init__(self) -> None:
+        self.pending = bytearray()  # an incomplete head, chunk-size line or trailers
+        self.state = "head"  # then "body", "size", "trailers", "done"
+        self.chunked = False
+        self.left = 0  # bytes of the body, or of a chunk and its CRLF, still to come
+        self.excess = 0
+        self.lost = False
+
+    def feed(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view and not self.lost:
+            if self.state == "done":
+                self.excess += len(view)
+                return
+            if self.state == "body":
+                step = min(self.left, len(view))
+                self.left -= step
+                view = view[step:]
+                if not self.left:
+                    self.state = "size" if self.chunked else "done"
+                continue
+            view = self._unit(view)
+
+    def _unit(self, view: memoryview) -> memoryview:
+        """Feed a head, a chunk-size line or the trailers; return what follows it."""
+        start = max(0, len(self.pending) - 3)
+        self.pending += view
+        found = (_LINE if self.state == "size" else _BLANK_LINE).search(self.pending, start)
+        if found is None:
+            self.lost = len(self.pending) > _H11_EVENT_BYTES
+            return view[len(view) :]
+        unit, rest = bytes(self.pending[: found.end()]), len(self.pending) - found.end()
+        self.pending.clear()
+        if self.state == "head":
+            self._head(unit)
+        elif self.state == "size":
+            self._size(unit)
+        else:
+            self.state = "done"  # the blank line after the trailers
+        return view[len(view) - rest :]
+
+    def _head(self, head: bytes) -> None:
+        status = _STATUS.match(head)
+        if status is None or b"\n " in head or b"\n\t" in head:
+            self.lost = True
+            return
+        code = int(status.group(1))
+        if code < 200:  # interim, the final head follows; 101 leaves HTTP/1.1
+            self.lost = code == 101
+            return
+        coding = _TRANSFER_ENCODING.search(head)
+        length = _CONTENT_LENGTH.search(head)
+        if code in (204, 304):
+            self.state = "done"
+        elif coding is not None:  # h11 knows no coding but chunked, and it wins
+            self.chunked, self.state = True, "size"
+            self.lost = not coding.group(1).strip().lower().endswith(b"chunked")
+        elif length is not None:
+            values = {value.strip() for value in length.group(1).split(b",")}
+            number = values.pop()
+            self.lost = bool(values - {number}) or not number.isdigit()
+            self.left = 0 if self.lost else int(number)
+            self.state = "body" if self.left else "done"
+        else:
+            self.lost = True  # the body ends with the connection: nothing comes after
+
+    def _size(self, line: bytes) -> None:
+        try:
+            size = int(line.split(b";", 1)[0].strip(), 16)
+        except ValueError:
+            self.lost = True
+            return
+        if size:
+            self.left, self.state = size + 2, "body"
+        else:  # the last chunk: trailers end with a blank line, which may come at once
+            self.state = "trailers"
+            self.pending += b"\r\n"
+
+
+_BLANK_LINE = re.compile(rb"\n\r?\n")  # as h11 ends a head
+_LINE = re.compile(rb"\n")
+_STATUS = re.compile(rb"HTTP/1\.[01] ([0-9]{3})")
+_TRANSFER_ENCODING = re.compile(rb"\ntransfer-encoding:([^\r\n]*)", re.IGNORECASE)
+_CONTENT_LENGTH = re.compile(rb"\ncontent-length:([^\r\n]*)", re.IGNORECASE)
+_H11_EVENT_BYTES = 100 * 1024  # httpcore's own limit for one head
 
 
 class _DeadlineBackend(httpcore.SyncBackend):

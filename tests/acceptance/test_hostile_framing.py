@@ -1,0 +1,87 @@
+"""Bytes after the end of an answer on a kept-alive connection: the case that got them
+fails with the excess named, and no later case reads them as its own answer."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests import hostile
+from tests.acceptance.hostile_runs import report_of, run_against
+from tests.hostile import Hostile, Peer, Request
+
+LIVE = {"Connection": "keep-alive"}
+FAKE_500 = b"HTTP/1.1 500 X\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
+SPOILED = 2
+"""The request whose answer carries the excess (the pre-flight and one more go first)."""
+
+
+def _chunked(body: bytes, headers: dict[str, str]) -> bytes:
+    head = [f"HTTP/1.1 200 X\r\nTransfer-Encoding: chunked\r\nContent-Type: {headers['ct']}"]
+    chunks = b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in (body[:7], body[7:]) if p)
+    return ("\r\n".join(head) + "\r\n\r\n").encode() + chunks + b"0\r\n\r\n"
+
+
+def _answer(request: Request, chunked: bool) -> bytes:
+    """A right answer to any request, kept alive, framed by length or by chunks."""
+    if hostile.streamed(request):
+        body = b'data: {"response": "Hi"}\n\ndata: [DONE]\n\n'
+        kind = "text/event-stream"
+    else:
+        result = {"result": hostile.OK_RESULT, "success": True, "errors": [], "messages": []}
+        body, kind = json.dumps(result).encode(), "application/json"
+    if chunked:
+        return _chunked(body, {"ct": kind})
+    return hostile.response(200, body, {"Content-Type": kind, "Connection": None})
+
+
+EXCESS: dict[str, tuple[bool, bytes]] = {
+    "a-whole-answer-after-content-length": (False, FAKE_500),
+    "a-whole-answer-after-the-last-chunk": (True, FAKE_500),
+    "garbage-after-content-length": (False, b"\x00garbage\r\n"),
+    "one-byte-after-the-last-chunk": (True, b"\n"),
+    "a-second-copy-of-the-body": (False, json.dumps({"result": {}}).encode()),
+}
+
+
+def _excess_and_server_errors(report: dict[str, Any]) -> tuple[list[Any], list[Any]]:
+    """The failures (of every check) whose cause is bytes after an answer, and a 5xx."""
+    failures = [f for check in report["checks"] for f in check["failures"]]
+    excess = [f for f in failures if f["cause"].split("|")[1] == "excess"]
+    errors = [f for f in failures if f["cause"].split("|")[1] == "server-error"]
+    return excess, errors
+
+
+@pytest.mark.parametrize("name", list(EXCESS))
+def test_bytes_after_an_answer_fail_its_case_and_no_other(name: str, tmp_path: Path) -> None:
+    chunked, extra = EXCESS[name]
+
+    def respond(request: Request, peer: Peer) -> None:
+        answer = _answer(request, chunked)
+        peer.send(answer + extra if request.number == SPOILED else answer)
+
+    out = tmp_path / "out"
+    with Hostile(respond, keep_alive=True) as server:
+        run_against(server.url, out, "--concurrency", "1", "--max-concurrency", "1")
+    report = report_of(out)
+    excess, errors = _excess_and_server_errors(report)
+    assert report["requests"] > SPOILED + 5
+    assert {f["id"] for f in excess} == {excess[0]["id"]}, excess  # one case, the spoiled one
+    assert {f["cause"].split("|")[0] for f in excess} >= {"transport"}
+    assert f"{len(extra):,} bytes came after the end" in json.dumps(excess)
+    assert errors == []  # the fake 500 was never read as an answer
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+def test_exact_framing_on_kept_alive_connections_is_no_excess(
+    chunked: bool, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    with Hostile(lambda r, p: p.send(_answer(r, chunked)), keep_alive=True) as server:
+        run_against(server.url, out, "--concurrency", "2")
+        connections = len(server._socks)
+    report = report_of(out)
+    assert _excess_and_server_errors(report) == ([], [])
+    assert connections < report["requests"] / 4  # the connections were kept and reused
