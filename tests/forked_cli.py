@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 _HELPER = r"""
-import io, json, os, sys, traceback
+import json, os, sys, traceback
 import wai_contract.cli.run, wai_contract.conformance.engine, wai_contract.server
 import hypothesis, jsonschema, uvicorn  # what most commands import anyway
 from wai_contract.cli import main
@@ -45,9 +45,10 @@ for line in requests:
             try:
                 main(call["args"])
                 code = 0
-            except SystemExit as exc:
-                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-                if not isinstance(exc.code, int | None):
+            except SystemExit as exc:  # as the interpreter ends on it
+                if exc.code is None or isinstance(exc.code, int):
+                    code = exc.code or 0
+                else:
                     print(exc.code, file=sys.stderr)
             except BaseException:
                 traceback.print_exc()
@@ -125,23 +126,23 @@ def cli(
 
 
 def _wait(helper: dict[str, Any], pid: int, timeout: float, words: list[str]) -> int:
-    killed: list[int] = []
-    timer = threading.Timer(timeout, lambda: killed.append(_kill(pid)))
+    killed = threading.Event()
+    timer = threading.Timer(timeout, _kill, (pid, killed))
     timer.start()
     try:
         code = int(helper["answers"].readline())
     finally:
         timer.cancel()
-    if killed:
+    if killed.is_set():
         raise subprocess.TimeoutExpired(words, timeout)
     return code
 
 
-def _kill(pid: int) -> int:
+def _kill(pid: int, killed: threading.Event) -> None:
+    killed.set()
     for kill in (os.killpg, os.kill):  # the child may not lead its group yet
         try:
             kill(pid, signal.SIGKILL)
-            return pid
+            return
         except ProcessLookupError:
             pass
-    return pid

@@ -113,6 +113,12 @@ class Hostile:
     _socks: list[socket.socket] = field(default_factory=list)
 
     @property
+    def connections(self) -> int:
+        """Connections accepted so far."""
+        with self._lock:
+            return len(self._socks)
+
+    @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self._listener.getsockname()[1]}{MODEL_PATH}"
 

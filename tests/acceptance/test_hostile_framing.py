@@ -18,10 +18,10 @@ SPOILED = 2
 """The request whose answer carries the excess (the pre-flight and one more go first)."""
 
 
-def _chunked(body: bytes, headers: dict[str, str]) -> bytes:
-    head = [f"HTTP/1.1 200 X\r\nTransfer-Encoding: chunked\r\nContent-Type: {headers['ct']}"]
+def _chunked(body: bytes, content_type: str) -> bytes:
+    head = f"HTTP/1.1 200 X\r\nTransfer-Encoding: chunked\r\nContent-Type: {content_type}\r\n\r\n"
     chunks = b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in (body[:7], body[7:]) if p)
-    return ("\r\n".join(head) + "\r\n\r\n").encode() + chunks + b"0\r\n\r\n"
+    return head.encode() + chunks + b"0\r\n\r\n"
 
 
 def _answer(request: Request, chunked: bool) -> bytes:
@@ -33,7 +33,7 @@ def _answer(request: Request, chunked: bool) -> bytes:
         result = {"result": hostile.OK_RESULT, "success": True, "errors": [], "messages": []}
         body, kind = json.dumps(result).encode(), "application/json"
     if chunked:
-        return _chunked(body, {"ct": kind})
+        return _chunked(body, kind)
     return hostile.response(200, body, {"Content-Type": kind, "Connection": None})
 
 
@@ -81,7 +81,7 @@ def test_exact_framing_on_kept_alive_connections_is_no_excess(
     out = tmp_path / "out"
     with Hostile(lambda r, p: p.send(_answer(r, chunked)), keep_alive=True) as server:
         run_against(server.url, out, "--concurrency", "2")
-        connections = len(server._socks)
+        connections = server.connections
     report = report_of(out)
     assert _excess_and_server_errors(report) == ([], [])
     assert connections < report["requests"] / 4  # the connections were kept and reused

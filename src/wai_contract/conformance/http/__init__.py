@@ -35,6 +35,7 @@ from .redact import Redactor, redact_url
 HEAD_BYTES = 1024
 HEADERS_KEPT = 100
 TOKEN_VARIABLE = "CLOUDFLARE_API_TOKEN"
+"""The variable that reproduction commands read the token from; never the token itself."""
 _HEADERS = {
     "User-Agent": f"wai-contract/{__version__}",
     "Accept": "*/*",
@@ -43,7 +44,6 @@ _HEADERS = {
     "Connection": "keep-alive",
     "Content-Type": "application/json",
 }
-"""The variable that reproduction commands read the token from; never the token itself."""
 
 
 @dataclass
