@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from tests import properties  # noqa: F401  (the Hypothesis profiles, before any test module)
+
 pytest_plugins = ["pytester"]
 
 # With PYTHONDONTWRITEBYTECODE set (as on our machines), pytest cannot keep the modules whose

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from hypothesis import given, settings
+from tests.properties import examples
 
 from wai_contract import lint
 from wai_contract.strategies import invalid_bodies, valid_bodies
@@ -15,13 +16,13 @@ def my_client_prepares(body: dict[str, Any]) -> dict[str, Any]:
     return {"max_tokens": 256, **body}
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(valid_bodies(branch="messages"))
 def test_my_client_keeps_bodies_valid(body: dict[str, Any]) -> None:
     assert lint(my_client_prepares(body)).valid
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(invalid_bodies(branch="prompt"))
 def test_my_validator_catches_every_mutation(case: Any) -> None:
     assert not lint(case.payload).valid, (case.tags, case.pointer)

@@ -5,13 +5,14 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
+from tests.properties import examples
 
 from wai_contract import load_schema
 
 OBJECT_SCHEMA = {"type": "object", "properties": {"a": {"type": "integer"}}, "required": ["a"]}
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=examples(20), deadline=None)
 @given(st.data())
 def test_hypothesis_jsonschema_draws_objects(data: st.DataObject) -> None:
     # hypothesis-jsonschema 0.23.1 raises AttributeError ('many' object has no attribute
@@ -21,7 +22,7 @@ def test_hypothesis_jsonschema_draws_objects(data: st.DataObject) -> None:
     assert isinstance(value, dict) and isinstance(value["a"], int)
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=examples(10), deadline=None)
 @given(st.data())
 def test_hypothesis_jsonschema_draws_from_a_branch_of_our_schema(data: st.DataObject) -> None:
     branch = {"type": "object", **load_schema("input")["oneOf"][0]}

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.properties import examples
 from tests.unit.lint.test_lint_table import CASES
 
 from wai_contract.errors import ConfigError
@@ -87,7 +88,7 @@ _json_values = st.recursive(
 
 
 @pytest.mark.parametrize("at", _leaf_pointers())
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(value=_json_values)
 def test_leaf_checker_agrees_with_the_backend(at: str, value: object) -> None:
     shallow = compile_validator("input", at, shallow=True)

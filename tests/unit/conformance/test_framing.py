@@ -6,6 +6,7 @@ from __future__ import annotations
 import h11
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.properties import examples
 
 from wai_contract.conformance.http._transport import _Framing
 
@@ -44,7 +45,7 @@ def _h11_excess(data: bytes) -> int:
     return len(client.trailing_data[0])
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(answers(), _BYTES, st.lists(st.integers(1, 64), max_size=40))
 def test_the_excess_is_what_h11_leaves_over(answer: bytes, extra: bytes, cuts: list[int]) -> None:
     data = answer + extra

@@ -14,6 +14,7 @@ from unittest import mock
 import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.properties import examples
 
 from wai_contract.conformance.answers import Answer
 from wai_contract.conformance.checks import CHECKS
@@ -129,7 +130,7 @@ class _Pieces(httpx.SyncByteStream):
         yield from self.pieces
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=list(HealthCheck))
 @given(answers(), st.sampled_from(STREAMS) | st.sampled_from(CASES))  # streams: half the time
 def test_no_answer_makes_the_exchange_or_a_judge_raise(answer: Any, case: Any) -> None:
     status, headers, pieces = answer

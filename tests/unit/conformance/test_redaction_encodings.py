@@ -10,6 +10,7 @@ import string
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.leaks import leaked
+from tests.properties import examples
 
 from wai_contract.conformance.http import HEAD_BYTES as HEAD
 from wai_contract.conformance.http.redact import Redactor
@@ -54,14 +55,14 @@ def echoes(draw: st.DrawFn) -> tuple[str, str]:
     return token, draw(surroundings) + echo + draw(surroundings)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(echoes())
 def test_no_run_of_a_secret_survives_any_echo(case: tuple[str, str]) -> None:
     token, text = case
     assert leaked(Redactor(token).text(text), token) == []
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(tokens, st.sampled_from(["é", "数", "😀"]), st.data())
 def test_a_secret_cut_by_the_head_limit_is_redacted(
     token: str, wide: str, data: st.DataObject
@@ -89,7 +90,7 @@ def test_letters_whose_lower_case_is_longer_do_not_shift_the_search() -> None:
     assert leaked(Redactor(token).text(text), token) == []
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.lists(echoes(), min_size=1, max_size=6), st.sampled_from(["", "\n", "\n\x00\x1f"]))
 def test_texts_together_are_redacted_as_each_alone(
     cases: list[tuple[str, str]], separators: str

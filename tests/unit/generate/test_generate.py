@@ -11,6 +11,7 @@ from typing import Any
 import jsonschema
 import pytest
 from hypothesis import given, settings
+from tests.properties import examples
 
 from wai_contract import lint, load_schema
 from wai_contract.errors import ConfigError
@@ -142,20 +143,20 @@ def test_limits_follow_a_modified_schema_with_no_code_change() -> None:
     assert len(seen[("prompt", "over-max-length", "ascii")]["prompt"]) == 13
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(valid_bodies(schema=_modified_schema()))
 def test_strategies_follow_a_modified_schema(body: dict[str, Any]) -> None:
     assert jsonschema.Draft202012Validator(_modified_schema()).is_valid(body)
     assert body.get("top_k", 0) <= 7
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(valid_bodies())
 def test_every_valid_body_validates(body: dict[str, Any]) -> None:
     assert lint(body).valid
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(invalid_bodies())
 def test_every_invalid_body_fails_at_its_declared_pointer(case: Any) -> None:
     result = lint(case.payload)
@@ -163,7 +164,7 @@ def test_every_invalid_body_fails_at_its_declared_pointer(case: Any) -> None:
     assert case.pointer in [e.pointer for e in result.errors]
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(messages(), tools(0), tools(1), sampling_parameters())
 def test_building_blocks_compose_into_valid_bodies(
     chat: list[Any], flat: dict[str, Any], function: dict[str, Any], params: dict[str, Any]
@@ -193,7 +194,7 @@ WEATHER_PARAMETERS = {
 }
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(
     tool_arguments({"name": "get_weather", "parameters": WEATHER_PARAMETERS})
     | tool_arguments(
@@ -243,13 +244,13 @@ def test_openai_bodies_carry_the_verdict_of_the_openai_schema() -> None:
             assert body.pointer in [e.pointer for e in lint(body.payload, api="openai").errors]
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(valid_bodies(api="openai"))
 def test_valid_openai_bodies_are_valid_there(body: dict[str, Any]) -> None:
     assert compile_validator("openai-chat-request").is_valid(body) and body["model"]
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(invalid_bodies(api="openai"))
 def test_invalid_openai_bodies_fail_at_their_pointer(body: Any) -> None:
     errors = lint(body.payload, api="openai").errors

@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.properties import examples
 
 from wai_contract.lint import lint
 from wai_contract.lint.duplicates import _fewest_keys, _some_keys, duplicate_keys, may_repeat
@@ -35,7 +36,7 @@ def texts(draw: Any) -> str:
     return _object(draw, 0)
 
 
-@settings(max_examples=250, deadline=None)
+@settings(max_examples=examples(250), deadline=None)
 @given(texts(), st.booleans())
 def test_the_quick_count_clears_only_texts_without_repeats(text: str, as_bytes: bool) -> None:
     data: str | bytes = text.encode() if as_bytes else text
@@ -67,7 +68,7 @@ def valid_bodies(draw: Any) -> str:
     return '{"messages": [' + ", ".join(messages) + "]" + extra + "}"
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(valid_bodies())
 def test_the_count_for_valid_bodies_clears_only_bodies_without_repeats(text: str) -> None:
     assert lint(text).valid

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.properties import examples
 
 from wai_contract import LintResult, lint
 from wai_contract.lint import WARNING_CODES
@@ -246,7 +247,7 @@ VALID_TEXTS = [
 ]
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(
     st.one_of(
         st.binary(max_size=200),
@@ -286,7 +287,7 @@ JSON_VALUES: Any = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(JSON_VALUES)
 def test_verdict_equals_jsonschema_on_arbitrary_values(value: Any) -> None:
     import jsonschema
@@ -305,7 +306,7 @@ VALUE_TEXTS = st.sampled_from(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(st.tuples(KEY_TEXTS, VALUE_TEXTS), max_size=5))
 def test_keys_with_escapes_lone_surrogates_and_duplicates_in_every_format(
     pairs: list[tuple[str, str]],
