@@ -24,13 +24,14 @@ SCHEMA_NAMES = (
     "output",
     "envelope",
     "stream-event",
-    "openai-chat-request",
     "openai-chat-response",
     "openai-chat-chunk",
     "openai-error",
 )
 """Names of the vendored schemas: request body, result, v4 envelope, one SSE event; and the
-request, answer, stream chunk and error answer of the OpenAI-compatible surface."""
+answer, stream chunk and error answer of the OpenAI-compatible surface (its requests are
+judged by :mod:`.readings`: OpenAI's reference, see :func:`openai_reference`, and the
+model's own input schema)."""
 
 MODEL = "@cf/mistral/mistral-7b-instruct-v0.2-lora"
 """The model whose API the schemas describe."""
@@ -67,11 +68,9 @@ def openai_reference(name: str) -> dict[str, Any]:
 
 
 @functools.cache
-def openai_nullable_fields() -> frozenset[str]:
-    """The request fields that OpenAI's reference lets a client send as ``null`` (which it
-    reads as "not given"): derived from the vendored schema, not listed by hand."""
-    import jsonschema
-
+def openai_request_fields() -> dict[str, Any]:
+    r"""The request fields of OpenAI's reference, each with its schema (whose ``$ref``\ s
+    point into the vendored schema's ``$defs``)."""
     definitions = openai_reference("chat-request")["$defs"]
     properties: dict[str, Any] = {}
     parts = [definitions["CreateChatCompletionRequest"]]
@@ -81,6 +80,17 @@ def openai_nullable_fields() -> frozenset[str]:
             parts.append(definitions[part["$ref"].removeprefix("#/$defs/")])
         parts += part.get("allOf", [])
         properties = {**part.get("properties", {}), **properties}
+    return properties
+
+
+@functools.cache
+def openai_nullable_fields() -> frozenset[str]:
+    """The request fields that OpenAI's reference lets a client send as ``null`` (which it
+    reads as "not given"): derived from the vendored schema, not listed by hand."""
+    import jsonschema
+
+    definitions = openai_reference("chat-request")["$defs"]
+    properties = openai_request_fields()
     return frozenset(
         name
         for name, schema in properties.items()

@@ -61,7 +61,7 @@ def valid_bodies(
     if api == "openai":
         from .surfaces import to_openai, verdict
 
-        return bodies.map(to_openai).filter(lambda body: verdict(body)[0])
+        return bodies.map(to_openai).filter(lambda body: verdict(body)[0] is True)
     return bodies
 
 
@@ -70,7 +70,8 @@ def invalid_bodies(
 ) -> st.SearchStrategy[GeneratedBody]:
     """Bodies with exactly one violation each, as :class:`GeneratedBody` (``payload``,
     ``tags``, and the ``pointer`` it violates); with *api* ``"openai"``, translated to the
-    OpenAI-compatible surface, where a body's first violation is its ``pointer``."""
+    OpenAI-compatible surface, where both readings refuse it (see :mod:`.readings`) and
+    ``pointer`` is its first violation."""
     items = [
         item
         for item in checklist(schema)
@@ -82,7 +83,7 @@ def invalid_bodies(
     if api == "openai":
         from .generate import openai_body
 
-        return bodies.map(openai_body).filter(lambda body: not body.valid)
+        return bodies.map(openai_body).filter(lambda body: body.valid is False)
     return bodies
 
 

@@ -4,23 +4,24 @@ native one means.
 Bodies are planned as the native schema describes them (the generator's checklist, the
 checks' probes) and, for the OpenAI-compatible surface, translated: ``prompt`` becomes one
 user message, flat tools take the ``{type: "function", function}`` form, ``model`` names
-this model, and fields the OpenAI request does not have (``top_k``, ``raw``, ``lora``, ...)
-are left out. The translated body's verdict is then the OpenAI schema's, not the native one.
+this model, and fields OpenAI's reference does not have (``top_k``, ``raw``, ``lora``, ...)
+are left out. The translated body's verdict is then that of the readings a target follows
+(:mod:`.readings`), not the native one.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from .schemas import MODEL, load_schema, without_openai_nulls
-from .validators import compile_validator
+from .readings import READINGS, ReadingName, agreed, judge
+from .schemas import MODEL, openai_request_fields
 
 
 def to_openai(body: Any) -> Any:
     """The chat-completions request that means what the native *body* means."""
     if not isinstance(body, dict):
         return body
-    known = load_schema("openai-chat-request")["properties"]
+    known = openai_request_fields()
     out: dict[str, Any] = {"model": MODEL}
     if "prompt" in body and "messages" not in body:
         out["messages"] = [{"role": "user", "content": body["prompt"]}]
@@ -38,11 +39,9 @@ def _function_tool(tool: Any) -> Any:
     return tool
 
 
-def verdict(body: Any) -> tuple[bool, str | None]:
-    """Whether the OpenAI schema accepts *body*, and else the place of its first error."""
-    if compile_validator("openai-chat-request").is_valid(without_openai_nulls(body)):
-        return True, None
-    from .lint import lint
-
-    errors = lint(body, positions=False, api="openai").errors
-    return False, errors[0].pointer if errors else ""
+def verdict(
+    body: Any, followed: tuple[ReadingName, ...] = READINGS
+) -> tuple[bool | None, str | None]:
+    """Whether the *followed* readings (see :mod:`.readings`) accept *body*, and else the
+    place of its first error; ``None`` where they disagree or one cannot tell."""
+    return agreed(judge(body), followed)

@@ -243,11 +243,15 @@ def test_lint_judges_each_body_for_its_surface(tmp_path: Path) -> None:
     )
     auto = run("lint", "mixed.jsonl", cwd=tmp_path)
     assert auto.returncode == 1
+    said = auto.stdout.splitlines()
     assert (
-        "mixed.jsonl:1:" in auto.stdout
-        and "/top_p: 3 is greater than the maximum of 2" in auto.stdout
+        "mixed.jsonl:1:114: /top_p: OpenAI's reference: 3 is greater than the maximum of 1"
+        in said[0]
     )
+    assert "mixed.jsonl:1:114: /top_p: Workers AI: 3 is greater than the maximum of 2" in said[1]
     assert "mixed.jsonl:2:27: /top_k: 51 is greater than the maximum of 50" in auto.stdout
     as_openai = run("lint", "--api", "openai", "--format", "json", "mixed.jsonl", cwd=tmp_path)
     second = json.loads(as_openai.stdout.splitlines()[1])
     assert {e["pointer"] for e in second["errors"]} == {"/model", "/messages"}
+    one = run("lint", "--reading", "service", "mixed.jsonl", cwd=tmp_path)
+    assert "OpenAI's reference" not in one.stdout and "Workers AI: 3 is greater" in one.stdout

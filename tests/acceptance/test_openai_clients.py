@@ -33,7 +33,10 @@ WEATHER = {
         "parameters": {
             "type": "object",
             "required": ["city"],
-            "properties": {"city": {"type": "string"}, "days": {"type": "integer"}},
+            "properties": {  # the model's schema wants a description of each (as the service)
+                "city": {"type": "string", "description": "The city's name"},
+                "days": {"type": "integer", "description": "Days ahead"},
+            },
         },
     },
 }

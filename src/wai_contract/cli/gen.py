@@ -92,15 +92,18 @@ def gen(
 
     bodies = generate(count, seed=seed, kind=kind, branch=branch, api=api)  # type: ignore[arg-type]
     out = sys.stdout.buffer if output == "-" else _open_output(output)
-    valid = 0
+    valid = invalid = 0
     with out:
         for number, body in enumerate(bodies, 1):
             record = body.payload if bodies_only else body.record(f"b-{number:06d}")
             out.write(orjson.dumps(record) + b"\n")
-            valid += body.valid
+            valid += body.valid is True
+            invalid += body.valid is False
     if output != "-":
+        undetermined = count - valid - invalid
+        more = f", {undetermined} undetermined (the readings disagree)" if undetermined else ""
         click.echo(
-            f"wrote {count} bodies ({valid} valid, {count - valid} invalid) to {output}", err=True
+            f"wrote {count} bodies ({valid} valid, {invalid} invalid{more}) to {output}", err=True
         )
 
 

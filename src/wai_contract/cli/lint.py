@@ -40,6 +40,15 @@ from .base import ExitAtOnce, cli, guard, schema_option, use_schema_file
     "(openai); auto: openai when a body has both model and messages.",
 )
 @click.option(
+    "--reading",
+    type=click.Choice(["both", "openai", "service"]),
+    default="both",
+    show_default=True,
+    help="For OpenAI-compatible bodies: judge them by OpenAI's reference (what generic "
+    "compatible servers follow), by what Workers AI does (the model's own schema), or both; "
+    "every error names the reading that finds it.",
+)
+@click.option(
     "-j",
     "--jobs",
     type=click.IntRange(min=0),
@@ -55,6 +64,7 @@ def lint(
     stdin_format: str,
     jobs: int,
     api: str,
+    reading: str,
     schema_file: str | None,
 ) -> None:
     """Validate request bodies before sending them.
@@ -67,7 +77,7 @@ def lint(
     """
     use_schema_file(schema_file)
     from ..lint.batch import default_jobs, lint_files
-    from ..lint.openai import Api
+    from ..lint.openai import READINGS, Api, Reading
     from ..lint.sources import STDIN, StdinFormat, expand
 
     files = expand(paths)
@@ -80,6 +90,7 @@ def lint(
         stdin=stdin,
         stdin_format=cast("StdinFormat", stdin_format),
         api=cast("Api", api),
+        readings=READINGS if reading == "both" else (cast("Reading", reading),),
     )
     if summary.bodies == 0:
         shown = ", ".join(paths)

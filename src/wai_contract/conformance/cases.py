@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 import orjson
 
+from ..readings import Finding
 from ..schemas import default_max_tokens
 
 Token = Literal["given", "none", "wrong"]
@@ -66,6 +67,15 @@ class Case:
     percent_encoded: bool = False
     """Sent to the model's URL with its name percent-encoded, as the official SDK spells it."""
     surface: Surface = "native"
+    readings: tuple[Finding, ...] = ()
+    """On the OpenAI-compatible surface, each reading's verdict on the body; ``valid`` is
+    theirs where the readings the target follows agree, else ``None`` (undetermined)."""
+
+    @property
+    def undetermined(self) -> bool:
+        """A body whose acceptance the readings the target follows disagree on: it is sent
+        and its answer judged for shape, crashes and hangs, not for acceptance."""
+        return self.valid is None and bool(self.readings)
 
     @property
     def stream(self) -> bool:

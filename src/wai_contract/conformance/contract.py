@@ -17,6 +17,7 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..files import MAX_CONFIG_BYTES, read_capped
+from ..readings import READINGS, ReadingName
 from ..schemas import join_pointer
 from .cases import Example, Limits
 from .checks import CHECKS
@@ -154,6 +155,8 @@ class Contract:
     strict: bool = False
     """Warnings count as failures."""
     limits: Limits = field(default_factory=Limits)
+    readings: tuple[ReadingName, ...] = READINGS
+    """The readings of an OpenAI-compatible body the target follows (see :mod:`...readings`)."""
 
     def enabled(self, check: str) -> bool:
         """Checks run unless the contract says ``enabled: false``."""
@@ -288,6 +291,7 @@ def parse_contract(data: Any, source: str = "<contract>") -> Contract:
             (data.get("limits") or {}).get("context_window"),
             tuple((data.get("limits") or {}).get("lora_names") or ()),
         ),
+        readings=tuple(data.get("readings") or READINGS),
     )
 
 

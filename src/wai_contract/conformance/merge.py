@@ -16,7 +16,15 @@ from urllib.parse import urlsplit
 from ..errors import ConfigError
 from .results import CaseResult, CheckResult, Comparison, Report, add_to_group, settle
 
-SAME_IN_EVERY_PART = ("seed", "max_examples", "contract", "strict", "schema", "faults")
+SAME_IN_EVERY_PART = (
+    "seed",
+    "max_examples",
+    "contract",
+    "strict",
+    "schema",
+    "faults",
+    "readings",
+)
 """Report fields that must agree: parts of one run share them (and their target)."""
 
 

@@ -53,6 +53,7 @@ def make_plan(
             contract.limits,
             surface,
             surfaces,
+            contract.readings,
         )
         jobs: list[Job] = []
         for check_id, check in CHECKS.items():

@@ -217,6 +217,9 @@ class Report:
     """Cases sent and judged (inconclusive ones included)."""
     faults: list[str] = field(default_factory=list)
     """Faults injected into the reference server (``--local-fault``)."""
+    readings: list[str] = field(default_factory=list)
+    """The readings an OpenAI-compatible body's acceptance was judged by, where they all
+    agree (see :mod:`wai_contract.readings`); empty when the run did not cover that surface."""
     not_sent: dict[str, list[str]] = field(default_factory=dict)
     """Cases not sent because their kind of request hangs, by the case that timed out."""
     shard: str | None = None

@@ -29,10 +29,12 @@ Kind = Literal["valid", "invalid", "both"]
 
 @dataclass(frozen=True, slots=True)
 class GeneratedBody:
-    """A request body with its expected verdict; ``pointer`` is set on invalid bodies."""
+    """A request body with its expected verdict; ``pointer`` is set on invalid bodies.
+    ``valid`` is ``None`` for an OpenAI-compatible body that OpenAI's reference and Workers
+    AI disagree on (see :mod:`..readings`)."""
 
     payload: Any
-    valid: bool
+    valid: bool | None
     tags: tuple[str, ...]
     pointer: str | None = None
 

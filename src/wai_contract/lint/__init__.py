@@ -20,7 +20,7 @@ from ..validators import compile_validator
 from . import jsontext
 from .branches import schema_errors
 from .duplicates import duplicate_keys, may_repeat
-from .openai import Api, check_openai, is_openai
+from .openai import READINGS, Api, Reading, check_openai, is_openai
 from .python_values import audit_python, deep_enough, report_recovered
 from .result import Finding, Findings, Found, LintResult, Path
 from .warnings import WARNING_CODES, warnings_of
@@ -35,6 +35,7 @@ def lint(
     line: int = 1,
     positions: bool = True,
     api: Api = "auto",
+    readings: tuple[Reading, ...] = READINGS,
 ) -> LintResult:
     """Lint one request body.
 
@@ -44,25 +45,28 @@ def lint(
     line in its file), worked out when one is first read; ``positions=False`` leaves them
     ``None``. *api* says which
     surface the body is for: ``native`` (``/ai/run``), ``openai`` (``/ai/v1/chat/completions``)
-    or ``auto``: OpenAI when the body has both ``model`` and ``messages``.
+    or ``auto``: OpenAI when the body has both ``model`` and ``messages``. An OpenAI body
+    is judged by each of *readings* (``openai``: OpenAI's reference; ``service``: what
+    Workers AI does), every error naming the readings that find it.
     """
     if not isinstance(body_or_text, _TEXT_TYPES):
         found = Findings()
         with deep_enough():
             body = audit_python(body_or_text, (), found)
-            _check(body, found, api=api)
+            _check(body, found, api=api, readings=readings)
         return _result(source, line, found, None)
     try:
         value = orjson.loads(body_or_text)
     except orjson.JSONDecodeError:
-        return _lint_unusual_text(_text_or_bytes(body_or_text), source, line, positions, api)
+        text = _text_or_bytes(body_or_text)
+        return _lint_unusual_text(text, source, line, positions, api, readings)
     data = _text_or_bytes(body_or_text)
     # Inline, not is_openai(): this test runs for every body.
     if api != "native" and (
         api == "openai" or (value.__class__ is dict and "model" in value and "messages" in value)
     ):
         found = Findings()
-        check_openai(value, found)
+        check_openai(value, found, readings)
     # The hot path: most bodies are valid and clean, and cost one parse, one Rust call,
     # one pass over their top-level keys and a count of their colons.
     elif _root_is_valid(value):
@@ -155,7 +159,12 @@ def _as_text(data: str | bytes | bytearray | memoryview) -> str:
 
 
 def _lint_unusual_text(
-    data: bytes | str, source: str, line: int, positions: bool, api: Api
+    data: bytes | str,
+    source: str,
+    line: int,
+    positions: bool,
+    api: Api,
+    readings: tuple[Reading, ...],
 ) -> LintResult:
     """Text that strict parsing refused: explain why, or lint what a lenient parse found."""
     text = _as_text(data)
@@ -168,7 +177,7 @@ def _lint_unusual_text(
         )
     found = Findings()
     report_recovered(parsed.surrogates, parsed.overflows, found)
-    _check(parsed.value, found, api=api)
+    _check(parsed.value, found, api=api, readings=readings)
     found.warnings += duplicate_keys(text)
     return _result(source, line, found, text if positions else None)
 
@@ -220,9 +229,15 @@ class _Placement:
             self.findings, self.text = [], ""  # the text is no longer held
 
 
-def _check(body: Any, found: Findings, valid: bool | None = None, api: Api = "native") -> None:
+def _check(
+    body: Any,
+    found: Findings,
+    valid: bool | None = None,
+    api: Api = "native",
+    readings: tuple[Reading, ...] = READINGS,
+) -> None:
     if api != "native" and is_openai(body, api):
-        check_openai(body, found)
+        check_openai(body, found, readings)
         return
     if valid is None:
         valid = _root_is_valid(body)

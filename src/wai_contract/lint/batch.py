@@ -14,14 +14,22 @@ import os
 import sys
 import time
 from collections.abc import Generator, Iterator, Sequence
-from typing import BinaryIO, TextIO, cast
+from typing import BinaryIO, TextIO, TypedDict, cast
 
 from ..errors import SourceError
 from . import lint
 from .forks import CAN_FORK, Result, Task, map_in_forks
-from .openai import Api
+from .openai import READINGS, Api, Reading
 from .reporters import LINT_FORMATS, LineReporter, LintSummary
 from .sources import STDIN_NAME, StdinFormat, iter_bodies
+
+
+class _How(TypedDict):
+    """How each body is judged: :func:`~wai_contract.lint`'s *api* and *readings*."""
+
+    api: Api
+    readings: tuple[Reading, ...]
+
 
 PARALLEL_MIN_BYTES = 1 << 20
 """A .jsonl file at least this large is linted by worker processes."""
@@ -53,9 +61,12 @@ def lint_files(
     stdin: BinaryIO | None = None,
     stdin_format: StdinFormat = "auto",
     api: Api = "auto",
+    readings: tuple[Reading, ...] = READINGS,
 ) -> LintSummary:
     """Lint every body of *files* (from :func:`~wai_contract.lint.sources.expand`), writing
-    format *fmt* to *out*, and return the counts; *api* as :func:`~wai_contract.lint`."""
+    format *fmt* to *out*, and return the counts; *api* and *readings* as
+    :func:`~wai_contract.lint`."""
+    how: _How = {"api": api, "readings": readings}
     gathered = _Gathered(out)
     reporter = LINT_FORMATS[fmt](cast(TextIO, gathered))
     summary = LintSummary(sources=len(files))
@@ -64,7 +75,7 @@ def lint_files(
     try:
         for group, parallel in _groups(files, jobs):
             if parallel:
-                for text, counts in _lint_in_workers(group[0], fmt, positions, jobs, api):
+                for text, counts in _lint_in_workers(group[0], fmt, positions, jobs, how):
                     reporter.write(text)
                     summary.bodies += counts[0]
                     summary.invalid += counts[1]
@@ -73,7 +84,7 @@ def lint_files(
                 continue
             for body in iter_bodies(group, stdin=stdin, stdin_format=stdin_format):
                 result = lint(
-                    body.data, source=body.source, line=body.line, positions=positions, api=api
+                    body.data, source=body.source, line=body.line, positions=positions, **how
                 )
                 summary.add(result)
                 reporter.add(result)
@@ -145,12 +156,12 @@ def _size(path: str) -> int:
 
 
 def _lint_in_workers(
-    path: str, fmt: str, positions: bool, jobs: int, api: Api
+    path: str, fmt: str, positions: bool, jobs: int, how: _How
 ) -> Iterator[tuple[str, Counts]]:
     """Lint the ranges of *path* in *jobs* forked workers, in file order."""
 
     def work(task: Task) -> Result:
-        text, counts = _lint_range(path, task, fmt, positions, api)
+        text, counts = _lint_range(path, task, fmt, positions, how)
         return text.encode("utf-8"), counts
 
     chunk = _chunk_bytes(_size(path), jobs)
@@ -202,7 +213,7 @@ def _worker_mapping(path: str) -> tuple[mmap.mmap, memoryview]:
     return mapped
 
 
-def _lint_range(path: str, task: Task, fmt: str, positions: bool, api: Api) -> tuple[str, Counts]:
+def _lint_range(path: str, task: Task, fmt: str, positions: bool, how: _How) -> tuple[str, Counts]:
     """Lint the lines of one range of *path*; return them rendered in *fmt*, and counts."""
     start, end, number = task
     reporter = _WORKER_REPORTERS.get(fmt)
@@ -229,7 +240,7 @@ def _lint_range(path: str, task: Task, fmt: str, positions: bool, api: Api) -> t
                 last -= 1
             if first < last:
                 result = lint(
-                    whole[first:last], source=path, line=number, positions=positions, api=api
+                    whole[first:last], source=path, line=number, positions=positions, **how
                 )
                 bodies += 1
                 if result.errors:

@@ -20,8 +20,8 @@ from typing import Any
 
 import orjson
 
-from ..schemas import MODEL
-from ..validators import compile_validator
+from ..lint import lint
+from ..schemas import MODEL, without_openai_nulls
 from .model import Answer, answer
 
 NATIVE_KEYS = ("temperature", "top_p", "seed", "frequency_penalty", "presence_penalty")
@@ -29,11 +29,16 @@ NATIVE_KEYS = ("temperature", "top_p", "seed", "frequency_penalty", "presence_pe
 
 
 def request_problem(body: Any) -> str | None:
-    """Why *body* is not a chat-completions request for this model, or ``None``."""
-    validator = compile_validator("openai-chat-request")
-    for violation in validator.iter_errors(body):
-        where = "/" + "/".join(map(str, violation.path))
-        return f"{where}: {violation.message}"
+    """Why *body* is not a chat-completions request for this model, or ``None``: judged
+    as Workers AI judges it (the model's input schema, the model named in the body), a
+    null read as not given where OpenAI's reference allows one (see :mod:`..readings`)."""
+    body = without_openai_nulls(body)
+    if not isinstance(body, dict) or not isinstance(body.get("model"), str):
+        return "/model: the body must name the model"
+    result = lint(body, positions=False, api="native")
+    if not result.valid:
+        first = result.errors[0]
+        return f"{first.pointer or '/'}: {first.message}"
     if body["model"] != MODEL:
         return f"/model: no such model {body['model']!r}; this server runs {MODEL}"
     return None

@@ -45,8 +45,16 @@ def test_a_request_is_translated_to_the_native_body_that_means_the_same() -> Non
 @pytest.mark.parametrize(
     ("body", "where"),
     [
-        ({"messages": CHAT}, '/: "model" is a required property'),
-        ({"model": MODEL}, '/: "messages" is a required property'),
+        ({"messages": CHAT}, "/model: the body must name the model"),
+        ({"model": MODEL}, "/: the body needs either `prompt`"),
+        (
+            {"model": MODEL, "messages": [{"role": "user", "content": None}]},
+            "/messages/0/content: expected a string, got null",
+        ),
+        (
+            {"model": MODEL, "messages": [{"role": "user"}]},
+            '/messages/0/content: required property "content" is missing',
+        ),
         (
             {"model": MODEL, "messages": CHAT, "top_p": 3},
             "/top_p: 3 is greater than the maximum of 2",
@@ -60,7 +68,9 @@ def test_requests_the_surface_refuses_name_the_place(body: dict[str, Any], where
 
 
 def test_a_completion_calls_tools_in_the_openai_form() -> None:
-    tools = [{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}]
+    parameters = {"type": "object", "properties": {}}  # the model's schema requires them
+    function = {"name": "f", "description": "d", "parameters": parameters}
+    tools = [{"type": "function", "function": function}]
     native = {"messages": CHAT, "tools": tools, "seed": 1}
     for seed in range(1, 40):
         said = answer({**native, "seed": seed})

@@ -13,7 +13,8 @@ import dataclasses
 from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar, TypeVar
 
-from ...surfaces import to_openai, verdict
+from ...readings import READINGS, Finding, ReadingName, agreed, judge
+from ...surfaces import to_openai
 from ..answers import Answer
 from ..cases import Case, Job, Limits, Surface
 from ..problems import Problem
@@ -63,8 +64,10 @@ class PlanContext:
         limits: Limits | None = None,
         surface: Surface = "native",
         surfaces: Sequence[Surface] = ("native",),
+        readings: tuple[ReadingName, ...] = READINGS,
     ) -> None:
         self.surface = surface
+        self.readings = readings
         self.surfaces = surfaces
         self.has_token = has_token
         self.generated = generated
@@ -77,10 +80,11 @@ class PlanContext:
         """The case of the *number*-th generated body (a ``GeneratedBody``); a valid one is
         fitted to the target's limits (see :class:`~..cases.Limits`)."""
         payload = self.limits.must_succeed(body.payload, number) if body.valid else body.payload
-        valid, pointer = body.valid, body.pointer
+        valid, pointer, found = body.valid, body.pointer, tuple[Finding, ...]()
         if self.surface == "openai":
             payload = to_openai(payload)
-            valid, pointer = verdict(payload)
+            found = judge(payload)
+            valid, pointer = agreed(found, self.readings)
         return self.case(
             f"b-{number:06d}",
             check,
@@ -89,8 +93,9 @@ class PlanContext:
             tags=body.tags,
             pointer=pointer,
             generated=True,
-            refusable=self.limits.may_refuse(payload) if valid else None,
+            refusable=self.limits.may_refuse(payload) if valid is not False else None,
             translated=True,
+            readings=found,
         )
 
     def case(

@@ -9,7 +9,7 @@ from typing import Any
 from ..answers import Answer
 from ..cases import Job
 from ..problems import Problem
-from .accepts_valid import refused_rightly
+from .accepts_valid import refused_rightly, well_formed
 from .base import Check, PlanContext, Settings, register, setting
 
 
@@ -30,15 +30,19 @@ class Streaming(Check):
     description = (
         "stream: true gets text/event-stream; every event is data: + a valid stream event; "
         "the stream ends with data: [DONE] and nothing after; at a fixed seed the joined "
-        "pieces should equal the non-streamed answer (a warning: nothing promises it)."
+        "pieces should equal the non-streamed answer (a warning: nothing promises it). A "
+        "streamed OpenAI-compatible body the readings the target follows disagree on is "
+        "undetermined: whichever answer it gets must be well-formed."
     )
     settings_class = StreamingSettings
 
     def probes(self, settings: StreamingSettings, context: PlanContext) -> Iterator[Job]:
         plain = []
         for number, body in enumerate(context.generated, 1):
+            if not body.valid:  # rejects-invalid plans it, whatever its verdict here
+                continue
             case = context.generated_case(number, body, self.id)
-            if case.valid and case.stream:
+            if case.valid is not False and case.stream:  # undetermined too: its shape
                 yield Job((case,), (0, number))
             elif case.valid and isinstance(case.body, dict):
                 plain.append(case.body)
@@ -65,6 +69,8 @@ class Streaming(Check):
 
     def judge(self, answer: Answer, settings: Any) -> list[Problem] | None:
         case = answer.case
+        if case.undetermined and case.authorised and case.stream:
+            return well_formed(answer)
         if case.valid is not True or not case.authorised or not case.stream:
             return None
         refused = refused_rightly(answer)

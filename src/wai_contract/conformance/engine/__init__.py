@@ -118,6 +118,7 @@ def run(
         notes=_run_notes(sender, state, deadline),
         strict=strict,
         faults=list(target.faults),
+        readings=list(contract.readings) if "openai" in target.urls else [],
         shard=str(options.shard) if options.shard else None,
         **_outcome_of(state, sender.budget),
     )

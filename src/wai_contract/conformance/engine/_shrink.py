@@ -10,8 +10,10 @@ from typing import Any
 import orjson
 
 from ...lint import lint
+from ...readings import agreed, judge
 from ...validators import compile_validator
 from ..answers import Answer
+from ..cases import Case
 from ..checks import CHECKS
 from ..contract import Contract
 from ..results import Verdict
@@ -28,8 +30,8 @@ def shrink_failures(verdicts: list[Verdict], send: Sender, contract: Contract) -
         case = verdict.answer.case
         if not verdict.problems or not CHECKS[verdict.check].shrinks or not case.generated:
             continue
-        if not isinstance(case.body, dict):
-            continue
+        if not isinstance(case.body, dict) or case.valid is None:
+            continue  # an undetermined body has no class to keep
         codes = done.setdefault(verdict.check, set())
         code = verdict.problems[0].code
         if code in codes or len(codes) >= SHRINKS_PER_CHECK or code == "timeout":
@@ -52,7 +54,7 @@ def _shrink(verdict: Verdict, send: Sender, contract: Contract) -> None:
     while improved and requests < SHRINK_REQUESTS:
         improved = False
         for candidate in _smaller(body, case.pointer):
-            if not _same_class(candidate, case.valid is True, case.pointer):
+            if not _same_class(candidate, case, contract):
                 continue
             requests += 1
             refusable = contract.limits.may_refuse(candidate) if case.valid else None
@@ -69,11 +71,15 @@ def _shrink(verdict: Verdict, send: Sender, contract: Contract) -> None:
         verdict.shrunk_from = original
 
 
-def _same_class(body: dict[str, Any], valid: bool, pointer: str | None) -> bool:
-    if valid:
+def _same_class(body: dict[str, Any], case: Case, contract: Contract) -> bool:
+    """Whether *body* has the verdict of *case* (and, if invalid, its violation)."""
+    if case.surface == "openai":
+        valid, pointer = agreed(judge(body), contract.readings)
+        return valid is case.valid and (valid or pointer == case.pointer)
+    if case.valid:
         return compile_validator("input").is_valid(body)
-    result = lint(body, positions=False)
-    return not result.valid and pointer in [e.pointer for e in result.errors]
+    result = lint(body, positions=False, api="native")
+    return not result.valid and case.pointer in [e.pointer for e in result.errors]
 
 
 def _smaller(body: dict[str, Any], pointer: str | None) -> Iterator[dict[str, Any]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from ...display import inert
+from ...readings import judged_by
 from ..results import CaseResult, Report
 
 BODY_INLINE_LIMIT = 2048
@@ -49,6 +50,8 @@ def summary_lines(report: Report) -> list[str]:
         )
     if report.faults:
         lines.append(f"injected faults: {', '.join(report.faults)} (the reference server's)")
+    if report.readings:
+        lines.append(judged_by(report.readings))
     schema = report.schema
     if schema and not schema.get("source", "").startswith("vendored"):
         lines.append(f"schema: {schema['source']} (sha256 {schema['sha256'][:12]})")
