@@ -65,6 +65,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--wai-local, else the endpoint's own).",
     )
     group.addoption(
+        "--wai-openai-endpoint",
+        metavar="URL",
+        help="With --wai-endpoint (a native URL): the same target's OpenAI-compatible URL; "
+        "both surfaces are judged.",
+    )
+    group.addoption(
         "--wai-model",
         metavar="NAME",
         help="With --wai-endpoint: the model's name in OpenAI-compatible bodies.",
@@ -270,6 +276,7 @@ def _run_suite(session: pytest.Session) -> Report:
         local_token=LOCAL_TOKEN,
         api=config.getoption("--wai-api"),
         model=config.getoption("--wai-model"),
+        openai_endpoint=config.getoption("--wai-openai-endpoint"),
     ) as target:
         return run(target, contract, options)
 

@@ -75,6 +75,7 @@ def run(
     baseline: str | Report | None = None,
     api: str | None = None,
     model: str | None = None,
+    openai_url: str | None = None,
     **settings: Any,
 ) -> Report:
     """Run the conformance suite against *target* (a model URL or a ``Target``).
@@ -85,8 +86,9 @@ def run(
     ``max_concurrency``, ``max_requests``, ``shrink``, ``deadline``, ``shard``: a ``Shard``
     or ``"K/N"``). *baseline*, an earlier ``report.json`` (or ``Report``), is compared
     with this run in ``report.comparison``. *api* ``"both"`` (or ``"openai"``) adds (or
-    moves to) the OpenAI-compatible surface beside a native model URL; *model* names the
-    model in that surface's bodies (default: this model's id)::
+    moves to) the OpenAI-compatible surface beside a native model URL, or *openai_url*
+    gives that surface's URL wherever the target serves it; *model* names the model in that
+    surface's bodies (default: this model's id)::
 
         with wai_contract.serve(token="t") as server:
             report = wai_contract.run(server.model_url, token="t", max_examples=100)
@@ -97,7 +99,7 @@ def run(
     from .conformance.target import endpoint_target
 
     if isinstance(target, str):
-        target = endpoint_target(target, token, api, model)
+        target = endpoint_target(target, token, api, model, openai_url)
     if not isinstance(contract, Contract):
         contract = load_contract(contract)
     if options is None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -269,3 +270,42 @@ def test_model_names_the_model_as_the_server_calls_it() -> None:
             run(url, token=TOKEN, max_examples=20)
     assert named.passed, [(c.id, c.failures[:1]) for c in named.checks if c.failures]
     assert named.requests > 40
+
+
+def _two_paths(inner: Any) -> Any:
+    """A self-hosted-style server with both surfaces at paths of its own:
+    ``/native/generate`` and ``/v1/chat/completions``."""
+    gateway = _gateway(inner)
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"] == "/native/generate":
+            path = f"/client/v4/accounts/x/ai/run/{MODEL}"
+            scope = {**scope, "path": path, "raw_path": path.encode()}
+        await gateway(scope, receive, send)
+
+    return app
+
+
+def test_a_target_serving_both_paths_is_judged_on_both_in_one_run(tmp_path: Path) -> None:
+    from tests.acceptance.test_cli_lint import run as cli
+
+    from wai_contract import run
+
+    with serve_asgi(_two_paths(create_app(ServerConfig(token=TOKEN)))) as base:
+        native, openai = f"{base}/native/generate", f"{base}/v1/chat/completions"
+        both = ("--endpoint", native, "--openai-endpoint", openai, "--token", TOKEN)
+        done = cli("run", *both, "--max-examples", "20", "--report-dir", str(tmp_path / "out"))
+        from_python = run(native, token=TOKEN, openai_url=openai, max_examples=10)
+        refused = [
+            cli("run", "--openai-endpoint", openai, "--dry-run"),
+            cli("run", "--endpoint", openai, "--openai-endpoint", openai, "--dry-run"),
+            cli("run", *both, "--api", "native", "--dry-run"),
+        ]
+    assert done.returncode == 0, done.stdout[-2000:]
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    statuses = {c["id"]: c["status"] for c in report["checks"]}
+    assert statuses["cross-surface"] == "passed" and report["readings"] == ["openai", "service"]
+    assert from_python.passed and from_python.readings
+    for said in refused:
+        assert said.returncode == 2 and "--openai-endpoint" in said.stderr
+        assert len(said.stderr.strip().splitlines()) == 1, said.stderr

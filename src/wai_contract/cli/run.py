@@ -47,6 +47,13 @@ from .progress import progress_display
     "(default: both with --local, native with --account-id, an --endpoint's own).",
 )
 @click.option(
+    "--openai-endpoint",
+    metavar="URL",
+    default=None,
+    help="With --endpoint (a native URL): the same target's OpenAI-compatible URL "
+    "(e.g. http://host/v1/chat/completions); both surfaces are judged in one run.",
+)
+@click.option(
     "--model",
     default=None,
     metavar="NAME",
@@ -143,6 +150,7 @@ def run_command(
     local: bool,
     local_faults: tuple[str, ...],
     api: str | None,
+    openai_endpoint: str | None,
     model: str | None,
     token: str | None,
     token_file: Any,
@@ -189,6 +197,7 @@ def run_command(
         token=_token(token, token_file),
         api=api,
         model=model,
+        openai_endpoint=openai_endpoint,
     )
     if dry_run:
         with target as chosen:

@@ -102,6 +102,7 @@ def open_target(
     local_token: str | None = None,
     api: str | None = None,
     model: str | None = None,
+    openai_endpoint: str | None = None,
 ) -> AbstractContextManager[Target]:
     """The one target chosen, checked now (a bad one raises :class:`ConfigError` before
     anything starts), for a ``with`` block: *endpoint*, the live API of *account_id*, or
@@ -110,7 +111,11 @@ def open_target(
 
     *api* picks the surfaces: ``native``, ``openai`` or ``both``; by default both for the
     reference server, the native one for the live API, and an endpoint's own. *model*
-    (an endpoint's only) names the model in the OpenAI-compatible surface's bodies."""
+    (an endpoint's only) names the model in the OpenAI-compatible surface's bodies;
+    *openai_endpoint* (beside a native *endpoint*) is the same target's OpenAI-compatible
+    URL, so both surfaces are judged in one run."""
+    if openai_endpoint is not None and endpoint is None:
+        raise ConfigError("--openai-endpoint needs --endpoint (the same target's native URL)")
     chosen = [
         name
         for name, on in (("--endpoint", endpoint), ("--account-id", account_id), ("--local", local))
@@ -126,7 +131,7 @@ def open_target(
     if model is not None and endpoint is None:
         raise ConfigError("--model needs --endpoint: the live API and --local run this model")
     if endpoint is not None:
-        return nullcontext(endpoint_target(endpoint, token, api, model))
+        return nullcontext(endpoint_target(endpoint, token, api, model, openai_endpoint))
     if account_id is not None:
         return nullcontext(_surfaces(live_url(account_id), token, api or "native"))
     return _local_target(local_faults, local_token or secrets.token_urlsafe(16), api)
@@ -142,15 +147,30 @@ def _local_target(faults: Sequence[str], token: str, api: str | None) -> Iterato
 
 
 def endpoint_target(
-    url: str, token: str | None = None, api: str | None = None, model: str | None = None
+    url: str,
+    token: str | None = None,
+    api: str | None = None,
+    model: str | None = None,
+    openai_url: str | None = None,
 ) -> Target:
     """The target of a model *url* (checked: see :func:`check_endpoint`). *api* ``openai``
-    (or ``both``) moves to (or adds) the OpenAI-compatible surface beside a native URL; an
-    OpenAI-compatible URL serves only its own surface. *model*: see ``Target.model``."""
+    (or ``both``) moves to (or adds) the OpenAI-compatible surface beside a Workers-AI-style
+    native URL (``.../ai/run/{model}``); *openai_url* gives that surface's URL, wherever the
+    target serves it. An OpenAI-compatible URL serves only its own surface. *model*: see
+    ``Target.model``."""
     url = check_endpoint(url)
     if model is not None and not model.strip():
         raise ConfigError("--model must name a model")
     own = Target(url, token).urls
+    if openai_url is not None:
+        if "openai" in own:
+            raise ConfigError(
+                "--openai-endpoint goes with a native --endpoint; this --endpoint is "
+                "OpenAI-compatible already (its path ends in /chat/completions)"
+            )
+        if api not in (None, "both"):
+            raise ConfigError(f"--api {api} with --openai-endpoint: both surfaces are judged")
+        return Target(url, token, check_endpoint(openai_url), model=model)
     if "openai" in own:
         if api not in (None, "openai"):
             raise ConfigError(f"--api {api}: the endpoint serves openai")
