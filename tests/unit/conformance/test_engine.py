@@ -18,6 +18,7 @@ from tests.unit.conformance.engine_servers import (
     reference_client,
 )
 
+from wai_contract import MODEL
 from wai_contract.conformance import RunOptions, Target, plan, run
 from wai_contract.conformance.merge import compare
 from wai_contract.conformance.results import Report
@@ -147,6 +148,47 @@ def test_a_target_that_cannot_be_judged_stops_the_run_before_the_plan() -> None:
     with pytest.raises(TargetError, match="no such route"):
         run(Target(wrong_route, "t"), contract(), SMALL, transport=reference_client(refuse))
     assert len(sent) == 3, "one request each, not the plan"
+
+
+OPENAI_PATH = URL.replace(f"/ai/run/{MODEL}", "/ai/v1/chat/completions")
+
+
+@pytest.mark.parametrize(
+    ("url", "serves", "says", "requests"),
+    [  # refused, then the other surface's body accepted; or answered in the other's shape
+        ("http://server.test/v1/generate", OPENAI_PATH, "chat-completions surface: sent", 2),
+        ("http://server.test/native/chat/completions", URL, "/ai/run surface: sent", 1),
+    ],
+)
+def test_a_target_that_speaks_the_other_surface_stops_the_run_saying_so(
+    url: str, serves: str, says: str, requests: int
+) -> None:
+    """One line naming the surface the target speaks and the option that fixes the run,
+    after one or two requests."""
+    from wai_contract.errors import TargetError
+
+    sent: list[httpx.Request] = []
+
+    def elsewhere(request: httpx.Request, forward: Any) -> httpx.Response:
+        sent.append(request)
+        return forward(
+            httpx.Request("POST", serves, headers=request.headers, content=request.content)
+        )
+
+    with pytest.raises(TargetError, match=says) as stopped:
+        run(Target(url, "t"), contract(), SMALL, transport=reference_client(elsewhere))
+    assert "\n" not in str(stopped.value) and "--endpoint" in str(stopped.value)
+    assert len(sent) == requests
+
+
+def test_a_body_refused_for_what_it_is_does_not_stop_the_run() -> None:
+    """A 400 to the plain body that the other surface's body gets too is left to the checks."""
+
+    def refuse_all(request: httpx.Request, forward: Any) -> httpx.Response:
+        return error_response(400, 5006, "Bad input")
+
+    report = run(Target(URL, "t"), contract(), SMALL, transport=reference_client(refuse_all))
+    assert not report.passed and report.requests > 20
 
 
 @pytest.mark.parametrize("code", [7003, 7000])
