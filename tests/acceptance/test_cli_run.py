@@ -37,7 +37,7 @@ def test_local_run_passes_and_writes_every_report(tmp_path: Path) -> None:
     assert "PASSED" in result.stdout and "report: out/report.html" in result.stdout
     xml = JUnitXml.fromfile(str(out / "junit.xml"))
     cases = [case for suite in xml for case in suite]
-    assert len(cases) == 12 and all(case.is_passed for case in cases)
+    assert len(cases) == 13 and all(case.is_passed for case in cases)
     assert (out / "summary.md").read_text().startswith("# wai-contract conformance: PASSED")
 
 

@@ -20,7 +20,7 @@ def no_done_server() -> Iterator[str]:
 
 def test_local_suite_runs_in_an_empty_directory(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_subprocess("--wai-local", "--wai-max-examples", "20", "-v")
-    result.assert_outcomes(passed=12)
+    result.assert_outcomes(passed=13)
     result.stdout.fnmatch_lines(
         ["*wai-contract::accepts-valid PASSED*", "*wai-contract::streaming PASSED*"]
     )
@@ -39,7 +39,7 @@ def test_a_faulty_server_fails_with_the_check_named(
         "-ra",
         "--junitxml=junit.xml",
     )
-    result.assert_outcomes(passed=10, failed=1, skipped=1)  # cross-surface: one surface
+    result.assert_outcomes(passed=10, failed=1, skipped=2)  # native: cross-surface, openai-fields
     result.stdout.fnmatch_lines(
         [
             "*streaming: Streams Server-Sent Events*",
@@ -56,7 +56,7 @@ def test_k_selects_checks_and_only_they_run(pytester: pytest.Pytester, no_done_s
     result = pytester.runpytest_subprocess(
         "--wai-endpoint", no_done_server, "--wai-token", TOKEN, "-k", "auth or max-tokens", "-v"
     )
-    result.assert_outcomes(passed=2, deselected=10)
+    result.assert_outcomes(passed=2, deselected=11)
 
 
 def test_x_stops_at_the_first_failure(pytester: pytest.Pytester, no_done_server: str) -> None:
@@ -73,7 +73,7 @@ def test_contract_option_skips_disabled_checks(pytester: pytest.Pytester) -> Non
         "--wai-local", "--wai-contract", "mine.yaml", "--wai-max-examples", "30", "--co", "-q"
     )
     assert "wai-contract::auth" not in result.stdout.str()
-    result.stdout.fnmatch_lines(["*11 tests collected*"])
+    result.stdout.fnmatch_lines(["*12 tests collected*"])
 
 
 def test_fixtures_for_users_own_tests(pytester: pytest.Pytester) -> None:
@@ -137,9 +137,9 @@ def test_under_xdist_every_request_is_sent_once(pytester: pytest.Pytester) -> No
     with serve_asgi(counted) as base:
         url = f"{base}/client/v4/accounts/a/ai/run/{MODEL}"
         options = ("--wai-endpoint", url, "--wai-token", TOKEN, "--wai-max-examples", "10")
-        pytester.runpytest_subprocess(*options, "-n", "0").assert_outcomes(passed=11, skipped=1)
+        pytester.runpytest_subprocess(*options, "-n", "0").assert_outcomes(passed=11, skipped=2)
         alone, counted.requests = counted.requests, 0
-        pytester.runpytest_subprocess(*options, "-n", "2").assert_outcomes(passed=11, skipped=1)
+        pytester.runpytest_subprocess(*options, "-n", "2").assert_outcomes(passed=11, skipped=2)
     assert alone > 20 and counted.requests == alone
 
 
@@ -147,7 +147,7 @@ def test_the_api_option_picks_the_surfaces(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_subprocess(
         "--wai-local", "--wai-api", "native", "--wai-max-examples", "10", "-rs"
     )
-    result.assert_outcomes(passed=11, skipped=1)
+    result.assert_outcomes(passed=11, skipped=2)
     result.stdout.fnmatch_lines(["*SKIPPED*the target serves one surface*"])
 
 

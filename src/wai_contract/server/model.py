@@ -114,17 +114,18 @@ def _rng(body: dict[str, Any]) -> random.Random:
     return random.Random(digest.digest())
 
 
-def answer(body: dict[str, Any], *, include: str = "") -> Answer:
-    """The fake model's answer to a *valid* body; *include* forces a word into it."""
+def answer(body: dict[str, Any], *, include: str = "", call: bool = False) -> Answer:
+    """The fake model's answer to a *valid* body; *include* forces a word into it, *call*
+    a call of one of its tools."""
     rng = _rng(body)
     limit = body.get("max_tokens", default_max_tokens())
     budget = max(0, min(int(limit if limit is not None else LONGEST_ANSWER), LONGEST_ANSWER))
     result = Answer([], prompt_tokens=max(1, count_tokens(_input_text(body))))
     tools = body.get("tools") if isinstance(body.get("messages"), list) else None
-    if tools and rng.random() < 0.6:
-        call = _tool_call(tools, rng)
-        if call is not None and _call_tokens(call) <= budget:
-            result.tool_calls.append(call)
+    if tools and (call or rng.random() < 0.6):
+        made = _tool_call(tools, rng)
+        if made is not None and _call_tokens(made) <= budget:
+            result.tool_calls.append(made)
             return result
     length = min(budget, rng.randint(3, 80))
     words = [rng.choice(_VOCABULARY) for _ in range(length)]

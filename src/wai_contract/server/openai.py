@@ -149,6 +149,48 @@ def _finish(native: dict[str, Any], said: Answer) -> str:
 
 
 def answer_for(body: dict[str, Any], include: str = "") -> tuple[dict[str, Any], Answer]:
-    """The native body of an OpenAI *body*, and the fake model's answer to it."""
+    """The native body of an OpenAI *body*, and the fake model's answer to it, honouring
+    what OpenAI's reference says of ``tool_choice``, ``response_format`` ``json_object`` and
+    ``stop`` (the service's reading says nothing of them)."""
     native = native_body(body)
-    return native, answer(native, include=include)
+    choice = body.get("tool_choice")
+    if choice == "none":
+        native.pop("tools", None)
+    elif isinstance(choice, dict) and native.get("tools"):
+        wanted = (choice.get("function") or {}).get("name")
+        native["tools"] = [t for t in native["tools"] if _tool_name(t) == wanted]
+    forced = native.get("tools") and (choice == "required" or isinstance(choice, dict))
+    said = answer(native, include=include, call=bool(forced))
+    if not said.tool_calls:
+        format_ = body.get("response_format")
+        if isinstance(format_, dict) and format_.get("type") == "json_object":
+            said.pieces = _as_json_object(said.pieces, native.get("max_tokens"))
+        _cut_at_stop(said, body.get("stop"))
+    return native, said
+
+
+def _tool_name(tool: Any) -> Any:
+    return ((tool.get("function") or tool) if isinstance(tool, dict) else {}).get("name")
+
+
+def _as_json_object(pieces: list[str], limit: Any) -> list[str]:
+    """The answer's words as one JSON object, a piece per token, cut at *limit* tokens."""
+    words = [orjson.dumps(p).decode()[1:-1] for p in pieces]
+    whole = ['{"answer": "', *words, '"}']
+    return whole[:limit] if isinstance(limit, int) and limit >= 0 else whole
+
+
+def _cut_at_stop(said: Answer, stop: Any) -> None:
+    """The answer up to the first stop sequence, which it does not hold."""
+    stops = [stop] if isinstance(stop, str) else stop if isinstance(stop, list) else []
+    text = said.text
+    cuts = [text.find(s) for s in stops if isinstance(s, str) and s and s in text]
+    if not cuts:
+        return
+    left, kept = min(cuts), []
+    for piece in said.pieces:
+        if left <= 0:
+            break
+        kept.append(piece[:left])
+        left -= len(piece)
+    said.pieces = [p for p in kept if p]

@@ -38,6 +38,7 @@ def test_every_check_is_registered_once_in_report_order_with_its_words() -> None
         "seed-determinism",
         "cross-surface",
         "tool-calls",
+        "openai-fields",
         "auth",
         "no-server-errors",
         "transport",

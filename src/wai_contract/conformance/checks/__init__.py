@@ -16,6 +16,7 @@ from . import (  # noqa: F401  (importing a check's module registers it, in this
     seed_determinism,
     cross_surface,
     tool_calls,
+    openai_fields,
     auth,
     no_server_errors,
     transport,
