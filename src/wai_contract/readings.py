@@ -9,14 +9,14 @@ readings a target follows, or ``None`` (undetermined) where they differ or one c
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .lint.openai import NAMES, READINGS, reading_errors
 from .lint.openai import Reading as ReadingName
-from .schemas import join_pointer, openai_reference, without_openai_nulls
+from .schemas import join_pointer, without_openai_nulls
+from .validators import compile_reference
 
 SOURCES: dict[ReadingName, str] = {
     "openai": (
@@ -84,11 +84,11 @@ def judged_by(readings: Sequence[str]) -> str:
 def _openai(body: Any) -> Finding:
     """Fast (a run judges every body it plans): jsonschema-rs's verdict, and the place of
     its first error (lint explains the error where a person reads it)."""
-    validator = _reference_validator()
+    validator = compile_reference("chat-request")
     if validator.is_valid(body):
         return Finding("openai", True)
-    error = next(validator.iter_errors(body))
-    return Finding("openai", False, join_pointer(tuple(error.instance_path)))
+    violation = next(iter(validator.iter_errors(body)))
+    return Finding("openai", False, join_pointer(violation.path))
 
 
 def _service(body: Any) -> Finding:
@@ -102,13 +102,6 @@ def _service(body: Any) -> Finding:
 
 def _service_first(finding: Finding) -> int:
     return 0 if finding.reading == "service" else 1
-
-
-@functools.cache
-def _reference_validator() -> Any:
-    import jsonschema_rs
-
-    return jsonschema_rs.validator_for(openai_reference("chat-request"))
 
 
 __all__ = ["READINGS", "SOURCES", "Finding", "ReadingName", "agreed", "judge", "judged_by"]

@@ -159,6 +159,15 @@ def compile_validator(
 on_schema_change(compile_validator.cache_clear)
 
 
+@functools.cache
+def compile_reference(name: str) -> Validator:
+    """Compile (once per process) OpenAI's schema *name* (``chat-request``,
+    ``chat-response``, ``chat-chunk``, ``error``), vendored in ``schemas/openai-reference/``."""
+    from .schemas import openai_reference
+
+    return RsValidator(openai_reference(name))
+
+
 def compile_given(schema: Any) -> Any | None:
     """A ``jsonschema`` Draft 2020-12 validator for a schema given at run time (a tool's
     ``parameters``, a contract example's ``result``), compiled once per distinct schema;

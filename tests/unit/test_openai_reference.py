@@ -83,9 +83,10 @@ def test_the_reference_refuses_what_it_refuses(body: dict[str, Any]) -> None:
     assert not _validator("chat-request").is_valid(body)
 
 
-def test_the_shipped_copy_is_the_vendored_file() -> None:
+@pytest.mark.parametrize("name", ["chat-request", "chat-response", "chat-chunk", "error"])
+def test_the_shipped_copies_are_the_vendored_files(name: str) -> None:
     shipped = FOLDER.parents[1] / "src" / "wai_contract" / "_data" / "openai-reference"
-    assert (shipped / "chat-request.json").read_text() == (FOLDER / "chat-request.json").read_text()
+    assert (shipped / f"{name}.json").read_text() == (FOLDER / f"{name}.json").read_text()
 
 
 def test_the_nullable_fields_are_read_from_the_reference() -> None:

@@ -19,11 +19,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..validators import compile_validator
 from .cases import Case, Surface
 from .http import Outcome
 from .http.jsondepth import TooDeep, check_depth
-from .problems import Problem, describe_status, early_problem, schema_problem
+from .problems import Problem, describe_status, early_problem, first_violation, schema_problem
 
 DONE = "[DONE]"
 
@@ -163,8 +162,8 @@ def _stream_head_problem(outcome: Outcome) -> Problem | None:
 
 
 def valid_events(events: list[str], schema: str, problems: list[Problem]) -> Iterator[Any]:
-    """Each event's JSON that the vendored *schema* accepts; the others become problems."""
-    validator = compile_validator(schema)
+    """Each event's JSON that the vendored *schema* (or OpenAI's reference for it) accepts;
+    the others become problems."""
     for number, data in enumerate(events):
         try:
             check_depth(data)
@@ -175,7 +174,7 @@ def valid_events(events: list[str], schema: str, problems: list[Problem]) -> Ite
                 Problem("event-json", f"event {number} is not JSON{why}: {data[:80]!r}")
             )
             continue
-        violation = next(iter(validator.iter_errors(event)), None)
+        violation = first_violation(schema, event)
         if violation is not None:
             problems.append(
                 Problem(
@@ -228,6 +227,8 @@ def read_completion(outcome: Outcome) -> Reading:
     problem = schema_problem("openai-chat-response", completion, "result", "the chat.completion")
     if problem:
         return Reading([problem])
+    if not completion["choices"]:  # OpenAI's schema has no minimum; its words say n (1)
+        return Reading([Problem("result", "the chat.completion has no choices (n is 1)")])
     choice = completion["choices"][0]
     message = choice["message"]
     return Reading(

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..schemas import join_pointer
-from ..validators import compile_validator
+from ..validators import Violation, compile_reference, compile_validator
 from .http import Outcome
 
 TRANSPORT_CODES = frozenset(
@@ -75,15 +75,37 @@ def describe_status(outcome: Outcome) -> str:
     return f"{outcome.status} {_head(outcome, 120)}"
 
 
+REFERENCE_OF = {
+    "openai-chat-response": "chat-response",
+    "openai-chat-chunk": "chat-chunk",
+    "openai-error": "error",
+}
+"""OpenAI's own schema (``schemas/openai-reference/``) for each answer schema of the
+OpenAI-compatible surface, which is our reading of what the service sends: an answer either
+accepts is right (the readings of ``docs/openai.md``)."""
+
+
 def schema_problem(schema: str, value: Any, code: str, what: str) -> Problem | None:
-    """The first violation of the vendored *schema* by *value*, as a problem."""
-    validator = compile_validator(schema)
-    for violation in validator.iter_errors(value):
-        pointer = join_pointer(violation.path) or "/"
-        return Problem(
-            code, f"{what} does not match {schema}.json at {pointer}: {violation.message[:200]}"
-        )
-    return None
+    """The first violation of the vendored *schema* by *value*, as a problem; ``None`` too
+    when OpenAI's reference of an answer of the OpenAI-compatible surface accepts it."""
+    violation = first_violation(schema, value)
+    if violation is None:
+        return None
+    pointer = join_pointer(violation.path) or "/"
+    either = f" (nor OpenAI's {REFERENCE_OF[schema]}.json)" if schema in REFERENCE_OF else ""
+    return Problem(
+        code,
+        f"{what} does not match {schema}.json{either} at {pointer}: {violation.message[:200]}",
+    )
+
+
+def first_violation(schema: str, value: Any) -> Violation | None:
+    """The first violation of *schema* by *value*, or ``None`` when it, or OpenAI's
+    reference for it (see :data:`REFERENCE_OF`), accepts *value*."""
+    violation = next(iter(compile_validator(schema).iter_errors(value)), None)
+    if violation is None or schema not in REFERENCE_OF:
+        return violation
+    return None if compile_reference(REFERENCE_OF[schema]).is_valid(value) else violation
 
 
 def error_envelope_problems(outcome: Outcome, surface: str = "native") -> list[Problem]:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any, Literal
 
 from ..schemas import MODEL, openai_reference, without_openai_nulls
-from ..validators import Violation, compile_validator
+from ..validators import Violation, compile_reference, compile_validator
 from .branches import schema_errors
 from .result import Findings, Found
 from .wording import describe, got, preview
@@ -179,9 +179,8 @@ def _message(error: Any) -> str:
 @functools.cache
 def _reference() -> tuple[Any, Any]:
     """OpenAI's reference, compiled: jsonschema-rs's ``is_valid`` (fast) and a ``jsonschema``
-    validator, whose ``best_match`` explains an invalid body."""
+    validator, whose errors carry the alternatives of a ``oneOf`` to explain."""
     import jsonschema
-    import jsonschema_rs
 
     schema = openai_reference("chat-request")
-    return jsonschema_rs.validator_for(schema).is_valid, jsonschema.Draft202012Validator(schema)
+    return compile_reference("chat-request").is_valid, jsonschema.Draft202012Validator(schema)

@@ -46,6 +46,7 @@ def replay(fixture: dict[str, Any]) -> tuple[list[Any], list[Any], bool]:
         spec.get("token", "given"),
         pointer=spec.get("pointer"),
         refusable=contract.limits.may_refuse(spec["body"]) if valid else None,
+        surface=spec.get("surface", "native"),
     )
     token = {"given": TOKEN, "none": None, "wrong": WRONG_TOKEN}[case.token]
     transport = httpx.MockTransport(answer)
