@@ -26,6 +26,13 @@ ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / "schemas"
 
 
+@pytest.fixture
+def pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+    """pytest's own, its runs without langsmith's plugin, as ours (see pyproject.toml)."""
+    monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:langsmith_plugin")
+    return pytester
+
+
 def page_schema(text: str) -> dict[str, Any]:
     """The input schema printed under 'API Schemas' on the vendor's page."""
     start = text.index("{", text.index("The following schemas are based on JSON Schema"))

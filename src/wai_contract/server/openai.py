@@ -120,7 +120,10 @@ async def _chunks(
     for number, call in enumerate(said.tool_calls):
         delta = {"tool_calls": [{"index": number, **_openai_call(number, call)}]}
         yield event([{"index": 0, "delta": delta, "finish_reason": None}])
-    yield event([{"index": 0, "delta": {}, "finish_reason": _finish(native, said)}])
+    # Content, if empty, in the last chunk too: the service's chunks always carry it, and
+    # clients read it unchecked (llm-cloudflare hands each to llm, which refuses a None).
+    last = {} if said.tool_calls else {"content": ""}
+    yield event([{"index": 0, "delta": last, "finish_reason": _finish(native, said)}])
     options = body.get("stream_options")
     if isinstance(options, dict) and options.get("include_usage") is True:
         yield event([], usage=said.usage())
