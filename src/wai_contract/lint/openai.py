@@ -150,11 +150,11 @@ def _found(error: Any) -> Iterator[Found]:
 def _service_errors(body: Any) -> list[Found]:
     if not isinstance(body, dict):
         return [Found((), "type", f"a request body must be a JSON object, got {got(body)}")]
-    if not isinstance(body.get("model"), str):
-        problem = (
-            "is missing" if "model" not in body else f"must be a string, got {got(body['model'])}"
-        )
-        return [Found(("model",), "required", f"the body must name the model: model {problem}")]
+    if "model" not in body:
+        return [Found(("model",), "required", "the body must name the model: model is missing")]
+    if not isinstance(body["model"], str):
+        said = f"the body must name the model: model must be a string, got {got(body['model'])}"
+        return [Found(("model",), "type", said)]
     judged = without_openai_nulls(body)
     return [] if compile_validator("input").is_valid(judged) else schema_errors(judged)
 
