@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from hypothesis import settings
 
-settings.register_profile("suite", max_examples=40)
+settings.register_profile("suite", max_examples=25)
 settings.register_profile("thorough", max_examples=100)
 settings.load_profile("suite")  # pytest's --hypothesis-profile loads another after this
 
