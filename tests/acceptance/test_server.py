@@ -111,6 +111,17 @@ def test_invalid_bodies_get_400_with_the_pointer(server: LocalServer, client: ht
     error(client.post(server.model_url, content=b"[" * 100_000), 400, {})
 
 
+def test_the_native_path_judges_every_body_by_the_models_schema(
+    server: LocalServer, client: httpx.Client
+) -> None:
+    """A body shaped for the OpenAI path, sent to /ai/run: ``model`` is a key the model's
+    schema does not know, and its bounds are the model's (temperature up to 5, not 2)."""
+    chat = {"model": "x", "messages": [{"role": "user", "content": "hi"}]}
+    assert ok(client, server, {**chat, "temperature": 3})["response"]
+    errors = error(client.post(server.model_url, json={**chat, "temperature": 9}), 400, {})
+    assert "/temperature: 9 is greater than the maximum of 5" in errors[0]["message"]
+
+
 def test_routing_statuses(server: LocalServer, client: httpx.Client) -> None:
     error(client.get(server.model_url), 405)
     error(client.put(server.model_url, json={"prompt": "x"}), 405)
