@@ -89,7 +89,7 @@ def _compare(old: Any, new: Any, where: str, out: list[str]) -> None:
     _compare_properties(old.get("properties") or {}, new.get("properties") or {}, where, out)
     if "items" in old or "items" in new:
         _compare(old.get("items"), new.get("items"), f"{where}[]", out)
-    for keyword in ("oneOf", "anyOf"):
+    for keyword in ("oneOf", "anyOf", "allOf"):
         _compare_alternatives(old.get(keyword), new.get(keyword), where, keyword, out)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from tests.acceptance.test_cli_lint import run
+from tests.conftest import ROOT
 
 from wai_contract import MODEL, load_schema
 from wai_contract.server import serve
@@ -114,3 +115,61 @@ def test_a_bad_schema_file_is_one_line(tmp_path: Path, content: str, message: st
     result = run("lint", "--schema", "bad.json", "-", stdin=b'{"prompt": "hi"}', cwd=tmp_path)
     assert result.returncode == 2 and message in result.stderr
     assert len(result.stderr.splitlines()) == 1
+
+
+def _openapi_app(document: bytes) -> Any:
+    """A server of one file: the OpenAPI document, as GitHub's raw URL serves it."""
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        status = 200 if scope["path"] == "/openapi.yaml" else 404
+        await send({"type": "http.response.start", "status": status, "headers": []})
+        await send({"type": "http.response.body", "body": document if status == 200 else b""})
+
+    return app
+
+
+def _document(change: Any = None) -> bytes:
+    """An OpenAPI document holding the components the vendored shapes came from."""
+    import yaml
+
+    source = json.loads((ROOT / "schemas" / "openai-reference" / "source.json").read_text())
+    schemas = copy.deepcopy(source["schemas"])
+    if change:
+        change(schemas)
+    return yaml.safe_dump({"openapi": "3.1.0", "components": {"schemas": schemas}}).encode()
+
+
+def _warmer(schemas: dict[str, Any]) -> None:
+    properties = schemas["CreateChatCompletionRequest"]["allOf"][1]["properties"]
+    properties["n"]["maximum"] = 256
+
+
+def test_pull_openai_converts_as_vendored_and_diff_says_what_changed(tmp_path: Path) -> None:
+    from wai_contract.schemas import openai_reference
+    from wai_contract.server import serve_asgi
+
+    with (
+        serve_asgi(_openapi_app(_document())) as base,
+        serve_asgi(_openapi_app(_document(_warmer))) as changed,
+    ):
+        same = run("schemas", "pull", "--openai", "f85dbe2", "--openai-url",
+                   f"{base}/openapi.yaml", "-o", "same.json", cwd=tmp_path)  # fmt: skip
+        other = run("schemas", "pull", "--openai", "next", "--openai-url",
+                    f"{changed}/openapi.yaml", "-o", "next.json", cwd=tmp_path)  # fmt: skip
+        missing = run("schemas", "pull", "--openai", "x", "--openai-url", f"{base}/nope",
+                      cwd=tmp_path)  # fmt: skip
+    assert same.returncode == 0 and other.returncode == 0, same.stderr + other.stderr
+    pulled = json.loads((tmp_path / "same.json").read_text())["openai"]
+    for name, document in pulled.items():
+        vendored = openai_reference(name)
+        assert document["$defs"] == vendored["$defs"] and document["$ref"] == vendored["$ref"]
+    assert run("schemas", "diff", "vendored-openai", "same.json", cwd=tmp_path).returncode == 0
+    said = run("schemas", "diff", "vendored-openai", "next.json", cwd=tmp_path)
+    assert said.returncode == 1
+    assert said.stdout.splitlines() == [
+        "chat-request: CreateChatCompletionRequest <allOf 2>/n: maximum 128 -> 256"
+    ], said.stdout
+    assert missing.returncode == 2 and "answered 404" in missing.stderr
+    assert len(missing.stderr.strip().splitlines()) == 1

@@ -13,11 +13,25 @@ from .base import cli, guard
 
 @cli.group()
 def schemas() -> None:
-    """The request schema the service publishes, and how it drifts from ours."""
+    """The schemas the service and OpenAI publish, and how they drift from ours."""
 
 
 @schemas.command()
-@click.option("--account-id", required=True, metavar="ID", help="Your Cloudflare account id.")
+@click.option("--account-id", default=None, metavar="ID", help="Your Cloudflare account id.")
+@click.option(
+    "--openai",
+    "openai_ref",
+    default=None,
+    metavar="REF",
+    help="Instead: OpenAI's chat-completions shapes from openai/openai-openapi at REF (a "
+    "commit, or main), converted as the vendored ones are.",
+)
+@click.option(
+    "--openai-url",
+    default=None,
+    metavar="URL",
+    help="With --openai: the OpenAPI document's URL (default: GitHub's raw file at REF).",
+)
 @click.option(
     "--token",
     default=None,
@@ -38,20 +52,36 @@ def schemas() -> None:
     help="Another v4 API base, such as the reference server's (default: Cloudflare's).",
 )
 @guard
-def pull(account_id: str, token: str | None, output: str, api_base: str | None) -> None:
-    """Save the schemas the live service publishes for the model (GET .../ai/models/schema).
+def pull(
+    account_id: str | None,
+    openai_ref: str | None,
+    openai_url: str | None,
+    token: str | None,
+    output: str,
+    api_base: str | None,
+) -> None:
+    """Save the schemas the live service publishes for the model (GET .../ai/models/schema),
+    or, with --openai REF, OpenAI's chat-completions shapes at REF.
 
-    The file holds {"source", "result": {"input", "output"}}; give it to run, lint or gen
-    with --schema, and compare it with ours with `schemas diff vendored FILE`.
+    The file holds {"source", "result": {"input", "output"}} (or {"source", "openai"}); give
+    the service's to run, lint or gen with --schema, and compare either with ours with
+    `schemas diff vendored FILE` (`schemas diff vendored-openai FILE`).
     """
     import json
 
-    from ..credentials import find_token
-    from ..drift import API_BASE, pull, schema_url
+    if (account_id is None) == (openai_ref is None):
+        raise click.UsageError("give exactly one of --account-id ID and --openai REF")
+    if openai_url is not None and openai_ref is None:
+        raise click.UsageError("--openai-url needs --openai REF")
+    if openai_ref is not None:
+        document, url = _pulled_openai(openai_ref, openai_url)
+    else:
+        from ..credentials import find_token
+        from ..drift import API_BASE, pull, schema_url
 
-    url = schema_url(account_id, api_base or API_BASE)
-    result = pull(url, find_token(token))
-    text = json.dumps({"source": url, "result": result}, indent=2, ensure_ascii=False) + "\n"
+        url = schema_url(str(account_id), api_base or API_BASE)
+        document = {"source": url, "result": pull(url, find_token(token))}
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     try:
         with open(output, "w", encoding="utf-8") as handle:
             handle.write(text)
@@ -67,12 +97,21 @@ def pull(account_id: str, token: str | None, output: str, api_base: str | None) 
 def diff(old: str, new: str) -> None:
     """Say in words what changed from the request schema OLD to NEW.
 
-    Each is a file (saved by `schemas pull`, or a schema) or the word `vendored` for ours.
+    Each is a file (saved by `schemas pull`, or a schema) or the word `vendored` for ours;
+    for OpenAI's shapes, files saved by `schemas pull --openai` or `vendored-openai`.
     Exit status: 0 no difference, 1 differences, 2 usage error.
     """
     from ..drift import differences
 
-    changes = differences(_input_schema(old), _input_schema(new))
+    kinds = {_kind(old), _kind(new)}
+    if len(kinds) == 2:
+        raise click.UsageError("OLD and NEW must both be request schemas or both OpenAI's shapes")
+    if kinds == {"openai"}:
+        from ..openai_spec import differences as openai_differences
+
+        changes = openai_differences(_openai_shapes(old), _openai_shapes(new))
+    else:
+        changes = differences(_input_schema(old), _input_schema(new))
     for change in changes:
         click.echo(change)
     if not changes:
@@ -84,3 +123,54 @@ def _input_schema(name: str) -> Any:
     from ..schemas import load_schema, read_input_schema
 
     return load_schema("input") if name == "vendored" else read_input_schema(name)
+
+
+def _pulled_openai(ref: str, url: str | None) -> tuple[dict[str, Any], str]:
+    import hashlib
+
+    from ..openai_spec import PATH, RAW_URL, REPOSITORY, components, converted, fetch
+
+    url = url or RAW_URL.format(repository=REPOSITORY, ref=ref, path=PATH)
+    text = fetch(url)
+    digest = hashlib.sha256(text).hexdigest()
+    comment = f"From {REPOSITORY} {PATH} at {ref} (sha256 {digest}), component {{root}}."
+    source = {"repository": REPOSITORY, "ref": ref, "url": url, "sha256": digest}
+    return {"source": source, "openai": converted(components(text), comment)}, url
+
+
+def _kind(name: str) -> str:
+    """``openai`` for OpenAI's shapes (``vendored-openai``, a file saved by ``schemas pull
+    --openai``), else ``input``."""
+    if name == "vendored-openai":
+        return "openai"
+    if name == "vendored":
+        return "input"
+    import json
+
+    from ..files import MAX_CONFIG_BYTES, read_capped
+
+    try:
+        document = json.loads(read_capped(name, MAX_CONFIG_BYTES, "schema"))
+    except ValueError:
+        return "input"  # the input reader says what is wrong with it
+    return "openai" if isinstance(document, dict) and "openai" in document else "input"
+
+
+def _openai_shapes(name: str) -> dict[str, Any]:
+    import json
+
+    from ..errors import ConfigError
+    from ..files import MAX_CONFIG_BYTES, read_capped
+    from ..openai_spec import ROOTS
+    from ..schemas import openai_reference
+
+    if name == "vendored-openai":
+        return {root: openai_reference(root) for root in ROOTS}
+    try:
+        document = json.loads(read_capped(name, MAX_CONFIG_BYTES, "schema"))
+    except ValueError as exc:
+        raise ConfigError(f"{name} is not JSON: {str(exc)[:200]}") from None
+    shapes = document.get("openai") if isinstance(document, dict) else None
+    if not isinstance(shapes, dict):
+        raise ConfigError(f"{name} holds no OpenAI shapes: save them with `schemas pull --openai`")
+    return shapes
