@@ -300,6 +300,7 @@ def test_a_target_serving_both_paths_is_judged_on_both_in_one_run(tmp_path: Path
             cli("run", "--openai-endpoint", openai, "--dry-run"),
             cli("run", "--endpoint", openai, "--openai-endpoint", openai, "--dry-run"),
             cli("run", *both, "--api", "native", "--dry-run"),
+            cli("run", "--endpoint", native, "--api", "openai", "--dry-run"),
         ]
     assert done.returncode == 0, done.stdout[-2000:]
     report = json.loads((tmp_path / "out" / "report.json").read_text())

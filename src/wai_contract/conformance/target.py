@@ -162,6 +162,12 @@ def endpoint_target(
     if model is not None and not model.strip():
         raise ConfigError("--model must name a model")
     own = Target(url, token).urls
+    if api in ("openai", "both") and "openai" not in own and "/ai/run/" not in url:
+        raise ConfigError(
+            f"--api {api} finds the OpenAI-compatible surface beside a Workers AI URL "
+            "(.../ai/run/{model}); give this server's with --openai-endpoint URL, or give "
+            "--endpoint its URL ending in /chat/completions"
+        )
     if openai_url is not None:
         if "openai" in own:
             raise ConfigError(
