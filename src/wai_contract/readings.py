@@ -33,7 +33,7 @@ SOURCES: dict[ReadingName, str] = {
 
 
 @dataclass(frozen=True)
-class Finding:
+class ReadingVerdict:
     """One reading's verdict on a body: ``valid`` is ``None`` where the reading cannot
     tell; ``pointer`` is the place of the first violation."""
 
@@ -47,13 +47,13 @@ class Finding:
         return f"{self.reading}: " + ("valid" if self.valid else f"invalid at {self.pointer}")
 
 
-def judge(body: Any) -> tuple[Finding, ...]:
+def judge(body: Any) -> tuple[ReadingVerdict, ...]:
     """Every reading's verdict on the chat-completions request *body*."""
     return (_openai(body), _service(body))
 
 
 def agreed(
-    findings: tuple[Finding, ...], followed: tuple[ReadingName, ...] = READINGS
+    findings: tuple[ReadingVerdict, ...], followed: tuple[ReadingName, ...] = READINGS
 ) -> tuple[bool | None, str | None]:
     """The verdict of the *followed* readings and the place of a violation, or
     ``(None, None)`` when they disagree or one cannot tell."""
@@ -81,27 +81,27 @@ def judged_by(readings: Sequence[str]) -> str:
     )
 
 
-def _openai(body: Any) -> Finding:
+def _openai(body: Any) -> ReadingVerdict:
     """Fast (a run judges every body it plans): jsonschema-rs's verdict, and the place of
     its first error (lint explains the error where a person reads it)."""
     validator = compile_reference("chat-request")
     if validator.is_valid(body):
-        return Finding("openai", True)
+        return ReadingVerdict("openai", True)
     violation = next(iter(validator.iter_errors(body)))
-    return Finding("openai", False, join_pointer(violation.path))
+    return ReadingVerdict("openai", False, join_pointer(violation.path))
 
 
-def _service(body: Any) -> Finding:
+def _service(body: Any) -> ReadingVerdict:
     errors = reading_errors(body, "service")
     if errors:
-        return Finding("service", False, join_pointer(errors[0].path))
+        return ReadingVerdict("service", False, join_pointer(errors[0].path))
     if without_openai_nulls(body) is not body:
-        return Finding("service", None)  # valid once its nulls are read as not given
-    return Finding("service", True)
+        return ReadingVerdict("service", None)  # valid once its nulls are read as not given
+    return ReadingVerdict("service", True)
 
 
-def _service_first(finding: Finding) -> int:
+def _service_first(finding: ReadingVerdict) -> int:
     return 0 if finding.reading == "service" else 1
 
 
-__all__ = ["READINGS", "SOURCES", "Finding", "ReadingName", "agreed", "judge", "judged_by"]
+__all__ = ["READINGS", "SOURCES", "ReadingName", "ReadingVerdict", "agreed", "judge", "judged_by"]

@@ -13,7 +13,7 @@ from tests.unit.conformance.test_engine import contract, reference_client
 from wai_contract import MODEL, lint
 from wai_contract.conformance import RunOptions, Target, run
 from wai_contract.generate import generate
-from wai_contract.readings import Finding, agreed, judge, judged_by
+from wai_contract.readings import ReadingVerdict, agreed, judge, judged_by
 from wai_contract.schemas import openai_reference, without_openai_nulls
 
 OPENAI = "http://server.test/client/v4/accounts/a/ai/v1/chat/completions"
@@ -38,22 +38,41 @@ def test_each_finding_is_its_sources_verdict_over_generated_bodies() -> None:
 @pytest.mark.parametrize(
     ("findings", "followed", "expected"),
     [
-        ((Finding("openai", True), Finding("service", True)), ("openai", "service"), (True, None)),
         (
-            (Finding("openai", False, "/messages/0"), Finding("service", False, "/x")),
+            (ReadingVerdict("openai", True), ReadingVerdict("service", True)),
+            ("openai", "service"),
+            (True, None),
+        ),
+        (
+            (
+                ReadingVerdict("openai", False, "/messages/0"),
+                ReadingVerdict("service", False, "/x"),
+            ),
             ("openai", "service"),
             (False, "/x"),  # the service's pointer: the linter explains it best
         ),
         (
-            (Finding("openai", False, "/t"), Finding("service", True)),
+            (ReadingVerdict("openai", False, "/t"), ReadingVerdict("service", True)),
             ("openai", "service"),
             (None, None),
         ),
-        ((Finding("openai", False, "/t"), Finding("service", True)), ("service",), (True, None)),
-        ((Finding("openai", False, "/t"), Finding("service", True)), ("openai",), (False, "/t")),
-        ((Finding("openai", True), Finding("service", None)), ("openai", "service"), (None, None)),
         (
-            (Finding("openai", False, ""), Finding("service", False, "")),
+            (ReadingVerdict("openai", False, "/t"), ReadingVerdict("service", True)),
+            ("service",),
+            (True, None),
+        ),
+        (
+            (ReadingVerdict("openai", False, "/t"), ReadingVerdict("service", True)),
+            ("openai",),
+            (False, "/t"),
+        ),
+        (
+            (ReadingVerdict("openai", True), ReadingVerdict("service", None)),
+            ("openai", "service"),
+            (None, None),
+        ),
+        (
+            (ReadingVerdict("openai", False, ""), ReadingVerdict("service", False, "")),
             ("openai", "service"),
             (False, ""),
         ),

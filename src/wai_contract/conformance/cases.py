@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 import orjson
 
-from ..readings import Finding
+from ..readings import ReadingVerdict
 from ..schemas import default_max_tokens
 
 Token = Literal["given", "none", "wrong"]
@@ -67,7 +67,7 @@ class Case:
     percent_encoded: bool = False
     """Sent to the model's URL with its name percent-encoded, as the official SDK spells it."""
     surface: Surface = "native"
-    readings: tuple[Finding, ...] = ()
+    readings: tuple[ReadingVerdict, ...] = ()
     """On the OpenAI-compatible surface, each reading's verdict on the body; ``valid`` is
     theirs where the readings the target follows agree, else ``None`` (undetermined)."""
 

@@ -13,7 +13,7 @@ import dataclasses
 from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar, TypeVar
 
-from ...readings import READINGS, Finding, ReadingName, agreed, judge
+from ...readings import READINGS, ReadingName, ReadingVerdict, agreed, judge
 from ...surfaces import to_openai
 from ..answers import Answer
 from ..cases import Case, Job, Limits, Surface
@@ -80,7 +80,7 @@ class PlanContext:
         """The case of the *number*-th generated body (a ``GeneratedBody``); a valid one is
         fitted to the target's limits (see :class:`~..cases.Limits`)."""
         payload = self.limits.must_succeed(body.payload, number) if body.valid else body.payload
-        valid, pointer, found = body.valid, body.pointer, tuple[Finding, ...]()
+        valid, pointer, found = body.valid, body.pointer, tuple[ReadingVerdict, ...]()
         if self.surface == "openai":
             payload = to_openai(payload)
             found = judge(payload)
