@@ -104,3 +104,19 @@ def test_texts_together_are_redacted_as_each_alone(
     together = redactor.texts(texts)
     assert together == [redactor.text(text) for text in texts]
     assert leaked(together[0], token) == []
+
+
+def test_every_base64_run_of_a_secret_is_caught_at_every_alignment() -> None:
+    """Every 8- and 9-character run of the secret, after 0 to 2 other bytes (each alignment of
+    base64's three-byte groups), standard and URL-safe, inside a JSON answer: the byte-level
+    look (``might_hold``) sees it, and the text comes out with nothing a reader recovers."""
+    secret = "tok9F3kQ7zLm2Wx8Rb4Tn6Yc1Hv5Jd0Pq+/é"
+    redactor = Redactor(secret)
+    for length in (8, 9):
+        for start in range(len(secret) - length + 1):
+            for before in (b"", b"x", b"xy"):
+                raw = before + secret[start : start + length].encode() + b"!"
+                for encoded in (base64.b64encode(raw), base64.urlsafe_b64encode(raw)):
+                    text = '{"echo": "' + encoded.decode() + '"}'
+                    assert redactor.might_hold(text.encode()), (start, before, encoded)
+                    assert leaked(redactor.text(text), secret) == [], (start, before, encoded)

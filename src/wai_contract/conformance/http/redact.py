@@ -13,8 +13,8 @@ console line carries :data:`RUN` or more consecutive characters of a secret:
 * so is a run of base64 (standard or URL-safe, as in a ``Basic`` header or an echo of the
   whole ``Authorization`` header) that decodes, at any offset, to text holding such a run of
   the secret as it was sent: the whole base64 run is replaced. Such a run holds the base64
-  of at least two of the secret's three-byte slices, whatever its alignment: a run holding
-  none is not decoded.
+  of one of the secret's six-byte slices whatever its alignment (its 8 bytes hold two whole
+  three-byte groups of the decoding), eight characters: a run holding none is not decoded.
 
 A prefilter keeps this linear and cheap: each secret is cut into aligned pieces of four
 characters (every run of :data:`RUN` holds one whole), found with ``str.find``; only the text
@@ -232,12 +232,13 @@ def _whole_word(secret: str) -> str:
 
 
 def _base64_pieces(secrets: list[str]) -> list[str]:
-    """The base64 of every three-byte slice of each secret, standard and URL-safe."""
+    """The base64 of every six-byte slice of each secret, standard and URL-safe: eight
+    characters, so a search skips further and matches by chance less than four would."""
     pieces = set()
     for secret in secrets:
         raw = secret.encode()
-        for start in range(len(raw) - 2):
-            piece = binascii.b2a_base64(raw[start : start + 3], newline=False).decode()
+        for start in range(len(raw) - 5):
+            piece = binascii.b2a_base64(raw[start : start + 6], newline=False).decode()
             pieces |= {piece, piece.replace("+", "-").replace("/", "_")}
     return sorted(pieces)
 
