@@ -216,9 +216,9 @@ def test_an_openai_style_url_is_judged_wherever_it_is(api: str | None) -> None:
     assert planned.returncode == 0 and "oa-max-tokens-1" in planned.stdout, planned.stderr
 
 
-def _renaming_gateway(inner: Any, name: str) -> Any:
-    """A self-hosted-style server: ``/v1/chat/completions``, the model called *name* (any
-    other name is an unknown model, 404 as OpenAI-style servers answer)."""
+def _changing_gateway(inner: Any, change: Any) -> Any:
+    """A self-hosted-style server at ``/v1/chat/completions`` that passes each JSON body
+    through *change* first: the body to send on, or an ``(status, error)`` to answer."""
     gateway = _gateway(inner)
 
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -233,15 +233,13 @@ def _renaming_gateway(inner: Any, name: str) -> Any:
             body = json.loads(b"".join(chunks))
         except ValueError:
             body = None
-        if isinstance(body, dict) and body.get("model") == name:
-            body["model"] = MODEL
-        elif isinstance(body, dict) and isinstance(body.get("model"), str):
-            error = {"error": {"message": "model not found", "type": "invalid_request_error"}}
-            payload = json.dumps(error).encode()
+        changed = change(body) if isinstance(body, dict) else body
+        if isinstance(changed, tuple):
+            status, error = changed
             headers = [(b"content-type", b"application/json")]
-            await send({"type": "http.response.start", "status": 404, "headers": headers})
-            return await send({"type": "http.response.body", "body": payload})
-        data = json.dumps(body).encode() if body is not None else b"".join(chunks)
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            return await send({"type": "http.response.body", "body": json.dumps(error).encode()})
+        data = json.dumps(changed).encode() if changed is not None else b"".join(chunks)
         sent = False
 
         async def replay() -> dict[str, Any]:
@@ -256,6 +254,45 @@ def _renaming_gateway(inner: Any, name: str) -> Any:
         return await gateway({**scope, "headers": headers}, replay, send)
 
     return app
+
+
+def _renaming_gateway(inner: Any, name: str) -> Any:
+    """The model called *name* (any other name is an unknown model, 404 as OpenAI-style
+    servers answer)."""
+
+    def rename(body: dict[str, Any]) -> Any:
+        if body.get("model") == name:
+            return {**body, "model": MODEL}
+        if isinstance(body.get("model"), str):
+            return 404, {"error": {"message": "model not found", "type": "invalid_request_error"}}
+        return body
+
+    return _changing_gateway(inner, rename)
+
+
+def _ignoring_openai_fields(body: dict[str, Any]) -> Any:
+    """What a server that knows only max_tokens makes of a body: the OpenAI-only fields
+    dropped, and a tool offered is a tool it may call, whatever ``tool_choice`` says."""
+    dropped = ("max_completion_tokens", "stream_options", "tool_choice", "stop", "response_format")
+    return {k: v for k, v in body.items() if k not in dropped}
+
+
+def test_ignored_openai_fields_at_an_openai_url_warn_and_fail_a_strict_run(tmp_path: Path) -> None:
+    from tests.acceptance.test_cli_lint import run as cli
+
+    app = _changing_gateway(create_app(ServerConfig(token=TOKEN)), _ignoring_openai_fields)
+    with serve_asgi(app) as base:
+        url = f"{base}/v1/chat/completions"
+        options = ("run", "--endpoint", url, "--token", TOKEN, "--max-examples", "0")
+        lenient = cli(*options, "--report-dir", str(tmp_path / "lenient"))
+        strict = cli(*options, "--strict", "--report-dir", str(tmp_path / "strict"))
+    assert lenient.returncode == 0, lenient.stdout[-2000:]
+    assert "openai-fields     ⚠ warn" in lenient.stdout
+    report = json.loads((tmp_path / "lenient" / "report.json").read_text())
+    check = next(c for c in report["checks"] if c["id"] == "openai-fields")
+    codes = {case["code"] for case in check["warnings"]}
+    assert {"max-completion-tokens", "usage-chunk", "tool-choice", "stop-sequence"} <= codes
+    assert strict.returncode == 1 and "openai-fields" in strict.stdout
 
 
 def test_model_names_the_model_as_the_server_calls_it() -> None:
