@@ -103,13 +103,13 @@ def diff(old: str, new: str) -> None:
     """
     from ..drift import differences
 
-    kinds = {_kind(old), _kind(new)}
-    if len(kinds) == 2:
+    shapes = _openai_shapes(old), _openai_shapes(new)
+    if (shapes[0] is None) != (shapes[1] is None):
         raise click.UsageError("OLD and NEW must both be request schemas or both OpenAI's shapes")
-    if kinds == {"openai"}:
+    if shapes[0] is not None and shapes[1] is not None:
         from ..openai_spec import differences as openai_differences
 
-        changes = openai_differences(_openai_shapes(old), _openai_shapes(new))
+        changes = openai_differences(shapes[0], shapes[1])
     else:
         changes = differences(_input_schema(old), _input_schema(new))
     for change in changes:
@@ -138,39 +138,22 @@ def _pulled_openai(ref: str, url: str | None) -> tuple[dict[str, Any], str]:
     return {"source": source, "openai": converted(components(text), comment)}, url
 
 
-def _kind(name: str) -> str:
-    """``openai`` for OpenAI's shapes (``vendored-openai``, a file saved by ``schemas pull
-    --openai``), else ``input``."""
-    if name == "vendored-openai":
-        return "openai"
-    if name == "vendored":
-        return "input"
+def _openai_shapes(name: str) -> dict[str, Any] | None:
+    """OpenAI's shapes named by *name* (``vendored-openai``, or a file saved by ``schemas pull
+    --openai``); ``None`` for anything else, which the request schema's reader judges."""
     import json
 
-    from ..files import MAX_CONFIG_BYTES, read_capped
-
-    try:
-        document = json.loads(read_capped(name, MAX_CONFIG_BYTES, "schema"))
-    except ValueError:
-        return "input"  # the input reader says what is wrong with it
-    return "openai" if isinstance(document, dict) and "openai" in document else "input"
-
-
-def _openai_shapes(name: str) -> dict[str, Any]:
-    import json
-
-    from ..errors import ConfigError
     from ..files import MAX_CONFIG_BYTES, read_capped
     from ..openai_spec import ROOTS
     from ..schemas import openai_reference
 
     if name == "vendored-openai":
         return {root: openai_reference(root) for root in ROOTS}
+    if name == "vendored":
+        return None
     try:
         document = json.loads(read_capped(name, MAX_CONFIG_BYTES, "schema"))
-    except ValueError as exc:
-        raise ConfigError(f"{name} is not JSON: {str(exc)[:200]}") from None
+    except ValueError:
+        return None  # the request schema's reader says what is wrong with it
     shapes = document.get("openai") if isinstance(document, dict) else None
-    if not isinstance(shapes, dict):
-        raise ConfigError(f"{name} holds no OpenAI shapes: save them with `schemas pull --openai`")
-    return shapes
+    return shapes if isinstance(shapes, dict) else None
