@@ -6,12 +6,12 @@ send nulls"). Each is configured only through its public settings (a base URL, a
 from __future__ import annotations
 
 import gc
-import json
 import warnings
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from tests.gateways import changing_gateway
 
 from wai_contract import MODEL
 from wai_contract.server import serve_asgi
@@ -23,30 +23,13 @@ TOKEN = "client-token-0123456789"
 @pytest.fixture
 def recorded() -> Iterator[tuple[str, list[dict[str, Any]]]]:
     """The reference app on a free loopback port, and every JSON body it was sent."""
-    app = create_app(ServerConfig(token=TOKEN))
     bodies: list[dict[str, Any]] = []
 
-    async def recording(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            return await app(scope, receive, send)
-        chunks, more = [], True
-        while more:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            more = message.get("more_body", False)
-        data, given = b"".join(chunks), False
-        bodies.append(json.loads(data))
+    def keep(body: dict[str, Any]) -> dict[str, Any]:
+        bodies.append(body)
+        return body
 
-        async def replay() -> dict[str, Any]:
-            nonlocal given
-            if given:
-                return {"type": "http.disconnect"}
-            given = True
-            return {"type": "http.request", "body": data, "more_body": False}
-
-        await app(scope, replay, send)
-
-    with serve_asgi(recording) as base:
+    with serve_asgi(changing_gateway(create_app(ServerConfig(token=TOKEN)), keep)) as base:
         yield base, bodies
     # The clients leave their connections to the garbage collector: closed here, not in
     # whichever test the collector next runs in.

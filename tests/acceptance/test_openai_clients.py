@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import jsonschema
 import pytest
+from tests.gateways import changing_gateway, gateway
 
 from wai_contract import MODEL, load_schema
 from wai_contract.server import LocalServer, serve, serve_asgi
@@ -184,18 +185,6 @@ def test_a_null_the_reference_allows_is_read_as_not_given(server: LocalServer, f
     assert answer.json()["object"] == "chat.completion"
 
 
-def _gateway(inner: Any) -> Any:
-    """An OpenAI-style gateway in front of the reference app: ``/v1/chat/completions``."""
-
-    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and scope["path"] == "/v1/chat/completions":
-            path = "/client/v4/accounts/x/ai/v1/chat/completions"
-            scope = {**scope, "path": path, "raw_path": path.encode()}
-        await inner(scope, receive, send)
-
-    return app
-
-
 @pytest.mark.parametrize("api", [None, "openai"])
 def test_an_openai_style_url_is_judged_wherever_it_is(api: str | None) -> None:
     """A URL ending in /chat/completions is the OpenAI-compatible surface, with or without
@@ -205,7 +194,7 @@ def test_an_openai_style_url_is_judged_wherever_it_is(api: str | None) -> None:
     from wai_contract.conformance import RunOptions, run
     from wai_contract.conformance.target import endpoint_target
 
-    with serve_asgi(_gateway(create_app(ServerConfig(token=TOKEN)))) as base:
+    with serve_asgi(gateway(create_app(ServerConfig(token=TOKEN)))) as base:
         url = f"{base}/v1/chat/completions"
         target = endpoint_target(url, TOKEN, api)
         assert target.urls == {"openai": url}
@@ -214,46 +203,6 @@ def test_an_openai_style_url_is_judged_wherever_it_is(api: str | None) -> None:
     assert report.passed, [(c.id, c.failures[:1]) for c in report.checks if c.failures]
     assert report.requests > 50
     assert planned.returncode == 0 and "oa-max-tokens-1" in planned.stdout, planned.stderr
-
-
-def _changing_gateway(inner: Any, change: Any) -> Any:
-    """A self-hosted-style server at ``/v1/chat/completions`` that passes each JSON body
-    through *change* first: the body to send on, or an ``(status, error)`` to answer."""
-    gateway = _gateway(inner)
-
-    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            return await gateway(scope, receive, send)
-        chunks, more = [], True
-        while more:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            more = message.get("more_body", False)
-        try:
-            body = json.loads(b"".join(chunks))
-        except ValueError:
-            body = None
-        changed = change(body) if isinstance(body, dict) else body
-        if isinstance(changed, tuple):
-            status, error = changed
-            headers = [(b"content-type", b"application/json")]
-            await send({"type": "http.response.start", "status": status, "headers": headers})
-            return await send({"type": "http.response.body", "body": json.dumps(error).encode()})
-        data = json.dumps(changed).encode() if changed is not None else b"".join(chunks)
-        sent = False
-
-        async def replay() -> dict[str, Any]:
-            nonlocal sent
-            if sent:
-                return {"type": "http.disconnect"}
-            sent = True
-            return {"type": "http.request", "body": data, "more_body": False}
-
-        headers = [(k, v) for k, v in scope["headers"] if k != b"content-length"]
-        headers.append((b"content-length", str(len(data)).encode()))
-        return await gateway({**scope, "headers": headers}, replay, send)
-
-    return app
 
 
 def _renaming_gateway(inner: Any, name: str) -> Any:
@@ -267,7 +216,7 @@ def _renaming_gateway(inner: Any, name: str) -> Any:
             return 404, {"error": {"message": "model not found", "type": "invalid_request_error"}}
         return body
 
-    return _changing_gateway(inner, rename)
+    return changing_gateway(inner, rename)
 
 
 def _ignoring_openai_fields(body: dict[str, Any]) -> Any:
@@ -280,7 +229,7 @@ def _ignoring_openai_fields(body: dict[str, Any]) -> Any:
 def test_ignored_openai_fields_at_an_openai_url_warn_and_fail_a_strict_run(tmp_path: Path) -> None:
     from tests.acceptance.test_cli_lint import run as cli
 
-    app = _changing_gateway(create_app(ServerConfig(token=TOKEN)), _ignoring_openai_fields)
+    app = changing_gateway(create_app(ServerConfig(token=TOKEN)), _ignoring_openai_fields)
     with serve_asgi(app) as base:
         url = f"{base}/v1/chat/completions"
         options = ("run", "--endpoint", url, "--token", TOKEN, "--max-examples", "0")
@@ -312,13 +261,13 @@ def test_model_names_the_model_as_the_server_calls_it() -> None:
 def _two_paths(inner: Any) -> Any:
     """A self-hosted-style server with both surfaces at paths of its own:
     ``/native/generate`` and ``/v1/chat/completions``."""
-    gateway = _gateway(inner)
+    outer = gateway(inner)
 
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope["path"] == "/native/generate":
             path = f"/client/v4/accounts/x/ai/run/{MODEL}"
             scope = {**scope, "path": path, "raw_path": path.encode()}
-        await gateway(scope, receive, send)
+        await outer(scope, receive, send)
 
     return app
 
