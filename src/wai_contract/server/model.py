@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from ..schemas import default_max_tokens
 
 LONGEST_ANSWER = 10_000
@@ -108,10 +110,11 @@ def _rng(body: dict[str, Any]) -> random.Random:
     if seed is None:
         return random.Random()
     material = {k: v for k, v in body.items() if k != "stream"}
-    digest = hashlib.sha256(
-        json.dumps(material, sort_keys=True, default=str).encode("utf-8", "replace")
-    )
-    return random.Random(digest.digest())
+    try:
+        text = orjson.dumps(material, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # what orjson refuses (an integer past 64 bits, a lone surrogate)
+        text = json.dumps(material, sort_keys=True, default=str).encode("utf-8", "replace")
+    return random.Random(hashlib.sha256(text).digest())
 
 
 def answer(body: dict[str, Any], *, include: str = "", call: bool = False) -> Answer:

@@ -90,6 +90,22 @@ def test_letters_whose_lower_case_is_longer_do_not_shift_the_search() -> None:
     assert leaked(Redactor(token).text(text), token) == []
 
 
+CASE_TRICKS = "İKÅΣσςẞßﬀÄäÖ数é😀"
+"""Letters whose ``str.lower`` differs from ASCII folding: longer (İ), folding into ASCII
+(the Kelvin sign), or changing outside ASCII; and some that have no case."""
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(tokens, st.text(CASE_TRICKS, max_size=30), st.text(CASE_TRICKS, max_size=30))
+def test_letters_that_fold_unlike_ascii_never_hide_or_shift_a_secret(
+    token: str, before: str, after: str
+) -> None:
+    for echo in (token, token.swapcase(), token.upper()):
+        text = before + echo + after
+        clean = Redactor(token).text(text)
+        assert leaked(clean, token) == [] and "[REDACTED]" in clean
+
+
 @settings(max_examples=examples(200), deadline=None)
 @given(st.lists(echoes(), min_size=1, max_size=6), st.sampled_from(["", "\n", "\n\x00\x1f"]))
 def test_texts_together_are_redacted_as_each_alone(

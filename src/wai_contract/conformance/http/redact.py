@@ -59,6 +59,7 @@ class _Matcher:
 
     def __init__(self, strings: list[str], run: int, fold: bool) -> None:
         self.fold, self.run = fold, run
+        self.ascii = all(s.isascii() for s in strings)
         fragments = {s[i : i + run] for s in strings for i in range(len(s) - run + 1)}
         self.pieces = {
             s[i : i + _PIECE] for s in strings for i in range(0, len(s) - _PIECE + 1, _PIECE)
@@ -69,7 +70,7 @@ class _Matcher:
         self.starts = re.compile(f"(?=(?:{alternation}))", re.IGNORECASE if fold else 0)
 
     def sub(self, text: str) -> str:
-        haystack = text.translate(_ASCII_LOWER) if self.fold else text  # same length
+        haystack = _folded(text, self.ascii) if self.fold else text
         near: list[tuple[int, int]] = []
         for piece in self.pieces:
             at = haystack.find(piece)
@@ -103,7 +104,7 @@ class Redactor:
         self._secrets = kept
         long = [s for s in kept if len(s) >= RUN]
         short = [s for s in kept if len(s) < RUN]
-        folded = [s.translate(_ASCII_LOWER) for s in long]
+        folded = [_folded(s) for s in long]
         self._matcher = _Matcher(folded, RUN, fold=True) if long else None
         pieces = _base64_pieces(long)
         either = "|".join(map(re.escape, pieces))
@@ -225,6 +226,17 @@ def _rebuilt(value: Any, strings: Iterator[str]) -> Any:
     if isinstance(value, dict):
         return {next(strings): _rebuilt(item, strings) for item in value.values()}
     return value
+
+
+def _folded(text: str, ascii_pieces: bool = False) -> str:
+    """*text* with its ASCII letters in lower case, each character where it was. With
+    *ascii_pieces* (what is looked for is ASCII), ``str.lower`` serves when it keeps the
+    length (it may lengthen: ``İ``; it never shortens): ten times faster than the table,
+    and what it also folds outside ASCII cannot hide an ASCII piece."""
+    if text.isascii():
+        return text.lower()
+    lowered = text.lower() if ascii_pieces else ""
+    return lowered if len(lowered) == len(text) else text.translate(_ASCII_LOWER)
 
 
 def _whole_word(secret: str) -> str:
