@@ -21,6 +21,13 @@ pytest_plugins = ["pytester"]
 # runs the tests start compile the package once between them, not each again).
 sys.dont_write_bytecode = False
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+# langsmith's pytest plugin (it comes with langchain-cloudflare, a client the tests use)
+# costs a pytest process most of a second to import: off in the pytest runs the tests
+# start (the plugin's, the README's), as in this one (pyproject.toml's addopts).
+if "no:langsmith_plugin" not in os.environ.get("PYTEST_ADDOPTS", ""):
+    os.environ["PYTEST_ADDOPTS"] = " ".join(
+        [os.environ.get("PYTEST_ADDOPTS", ""), "-p no:langsmith_plugin"]
+    ).strip()
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / "schemas"
@@ -28,7 +35,8 @@ SCHEMAS = ROOT / "schemas"
 
 @pytest.fixture
 def pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
-    """pytest's own, its runs without langsmith's plugin, as ours (see pyproject.toml)."""
+    """pytest's own, whose runs go without langsmith's plugin too (pytester clears the
+    variable that says so)."""
     monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:langsmith_plugin")
     return pytester
 

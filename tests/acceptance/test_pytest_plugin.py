@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from tests.conftest import ROOT
 from tests.faulty_servers import TOKEN, faulty_app
 
 from wai_contract import MODEL
@@ -76,7 +77,12 @@ def test_contract_option_skips_disabled_checks(pytester: pytest.Pytester) -> Non
     result.stdout.fnmatch_lines(["*12 tests collected*"])
 
 
-def test_fixtures_for_users_own_tests(pytester: pytest.Pytester) -> None:
+def test_fixtures_for_users_own_tests(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Hypothesis's table of Unicode categories, built once in our own storage directory
+    # (in a new one, building it takes a user's first run 2 s more).
+    monkeypatch.setenv("HYPOTHESIS_STORAGE_DIRECTORY", str(ROOT / ".hypothesis"))
     pytester.makepyfile(
         test_mine="""
         from hypothesis import given, settings
