@@ -1,4 +1,8 @@
-"""The pytest plugin, run as users run it: pytest in a subprocess, in a directory of theirs."""
+"""The pytest plugin, run as users run it: pytest in a directory of theirs, the plugin found
+by its entry point. What depends on a process of its own (nothing imported without the
+plugin's options, xdist's workers, the exit status and output of a suite that cannot start)
+runs pytest in a subprocess; the rest runs it in this one (pytester's in-process run: a
+second less each, for the interpreter and imports a subprocess starts anew)."""
 
 from __future__ import annotations
 
@@ -20,7 +24,7 @@ def no_done_server() -> Iterator[str]:
 
 
 def test_local_suite_runs_in_an_empty_directory(pytester: pytest.Pytester) -> None:
-    result = pytester.runpytest_subprocess("--wai-local", "--wai-max-examples", "20", "-v")
+    result = pytester.runpytest_inprocess("--wai-local", "--wai-max-examples", "20", "-v")
     result.assert_outcomes(passed=13)
     result.stdout.fnmatch_lines(
         ["*wai-contract::accepts-valid PASSED*", "*wai-contract::streaming PASSED*"]
@@ -30,7 +34,7 @@ def test_local_suite_runs_in_an_empty_directory(pytester: pytest.Pytester) -> No
 def test_a_faulty_server_fails_with_the_check_named(
     pytester: pytest.Pytester, no_done_server: str
 ) -> None:
-    result = pytester.runpytest_subprocess(
+    result = pytester.runpytest_inprocess(
         "--wai-endpoint",
         no_done_server,
         "--wai-token",
@@ -54,14 +58,14 @@ def test_a_faulty_server_fails_with_the_check_named(
 
 
 def test_k_selects_checks_and_only_they_run(pytester: pytest.Pytester, no_done_server: str) -> None:
-    result = pytester.runpytest_subprocess(
+    result = pytester.runpytest_inprocess(
         "--wai-endpoint", no_done_server, "--wai-token", TOKEN, "-k", "auth or max-tokens", "-v"
     )
     result.assert_outcomes(passed=2, deselected=11)
 
 
 def test_x_stops_at_the_first_failure(pytester: pytest.Pytester, no_done_server: str) -> None:
-    result = pytester.runpytest_subprocess(
+    result = pytester.runpytest_inprocess(
         "--wai-endpoint", no_done_server, "--wai-token", TOKEN, "--wai-max-examples", "10", "-x"
     )
     outcomes = result.parseoutcomes()
@@ -70,7 +74,7 @@ def test_x_stops_at_the_first_failure(pytester: pytest.Pytester, no_done_server:
 
 def test_contract_option_skips_disabled_checks(pytester: pytest.Pytester) -> None:
     pytester.makefile(".yaml", mine="version: 1\nchecks:\n  auth: {enabled: false}\n")
-    result = pytester.runpytest_subprocess(
+    result = pytester.runpytest_inprocess(
         "--wai-local", "--wai-contract", "mine.yaml", "--wai-max-examples", "30", "--co", "-q"
     )
     assert "wai-contract::auth" not in result.stdout.str()
@@ -106,7 +110,7 @@ def test_fixtures_for_users_own_tests(
             check()
     """
     )
-    pytester.runpytest_subprocess().assert_outcomes(passed=3)
+    pytester.runpytest_inprocess().assert_outcomes(passed=3)
 
 
 def test_inert_without_its_options(pytester: pytest.Pytester) -> None:
@@ -150,7 +154,7 @@ def test_under_xdist_every_request_is_sent_once(pytester: pytest.Pytester) -> No
 
 
 def test_the_api_option_picks_the_surfaces(pytester: pytest.Pytester) -> None:
-    result = pytester.runpytest_subprocess(
+    result = pytester.runpytest_inprocess(
         "--wai-local", "--wai-api", "native", "--wai-max-examples", "10", "-rs"
     )
     result.assert_outcomes(passed=11, skipped=2)
