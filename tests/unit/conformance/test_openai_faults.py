@@ -79,7 +79,7 @@ def _accepts_bad_bodies(request: httpx.Request, forward: Forward) -> httpx.Respo
 )
 def test_each_fault_of_the_openai_surface_is_caught(fault: Any, check: str, code: str) -> None:
     every_probe = load_contract()  # six tool probes: some answers call a tool
-    options = RunOptions(max_examples=120)
+    options = RunOptions(max_examples=40)
     report = run(Target(OPENAI, "t"), every_probe, options, transport=reference_client(fault))
     failing = next(c for c in report.checks if c.id == check)
     assert failing.status == "failed", [(c.id, c.status) for c in report.checks]

@@ -28,10 +28,12 @@ from wai_contract.strategies import (
 from wai_contract.validators import compile_validator
 
 
-def test_verdicts_agree_with_the_validator_over_ten_thousand_bodies() -> None:
+def test_verdicts_agree_with_the_validator_over_thousands_of_bodies() -> None:
+    """10,000 bodies in a thorough run, the profile's share in the suite's."""
     validator = compile_validator("input")
     seen_valid = seen_invalid = 0
-    for body in generate(10_000, seed=20261125):
+    count = examples(10_000)
+    for body in generate(count, seed=20261125):
         assert validator.is_valid(body.payload) is body.valid, body.tags
         if body.valid:
             seen_valid += 1
@@ -39,7 +41,7 @@ def test_verdicts_agree_with_the_validator_over_ten_thousand_bodies() -> None:
             seen_invalid += 1
             pointers = [e.pointer for e in lint(body.payload).errors]
             assert body.pointer in pointers, (body.tags, body.pointer, pointers)
-    assert seen_valid > 4000 and seen_invalid > 4000
+    assert seen_valid > 0.4 * count and seen_invalid > 0.4 * count
 
 
 def test_the_reference_validator_agrees_too() -> None:
