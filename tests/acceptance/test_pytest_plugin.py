@@ -147,7 +147,7 @@ def test_under_xdist_every_request_is_sent_once(pytester: pytest.Pytester) -> No
     with serve_asgi(counted) as base:
         url = f"{base}/client/v4/accounts/a/ai/run/{MODEL}"
         options = ("--wai-endpoint", url, "--wai-token", TOKEN, "--wai-max-examples", "10")
-        pytester.runpytest_subprocess(*options, "-n", "0").assert_outcomes(passed=11, skipped=2)
+        pytester.runpytest_inprocess(*options, "-n", "0").assert_outcomes(passed=11, skipped=2)
         alone, counted.requests = counted.requests, 0
         pytester.runpytest_subprocess(*options, "-n", "2").assert_outcomes(passed=11, skipped=2)
     assert alone > 20 and counted.requests == alone
