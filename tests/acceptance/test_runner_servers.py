@@ -26,20 +26,22 @@ def _failed(report: object) -> set[str]:
     return {c.id for c in report.checks if c.status == "failed"}  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("seed", [0])
-def test_reference_server_passes_every_check(seed: int) -> None:
+@pytest.mark.parametrize("seed", [4])
+def test_reference_server_passes_every_check_on_its_native_path_alone(seed: int) -> None:
+    """The full plan at seed 0 on both paths is the README's quick start (test_readme)."""
     with serve(token="secret-token-123") as server:
-        report = run(Target(server.model_url, "secret-token-123"), options=RunOptions(seed=seed))
+        target = Target(server.model_url, "secret-token-123")
+        report = run(target, options=RunOptions(seed=seed, max_examples=100))
     assert report.passed, [(c.id, c.failures[:1]) for c in report.checks if c.failures]
     statuses = {c.id: c.status for c in report.checks}
     assert statuses.pop("cross-surface") == "skipped", "one surface: nothing to compare"
     assert statuses.pop("openai-fields") == "skipped", "the native surface has none"
     assert set(statuses.values()) == {"passed"}, [(c.id, c.status, c.note) for c in report.checks]
-    assert report.requests > 500
+    assert report.requests > 150
 
 
-# One seed per server, each its own: four servers see four different sets of generated bodies
-# (a seed is a full run of about 600 requests; the suite runs on two cores).
+# One seed per server, each its own: the servers see different sets of generated bodies (a
+# seed is a full run of about 600 requests a path; the suite runs on two cores).
 @pytest.mark.parametrize("seed", [1])
 def test_independent_faithful_server_passes_every_check(seed: int) -> None:
     with serve_asgi(faulty_app(None)) as base:
