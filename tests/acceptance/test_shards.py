@@ -34,7 +34,7 @@ def _verdicts(report: Report, notes: bool = True) -> list[tuple[Any, ...]]:
 
 @pytest.mark.parametrize("bug", ["crash-on-astral", "ignores-seed"])
 def test_four_merged_parts_give_the_verdicts_of_one_run(bug: str) -> None:
-    options = RunOptions(max_examples=60)
+    options = RunOptions(max_examples=30)
     with serve_asgi(faulty_app(bug)) as base:
         target = Target(f"{base}/client/v4/accounts/a/ai/run/{MODEL}", TOKEN)
         whole = run(target, options=options)
