@@ -1,9 +1,12 @@
-"""Bytes after the end of an answer on a kept-alive connection: the case that got them
-fails with the excess named, and no later case reads them as its own answer."""
+"""Kept-alive connections. Bytes after the end of an answer: the case that got them fails
+with the excess named, and no later case reads them as its own answer. A connection dropped
+as a request goes out on it: the request is sent again, and blamed only when it is dropped
+on a connection of its own too."""
 
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -85,3 +88,57 @@ def test_exact_framing_on_kept_alive_connections_is_no_excess(
     report = report_of(out)
     assert _excess_and_server_errors(report) == ([], [])
     assert connections < report["requests"] / 4  # the connections were kept and reused
+
+
+def _failed_by_the_connection(report: dict[str, Any]) -> list[Any]:
+    """The failures whose cause is a connection dropped or an answer cut short."""
+    failures = [f for check in report["checks"] for f in check["failures"]]
+    return [f for f in failures if f["cause"].split("|")[1] in ("connection", "truncated")]
+
+
+@pytest.mark.parametrize("concurrency", ["1", "3"])
+def test_a_kept_alive_connection_dropped_under_a_request_is_not_its_fault(
+    concurrency: str, tmp_path: Path
+) -> None:
+    """The server answers once on each connection and drops it when the next request
+    arrives (an idle timeout's race, a crash on an earlier request): that request is sent
+    again on another connection and judged by its answer."""
+    answered: set[socket.socket] = set()  # held: a number or an id may be used again
+    dropped: list[Request] = []
+
+    def respond(request: Request, peer: Peer) -> None:
+        if peer.sock in answered:
+            dropped.append(request)
+            peer.sock.close()  # no answer, no Connection: close
+            return
+        answered.add(peer.sock)
+        peer.send(_answer(request, chunked=False))
+
+    out = tmp_path / "out"
+    limit = ("--concurrency", concurrency, "--max-concurrency", concurrency)
+    with Hostile(respond, keep_alive=True) as server:
+        run_against(server.url, out, *limit)
+    report = report_of(out)
+    assert _failed_by_the_connection(report) == []
+    assert len(answered) == report["requests"] and len(dropped) > 5
+
+
+def test_a_request_that_drops_every_connection_it_goes_out_on_is_blamed(
+    tmp_path: Path,
+) -> None:
+    """A streamed request is dropped on every connection, new or kept alive: its cases
+    fail by the connection; the others, sent on the same connections, pass."""
+
+    def respond(request: Request, peer: Peer) -> None:
+        if hostile.streamed(request):
+            peer.sock.close()
+            return
+        peer.send(_answer(request, chunked=False))
+
+    out = tmp_path / "out"
+    with Hostile(respond, keep_alive=True) as server:
+        run_against(server.url, out, "--concurrency", "2")
+    report = report_of(out)
+    dropped = _failed_by_the_connection(report)
+    streamed = {f["id"] for c in report["checks"] if c["id"] == "streaming" for f in c["failures"]}
+    assert dropped and {f["id"] for f in dropped} == streamed, dropped

@@ -12,6 +12,13 @@ after the last chunk). On a kept-alive connection those bytes would be read as t
 request's answer. Each socket therefore follows the framing of what it reads (counting,
 as h11 frames it for httpcore); when an answer ends with bytes left over, their count is put
 in the response's extensions under :data:`EXCESS` and the connection is not used again.
+
+A server may also close a kept-alive connection as the next request goes out on it (an idle
+timeout, a restart, a crash on an earlier request): that request then fails before any
+answer, through no doing of its own. It is sent again, on another connection, as HTTP/1.1
+lets a client do (RFC 9112, 9.3.1); only a failure on a connection that had not answered
+before is the request's. Each resend closes one stale connection, so there are at most as
+many as the pool holds, all within the exchange's deadline.
 """
 
 from __future__ import annotations
@@ -64,6 +71,7 @@ class DeadlineTransport(httpx.BaseTransport):
     """HTTP/1.1 to the target through *connections* pooled connections, never retried."""
 
     def __init__(self, connections: int) -> None:
+        self._connections = connections
         self._pool = httpcore.ConnectionPool(
             ssl_context=httpx.create_ssl_context(),
             max_connections=connections,
@@ -86,8 +94,15 @@ class DeadlineTransport(httpx.BaseTransport):
             content=request.stream,
             extensions=request.extensions,
         )
-        with _httpx_errors():
-            answer = self._pool.handle_request(core)
+        for resends in range(self._connections + 1):
+            _local.stream = None
+            try:
+                with _httpx_errors():
+                    answer = self._pool.handle_request(core)
+                break
+            except (httpx.NetworkError, httpx.RemoteProtocolError):
+                if not _went_out_on_a_used_connection() or resends == self._connections:
+                    raise  # the request's own failure
         assert isinstance(answer.stream, Iterable)
         stream = _ResponseStream(answer.stream, answer.extensions.get("network_stream"))
         response = httpx.Response(
@@ -134,6 +149,13 @@ def _httpx_errors() -> Iterator[None]:
         raise mapped(str(exc)) from exc
 
 
+def _went_out_on_a_used_connection() -> bool:
+    """Whether this thread's request was written to a connection that had answered an
+    earlier request (no head for it has arrived: the caller saw it fail)."""
+    stream: _DeadlineStream | None = getattr(_local, "stream", None)
+    return stream is not None and stream.served > 0
+
+
 def _time_left(exc: type[Exception], timeout: float | None) -> float | None:
     """Seconds this socket call may wait, or raise *exc* when the time is up."""
     stop: threading.Event | None = getattr(_local, "stop", None)
@@ -155,6 +177,8 @@ class _DeadlineStream(httpcore.NetworkStream):
         """Where the answer to the request in flight ends."""
         self._requesting = False
         self._spoiled = False
+        self.served = 0
+        """Answers read whole on this connection."""
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         while True:
@@ -174,6 +198,7 @@ class _DeadlineStream(httpcore.NetworkStream):
         """httpcore has read a whole answer: the bytes the server sent after its end. If
         any, this connection is reported as closed by the server, so it is not reused."""
         framing, self._framing = self._framing, None
+        self.served += 1
         if framing is None or framing.lost or framing.state != "done":
             return 0
         excess = framing.excess
@@ -184,6 +209,7 @@ class _DeadlineStream(httpcore.NetworkStream):
         if not self._requesting:  # a request's head: its first write
             self._requesting = True
             self._framing = _Framing()
+            _local.stream = self
         view = memoryview(buffer)
         while view:
             wait = _time_left(httpcore.WriteTimeout, timeout)
