@@ -102,8 +102,9 @@ def _answer(body: dict[str, Any], bug: str | None) -> tuple[list[str], list[dict
     material = {k: v for k, v in body.items() if k != "stream"}
     rng = random.Random(json.dumps(material, sort_keys=True) if seeded else None)
     limit = body.get("max_tokens", 256)
-    if bug != "crash-on-float-integer":
-        limit = int(limit)  # 5.0 is an integer to JSON Schema; range(5.0) would raise
+    if bug == "crash-on-float-integer" and isinstance(limit, float):
+        range(limit)  # raises: 5.0 is an integer to JSON Schema, not to range()
+    limit = int(limit)
     count = 40 if bug == "ignores-max-tokens" else max(0, min(limit, rng.randint(2, 30)))
     words = [rng.choice(WORDS) for _ in range(count)]
     calls: list[dict[str, Any]] = []
