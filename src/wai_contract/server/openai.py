@@ -36,13 +36,11 @@ def request_problem(body: Any) -> str | None:
     body = without_openai_nulls(body)
     if not isinstance(body, dict) or not isinstance(body.get("model"), str):
         return "/model: the body must name the model"
-    if compile_validator("input").is_valid(body):  # the linter's verdict, sooner
-        result = None
-    else:
+    if not compile_validator("input").is_valid(body):  # its yes is the linter's, sooner
         result = lint(body, positions=False, api="native")
-    if result is not None and not result.valid:
-        first = result.errors[0]
-        return f"{first.pointer or '/'}: {first.message}"
+        if not result.valid:
+            first = result.errors[0]
+            return f"{first.pointer or '/'}: {first.message}"
     if body["model"] != MODEL:
         return f"/model: no such model {body['model']!r}; this server runs {MODEL}"
     return None

@@ -68,7 +68,8 @@ def exchange_deadline(deadline: float, stop: threading.Event | None = None) -> I
 
 
 class DeadlineTransport(httpx.BaseTransport):
-    """HTTP/1.1 to the target through *connections* pooled connections, never retried."""
+    """HTTP/1.1 to the target through *connections* pooled connections, never retried (a
+    request dropped on a kept-alive connection is sent again: see the module's docstring)."""
 
     def __init__(self, connections: int) -> None:
         self._connections = connections
