@@ -142,3 +142,32 @@ def test_a_request_that_drops_every_connection_it_goes_out_on_is_blamed(
     dropped = _failed_by_the_connection(report)
     streamed = {f["id"] for c in report["checks"] if c["id"] == "streaming" for f in c["failures"]}
     assert dropped and {f["id"] for f in dropped} == streamed, dropped
+
+
+def test_a_500_that_takes_its_kept_alive_connection_down_is_blamed_not_the_next_case(
+    tmp_path: Path,
+) -> None:
+    """A server error that takes the connection down with it (a crashing worker: the next
+    request on that connection is dropped as it arrives): the 500 fails its own case, and
+    the request sent next on that connection is sent again and judged by its answer."""
+    crashed: set[socket.socket] = set()
+    errors: list[Request] = []
+
+    def respond(request: Request, peer: Peer) -> None:
+        if peer.sock in crashed:
+            peer.sock.close()
+        elif request.number % 5 == 3:  # every fifth request
+            errors.append(request)
+            crashed.add(peer.sock)
+            peer.send(hostile.response(500, b"{}", {"Connection": None}))
+        else:
+            peer.send(_answer(request, chunked=False))
+
+    out = tmp_path / "out"
+    with Hostile(respond, keep_alive=True) as server:
+        run_against(server.url, out, "--concurrency", "2")
+    report = report_of(out)
+    assert len(errors) > 1
+    assert _failed_by_the_connection(report) == []
+    server_errors = {c["id"]: c for c in report["checks"]}["no-server-errors"]
+    assert server_errors["status"] == "failed" and server_errors["failure_count"] == len(errors)
