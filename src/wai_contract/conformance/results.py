@@ -232,6 +232,11 @@ class Report:
         return any(check.cases for check in self.checks)
 
     @property
+    def failing_cases(self) -> int:
+        """Cases that failed some check (each once, whatever the checks it failed)."""
+        return len({case for check in self.checks for ids in check.causes.values() for case in ids})
+
+    @property
     def complete(self) -> bool:
         """The run judged its plan: not cut by its deadline or an interruption (a
         ``--max-requests`` cap is the user's choice, and counts as complete)."""

@@ -109,6 +109,19 @@ def test_console_shows_each_check_the_first_failures_and_the_comparison() -> Non
     )
 
 
+def test_console_counts_the_failing_cases_and_every_cause_it_does_not_show() -> None:
+    the_report = report()
+    check = next(c for c in the_report.checks if c.id == "rejects-invalid")
+    check.causes = {f"rejects-invalid|accepted-invalid|/k{n}": [f"b-{n}"] for n in range(5)}
+    check.causes["rejects-invalid|status|"] = ["b-0", "b-9"]  # b-0 fails twice: one case
+    the_report.planned, the_report.judged_cases = 20, 20
+    lines = render_console(the_report).splitlines()
+    assert "    and 5 more causes: summary.md" in "\n".join(lines)  # 6 causes, 1 group shown
+    assert lines[-1].startswith("FAILED: 6 of 20 cases failed (61 requests) in 1.2 s")
+    the_report.judged_cases = 15
+    assert "FAILED: 6 of 20 cases failed, 15 judged (61 requests)" in render_console(the_report)
+
+
 def test_write_report_writes_every_format_and_large_bodies_beside_them(tmp_path: Path) -> None:
     written = write_report(report(big_body=True), str(tmp_path / "out"))
     assert sorted(p.name for p in written) == sorted(RUN_FORMATS)

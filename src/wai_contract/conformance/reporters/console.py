@@ -6,6 +6,9 @@ from ...display import inert
 from ..results import Report
 from .text import MARK, summary_lines
 
+SHOWN = 3
+"""Causes shown under each check (the others are counted, and in every report file)."""
+
 
 def render_console(report: Report) -> str:
     """The table printed at the end of ``wai-contract run``."""
@@ -18,17 +21,16 @@ def render_console(report: Report) -> str:
             f"{check.id:{width}}  {MARK[check.status]:7}  {check.cases:5}  "
             f"{check.failure_count:8}" + (f"  ({', '.join(extra)})" if extra else "")
         )
-        for case in (check.failures or check.warnings)[:3]:
+        shown = (check.failures or check.warnings)[:SHOWN]
+        for case in shown:
             also = f" (×{case.count} cases)" if case.count > 1 else ""
             lines.append(f"{'':{width}}    {case.id}: {' '.join(case.problem.split())[:100]}{also}")
+        causes = len(check.causes) if check.failures else len(check.warnings)
+        if causes > len(shown):
+            more = causes - len(shown)
+            lines.append(f"{'':{width}}    and {more} more cause{'s' * (more > 1)}: summary.md")
     lines += summary_lines(report) + report.notes
-    verdict = "PASSED" if report.passed else "FAILED"
-    cases = (
-        f"{report.judged_cases:,} of {report.planned:,} cases ({report.requests:,} requests)"
-        if report.planned
-        else f"{report.requests:,} requests"
-    )
-    lines.append(f"{verdict}: {cases} in {report.seconds:.1f} s against {report.target}")
+    lines.append(f"{_verdict(report)} in {report.seconds:.1f} s against {report.target}")
     cmp = report.comparison
     if cmp is not None:
         lines.append(
@@ -37,3 +39,15 @@ def render_console(report: Report) -> str:
             f"({cmp.fixed_cases} cases)"
         )
     return inert("\n".join(lines))
+
+
+def _verdict(report: Report) -> str:
+    """``PASSED: 1,119 of 1,119 cases (...)``, or ``FAILED: 12 of 565 cases failed (...)``."""
+    requests = f"{report.requests:,} requests"
+    if not report.planned:
+        return f"{'PASSED' if report.passed else 'FAILED'}: {requests}"
+    if report.passed:
+        return f"PASSED: {report.judged_cases:,} of {report.planned:,} cases ({requests})"
+    judged = "" if report.judged_cases == report.planned else f", {report.judged_cases:,} judged"
+    failing = f"{report.failing_cases:,} of {report.planned:,} cases failed"
+    return f"FAILED: {failing}{judged} ({requests})"
