@@ -120,6 +120,8 @@ def test_console_counts_the_failing_cases_and_every_cause_it_does_not_show() -> 
     assert lines[-1].startswith("FAILED: 6 of 20 cases failed (61 requests) in 1.2 s")
     the_report.judged_cases = 15
     assert "FAILED: 6 of 20 cases failed, 15 judged (61 requests)" in render_console(the_report)
+    check.causes = {f"rejects-invalid|status|/k{n}": [f"b-{n}"] for n in range(40)}
+    assert "and 39 more causes: report.json" in render_console(the_report)  # past summary.md's
 
 
 def test_write_report_writes_every_format_and_large_bodies_beside_them(tmp_path: Path) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...display import inert
-from ..results import Report
+from ..results import FAILURES_KEPT, Report
 from .text import MARK, summary_lines
 
 SHOWN = 3
@@ -28,7 +28,8 @@ def render_console(report: Report) -> str:
         causes = len(check.causes) if check.failures else len(check.warnings)
         if causes > len(shown):
             more = causes - len(shown)
-            lines.append(f"{'':{width}}    and {more} more cause{'s' * (more > 1)}: summary.md")
+            where = "summary.md" if causes <= FAILURES_KEPT else "report.json"
+            lines.append(f"{'':{width}}    and {more} more cause{'s' * (more > 1)}: {where}")
     lines += summary_lines(report) + report.notes
     lines.append(f"{_verdict(report)} in {report.seconds:.1f} s against {report.target}")
     cmp = report.comparison
