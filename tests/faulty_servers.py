@@ -49,6 +49,7 @@ BUGS: dict[str, str] = {
     "crash-on-float-integer": "no-server-errors",  # max_tokens: 256.0, legal, no bound names it
     "int32-seed": "accepts-valid",  # seeds past 2**31 - 1 refused, though the schema allows them
     "crash-on-tool-role": "no-server-errors",
+    "lora-500": "rejects-invalid",  # a finetune it does not have: 500, not the service's 3037
     "no-auth": "auth",
     "truncated-body": "transport",
     "hang-on-long-prompt": "transport",
@@ -154,6 +155,10 @@ def faulty_app(bug: str | None) -> Starlette:
         problems = _problems(validator, body, bug)
         if problems:
             return _error(400, "5006" if bug == "error-code-string" else 5006, problems[0])
+        if isinstance(body.get("lora"), str):  # no finetunes here
+            if bug == "lora-500":
+                return _error(500, 5000, "internal error")
+            return _error(400, 3037, f"AiError: Finetune {body['lora']} not found")
         if bug == "crash-on-astral" and any(ord(c) > 0xFFFF for c in _text_of(body)):
             return _error(500, 5000, "internal error")
         if bug == "crash-on-tool-role" and any(

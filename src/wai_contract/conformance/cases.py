@@ -109,8 +109,8 @@ class Limits:
     """Finetunes the target has; bodies that must succeed use only these."""
 
     def must_succeed(self, body: Any, number: int) -> Any:
-        """*body*, a valid one, made fit to succeed on this target: its ``lora`` dropped
-        when no finetune is known, or replaced by one that is."""
+        """*body* made fit to succeed on this target, but for what it violates: its
+        ``lora`` dropped when no finetune is known, or replaced by one that is."""
         if not isinstance(body, dict) or "lora" not in body:
             return body
         if not self.lora_names:

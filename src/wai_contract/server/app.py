@@ -16,6 +16,8 @@ HTTP   code    result  when
 400    5007    {}      another model than ``@cf/mistral/mistral-7b-instruct-v0.2-lora``
 413    3006    {}      a body larger than the configured limit
 400    5006    {}      a body not JSON, not an object, or invalid against the schema
+400    3037    {}      a ``lora`` naming a finetune (the server has none; HTTP 400 is our
+                       reading: the service's status for 3037 is not recorded)
 429    3040    {}      out of capacity (fault ``rate-limit``)
 500    5000    {}      internal error (fault ``flaky-500`` only: no input causes one)
 =====  ======  ======  =====================================================
@@ -113,6 +115,9 @@ def create_app(config: ServerConfig) -> Starlette:
                 said = f"Bad input: Error: {where}: {first.message}"
                 return ai_error(400, 5006, said, request_id)
             body = _json_body(data)
+        if isinstance(body.get("lora"), str):  # an account's finetune: this server has none
+            said = f"AiError: Finetune {body['lora']} not found ({uuid.uuid4()})"
+            return ai_error(400, 3037, said, request_id)
         if "slow-first-byte" in config.faults:
             await asyncio.sleep(_faults.SLOW_FIRST_BYTE_SECONDS)
         return _model_response(body, config, request_id)

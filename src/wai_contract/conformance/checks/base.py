@@ -77,9 +77,12 @@ class PlanContext:
         self.notes: dict[str, str] = {}
 
     def generated_case(self, number: int, body: Any, check: str) -> Case:
-        """The case of the *number*-th generated body (a ``GeneratedBody``); a valid one is
-        fitted to the target's limits (see :class:`~..cases.Limits`)."""
-        payload = self.limits.must_succeed(body.payload, number) if body.valid else body.payload
+        """The case of the *number*-th generated body (a ``GeneratedBody``), fitted to the
+        target's finetunes (see :class:`~..cases.Limits`): a valid one so that it may
+        succeed, an invalid one so that its violation is the only reason to refuse it
+        (unless the violation is its ``lora``)."""
+        at_lora = not body.valid and (body.pointer or "").startswith("/lora")
+        payload = body.payload if at_lora else self.limits.must_succeed(body.payload, number)
         valid, pointer, found = body.valid, body.pointer, tuple[ReadingVerdict, ...]()
         if self.surface == "openai":
             payload = to_openai(payload)
