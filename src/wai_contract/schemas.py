@@ -187,13 +187,22 @@ def read_input_schema(path: str) -> dict[str, Any]:
     the answer of ``GET .../ai/models/schema`` (``{"result": {"input": ...}}``) as
     ``wai-contract schemas pull`` saves it. It must be a ``oneOf`` of object branches, as
     the vendored one is; a :class:`ConfigError` names what is wrong."""
+    return input_schema_in(read_schema_document(path), path)
+
+
+def read_schema_document(path: str) -> Any:
+    """The JSON value in the schema file *path*, read within the config bound."""
     from .files import MAX_CONFIG_BYTES, read_capped
 
     text = read_capped(path, MAX_CONFIG_BYTES, "schema")
     try:
-        document = json.loads(text)
+        return json.loads(text)
     except (ValueError, RecursionError) as exc:
         raise ConfigError(f"schema {path} is not JSON: {str(exc)[:200]}") from None
+
+
+def input_schema_in(document: Any, path: str) -> dict[str, Any]:
+    """The request schema in *document*, read from *path* (see :func:`read_input_schema`)."""
     if isinstance(document, dict) and isinstance(document.get("result"), dict):
         document = document["result"]
     if isinstance(document, dict) and isinstance(document.get("input"), dict):

@@ -103,7 +103,8 @@ def diff(old: str, new: str) -> None:
     """
     from ..drift import differences
 
-    shapes = _openai_shapes(old), _openai_shapes(new)
+    documents = _document(old), _document(new)
+    shapes = [_openai_shapes(document) for document in documents]
     if (shapes[0] is None) != (shapes[1] is None):
         raise click.UsageError("OLD and NEW must both be request schemas or both OpenAI's shapes")
     if shapes[0] is not None and shapes[1] is not None:
@@ -111,7 +112,11 @@ def diff(old: str, new: str) -> None:
 
         changes = openai_differences(shapes[0], shapes[1])
     else:
-        changes = differences(_input_schema(old), _input_schema(new))
+        from ..schemas import input_schema_in
+
+        changes = differences(
+            *(input_schema_in(d, n) for d, n in zip(documents, (old, new), strict=True))
+        )
     for change in changes:
         click.echo(change)
     if not changes:
@@ -119,10 +124,17 @@ def diff(old: str, new: str) -> None:
     sys.exit(1 if changes else 0)
 
 
-def _input_schema(name: str) -> Any:
-    from ..schemas import load_schema, read_input_schema
+def _document(name: str) -> Any:
+    """The JSON value *name* stands for: ours (``vendored``, ``vendored-openai``), or the
+    file's, read and parsed once."""
+    from ..openai_spec import ROOTS
+    from ..schemas import load_schema, openai_reference, read_schema_document
 
-    return load_schema("input") if name == "vendored" else read_input_schema(name)
+    if name == "vendored":
+        return load_schema("input")
+    if name == "vendored-openai":
+        return {"openai": {root: openai_reference(root) for root in ROOTS}}
+    return read_schema_document(name)
 
 
 def _pulled_openai(ref: str, url: str | None) -> tuple[dict[str, Any], str]:
@@ -138,22 +150,8 @@ def _pulled_openai(ref: str, url: str | None) -> tuple[dict[str, Any], str]:
     return {"source": source, "openai": converted(components(text), comment)}, url
 
 
-def _openai_shapes(name: str) -> dict[str, Any] | None:
-    """OpenAI's shapes named by *name* (``vendored-openai``, or a file saved by ``schemas pull
-    --openai``); ``None`` for anything else, which the request schema's reader judges."""
-    import json
-
-    from ..files import MAX_CONFIG_BYTES, read_capped
-    from ..openai_spec import ROOTS
-    from ..schemas import openai_reference
-
-    if name == "vendored-openai":
-        return {root: openai_reference(root) for root in ROOTS}
-    if name == "vendored":
-        return None
-    try:
-        document = json.loads(read_capped(name, MAX_CONFIG_BYTES, "schema"))
-    except ValueError:
-        return None  # the request schema's reader says what is wrong with it
+def _openai_shapes(document: Any) -> dict[str, Any] | None:
+    """OpenAI's shapes in *document* (``vendored-openai``'s, or a file saved by ``schemas
+    pull --openai``); ``None`` for anything else, which the request schema's reader judges."""
     shapes = document.get("openai") if isinstance(document, dict) else None
     return shapes if isinstance(shapes, dict) else None
