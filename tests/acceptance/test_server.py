@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -109,6 +110,21 @@ def test_invalid_bodies_get_400_with_the_pointer(server: LocalServer, client: ht
     error(client.post(server.model_url, content=b""), 400, {})
     error(client.post(server.model_url, content=b"\xff\xfe garbage"), 400, {})
     error(client.post(server.model_url, content=b"[" * 100_000), 400, {})
+
+
+@pytest.mark.parametrize(
+    "branch", [{"prompt": "hi"}, {"messages": [{"role": "user", "content": "hi"}]}]
+)
+def test_a_finetune_it_does_not_have_gets_3037_as_the_service_says_it(
+    server: LocalServer, client: httpx.Client, branch: dict[str, Any]
+) -> None:
+    """The service: ``AiError: AiError: Finetune <name> not found (<id>)`` (real-api.md)."""
+    body = {**branch, "lora": "my-adapter"}
+    (found,) = error(client.post(server.model_url, json=body), 400, {})
+    assert found["code"] == 3037
+    assert re.fullmatch(
+        r"AiError: AiError: Finetune my-adapter not found \([0-9a-f-]+\)", found["message"]
+    )
 
 
 def test_the_native_path_judges_every_body_by_the_models_schema(

@@ -116,7 +116,7 @@ def create_app(config: ServerConfig) -> Starlette:
                 return ai_error(400, 5006, said, request_id)
             body = _json_body(data)
         if isinstance(body.get("lora"), str):  # an account's finetune: this server has none
-            said = f"AiError: Finetune {body['lora']} not found ({uuid.uuid4()})"
+            said = f"AiError: Finetune {body['lora']} not found"  # as the service says it
             return ai_error(400, 3037, said, request_id)
         if "slow-first-byte" in config.faults:
             await asyncio.sleep(_faults.SLOW_FIRST_BYTE_SECONDS)

@@ -21,7 +21,7 @@ from typing import Any
 import orjson
 
 from ..lint import lint
-from ..schemas import MODEL, without_openai_nulls
+from ..schemas import MODEL
 from ..validators import compile_validator
 from .model import Answer, answer
 
@@ -31,9 +31,9 @@ NATIVE_KEYS = ("temperature", "top_p", "seed", "frequency_penalty", "presence_pe
 
 def request_problem(body: Any) -> str | None:
     """Why *body* is not a chat-completions request for this model, or ``None``: judged
-    as Workers AI judges it (the model's input schema, the model named in the body), a
-    null read as not given where OpenAI's reference allows one (see :mod:`..readings`)."""
-    body = without_openai_nulls(body)
+    as Workers AI judges it (the model's input schema, the model named in the body). The
+    caller has read a null as not given where OpenAI's reference allows one
+    (``without_openai_nulls``, see :mod:`..readings`)."""
     if not isinstance(body, dict) or not isinstance(body.get("model"), str):
         return "/model: the body must name the model"
     if not compile_validator("input").is_valid(body):  # its yes is the linter's, sooner
