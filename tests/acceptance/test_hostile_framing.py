@@ -49,12 +49,15 @@ EXCESS: dict[str, tuple[bool, bytes]] = {
 }
 
 
-def _excess_and_server_errors(report: dict[str, Any]) -> tuple[list[Any], list[Any]]:
-    """The failures (of every check) whose cause is bytes after an answer, and a 5xx."""
+def _failures(report: dict[str, Any], *codes: str) -> list[Any]:
+    """The failures (of every check) whose cause is one of *codes*."""
     failures = [f for check in report["checks"] for f in check["failures"]]
-    excess = [f for f in failures if f["cause"].split("|")[1] == "excess"]
-    errors = [f for f in failures if f["cause"].split("|")[1] == "server-error"]
-    return excess, errors
+    return [f for f in failures if f["cause"].split("|")[1] in codes]
+
+
+def _excess_and_server_errors(report: dict[str, Any]) -> tuple[list[Any], list[Any]]:
+    """The failures whose cause is bytes after an answer, and a 5xx."""
+    return _failures(report, "excess"), _failures(report, "server-error")
 
 
 @pytest.mark.parametrize("name", list(EXCESS))
@@ -92,8 +95,7 @@ def test_exact_framing_on_kept_alive_connections_is_no_excess(
 
 def _failed_by_the_connection(report: dict[str, Any]) -> list[Any]:
     """The failures whose cause is a connection dropped or an answer cut short."""
-    failures = [f for check in report["checks"] for f in check["failures"]]
-    return [f for f in failures if f["cause"].split("|")[1] in ("connection", "truncated")]
+    return _failures(report, "connection", "truncated")
 
 
 @pytest.mark.parametrize("concurrency", ["1", "3"])
