@@ -59,6 +59,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption("--wai-contract", metavar="FILE", help="Contract file (default: bundled).")
     group.addoption(
+        "--wai-schema",
+        metavar="NAME|FILE",
+        help="The request schema bodies are judged by: published (default), page, or a file.",
+    )
+    group.addoption(
         "--wai-api",
         choices=("native", "openai", "both"),
         help="Surfaces to judge: /ai/run, /ai/v1/chat/completions or both (default: both with "
@@ -262,8 +267,10 @@ def _holder_alive(lock: Path) -> bool:
 
 def _run_suite(session: pytest.Session) -> Report:
     from wai_contract.conformance import RunOptions, load_contract, open_target, run
+    from wai_contract.schemas import choose_input_schema
 
     config = session.config
+    choose_input_schema(config.getoption("--wai-schema"))
     # Only the selected checks run (after -k, -m, --deselect): the rest are switched off.
     selected = {item.name for item in session.items if isinstance(item, WaiCheck)}
     contract = load_contract(config.getoption("--wai-contract")).only(selected)

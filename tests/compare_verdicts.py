@@ -9,7 +9,8 @@ cause. Prints one line a run and exits 1 when a verdict differs. Faults that mee
 N-th request are run one request at a time, yet which case meets them still depends on the
 order threads take their turns (a probe pair of ``cross-surface`` met by a 500 is not
 judged): for those, only whether each check failed and the kinds of its problems are
-compared.
+compared. Arguments after ``--`` go to the NEW tree's runs only (``-- --schema page``: a
+new default schema must leave the old one's verdicts as they were when it is chosen).
 """
 
 from __future__ import annotations
@@ -25,9 +26,10 @@ from typing import Any
 BY_ORDER = {"flaky-500", "rate-limit"}
 
 
-def checks_of(src: Path, fault: str | None) -> list[dict[str, Any]]:
-    """The checks section of a local run with *src* first on the path."""
+def checks_of(src: Path, fault: str | None, more: list[str]) -> list[dict[str, Any]]:
+    """The checks section of a local run with *src* first on the path, and *more* arguments."""
     command = [sys.executable, "-m", "wai_contract", "run", "--local", "--max-examples", "100"]
+    command += more
     if fault:
         command += ["--local-fault", fault]
     if fault in BY_ORDER:
@@ -63,6 +65,7 @@ def verdicts(checks: list[dict[str, Any]], fault: str | None) -> dict[str, Any]:
 
 def main() -> int:
     old, new = (Path(arg).resolve() for arg in sys.argv[1:3])
+    more = sys.argv[4:] if sys.argv[3:4] == ["--"] else []
     listed = subprocess.run(
         [sys.executable, "-m", "wai_contract", "serve", "--list-faults"],
         env={**os.environ, "PYTHONPATH": str(new)},
@@ -72,8 +75,8 @@ def main() -> int:
     faults = [None, *(line.split()[0] for line in listed.splitlines() if line.strip())]
     differ = 0
     for fault in faults:
-        before = verdicts(checks_of(old, fault), fault)
-        after = verdicts(checks_of(new, fault), fault)
+        before = verdicts(checks_of(old, fault, []), fault)
+        after = verdicts(checks_of(new, fault, more), fault)
         changed = [check for check in before if before[check] != after.get(check)]
         differ += bool(changed)
         print(f"{fault or 'healthy'}: {'DIFFERS in ' + ', '.join(changed) if changed else 'same'}")

@@ -6,6 +6,7 @@ import json
 import os
 import sys
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,19 @@ def page_schema(text: str) -> dict[str, Any]:
     start = text.index("{", text.index("The following schemas are based on JSON Schema"))
     schema: dict[str, Any] = json.loads(text[start:])
     return schema
+
+
+@pytest.fixture
+def page_schema_in_use() -> Iterator[None]:
+    """The vendor's page's request schema judges bodies in this test (``--schema page``),
+    the published one again after it."""
+    from wai_contract.schemas import choose_input_schema
+
+    choose_input_schema("page")
+    try:
+        yield
+    finally:
+        choose_input_schema(None)
 
 
 @pytest.fixture(scope="session")

@@ -76,6 +76,7 @@ def run(
     api: str | None = None,
     model: str | None = None,
     openai_url: str | None = None,
+    schema: str | None = None,
     **settings: Any,
 ) -> Report:
     """Run the conformance suite against *target* (a model URL or a ``Target``).
@@ -88,7 +89,9 @@ def run(
     with this run in ``report.comparison``. *api* ``"both"`` (or ``"openai"``) adds (or
     moves to) the OpenAI-compatible surface beside a native model URL, or *openai_url*
     gives that surface's URL wherever the target serves it; *model* names the model in that
-    surface's bodies (default: this model's id)::
+    surface's bodies (default: this model's id). *schema* chooses the request schema that
+    judges bodies from now on in this process (``"published"``, the default, ``"page"``, or
+    a file), as ``--schema`` does::
 
         with wai_contract.serve(token="t") as server:
             report = wai_contract.run(server.model_url, token="t", max_examples=100)
@@ -97,7 +100,9 @@ def run(
     from .conformance import Contract, RunOptions, load_contract
     from .conformance import run as run_suite
     from .conformance.target import endpoint_target
+    from .schemas import choose_input_schema
 
+    choose_input_schema(schema)
     if isinstance(target, str):
         target = endpoint_target(target, token, api, model, openai_url)
     if not isinstance(contract, Contract):

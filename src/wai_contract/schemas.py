@@ -21,6 +21,7 @@ _DATA = os.path.join(os.path.dirname(os.path.realpath(__file__)), "_data")
 
 SCHEMA_NAMES = (
     "input",
+    "input-page",
     "output",
     "envelope",
     "stream-event",
@@ -28,8 +29,9 @@ SCHEMA_NAMES = (
     "openai-chat-chunk",
     "openai-error",
 )
-"""Names of the vendored schemas: request body, result, v4 envelope, one SSE event; and the
-answer, stream chunk and error answer of the OpenAI-compatible surface (its requests are
+"""Names of the vendored schemas: request body (as Cloudflare publishes it today; and as the
+vendor's page we started from had it, ``--schema page``), result, v4 envelope, one SSE event;
+and the answer, stream chunk and error answer of the OpenAI-compatible surface (its requests are
 judged by :mod:`.readings`: OpenAI's reference, see :func:`openai_reference`, and the
 model's own input schema)."""
 
@@ -150,11 +152,35 @@ def default_max_tokens() -> int | None:
 on_schema_change(default_max_tokens.cache_clear)  # read once per schema: a hot path asks
 
 
+INPUT_SCHEMA_NAMES = {
+    "published": "Cloudflare's catalogue (vendored schemas/input.json)",
+    "page": "the vendor's page (vendored schemas/input-page.json)",
+}
+"""The request schemas ``--schema`` takes by name, each with the source a report names."""
+
+
+def choose_input_schema(choice: str | None) -> None:
+    """Judge request bodies by *choice* from now on, in this process: a name of
+    :data:`INPUT_SCHEMA_NAMES` (``None`` is ``published``, the default) or a schema file (see
+    :func:`read_input_schema`)."""
+    if choice is None or choice == "published":
+        use_schema("input", None)
+    elif choice in INPUT_SCHEMA_NAMES:
+        use_schema("input", load_schema("input-page"), INPUT_SCHEMA_NAMES[choice])
+    else:
+        use_schema("input", read_input_schema(choice), choice)
+
+
 def schema_identity(name: str) -> dict[str, str]:
     """Where the schema *name* in use comes from, and the SHA-256 of its canonical JSON."""
     import hashlib
 
-    source = _IN_USE[name][1] if name in _IN_USE else f"vendored schemas/{name}.json"
+    if name in _IN_USE:
+        source = _IN_USE[name][1]
+    elif name == "input":
+        source = INPUT_SCHEMA_NAMES["published"]
+    else:
+        source = f"vendored schemas/{name}.json"
     text = json.dumps(load_schema(name), sort_keys=True, separators=(",", ":"))
     return {"source": source, "sha256": hashlib.sha256(text.encode()).hexdigest()}
 
@@ -185,7 +211,8 @@ def join_pointer(tokens: tuple[str | int, ...]) -> str:
 def read_input_schema(path: str) -> dict[str, Any]:
     """The request schema in the file *path*: the schema itself, or ``{"input": ...}``, or
     the answer of ``GET .../ai/models/schema`` (``{"result": {"input": ...}}``) as
-    ``wai-contract schemas pull`` saves it. It must be a ``oneOf`` of object branches, as
+    ``wai-contract schemas pull`` saves it, or Cloudflare's catalogue file for a model as
+    published (``{"schema": {"input": ...}}``). It must be a ``oneOf`` of object branches, as
     the vendored one is; a :class:`ConfigError` names what is wrong."""
     return input_schema_in(read_schema_document(path), path)
 
@@ -205,6 +232,8 @@ def input_schema_in(document: Any, path: str) -> dict[str, Any]:
     """The request schema in *document*, read from *path* (see :func:`read_input_schema`)."""
     if isinstance(document, dict) and isinstance(document.get("result"), dict):
         document = document["result"]
+    elif isinstance(document, dict) and isinstance(document.get("schema"), dict):
+        document = document["schema"]
     if isinstance(document, dict) and isinstance(document.get("input"), dict):
         document = document["input"]
     import jsonschema

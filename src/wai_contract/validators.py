@@ -303,7 +303,31 @@ def _too_long(value: Any, limit: int) -> bool:
     return isinstance(value, str) and len(value) > limit
 
 
+def _not_listed(value: Any, members: list[Any]) -> bool:
+    return not any(json_equal(value, member) for member in members)
+
+
+def _not_const(value: Any, constant: Any) -> bool:
+    return not json_equal(value, constant)
+
+
+def json_equal(a: Any, b: Any) -> bool:
+    """JSON Schema's equality (``enum``, ``const``): 1 equals 1.0, ``true`` does not equal 1,
+    arrays item by item, objects key by key."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    if is_number(a) and is_number(b):
+        return bool(a == b)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(json_equal(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(json_equal(a[key], b[key]) for key in a)
+    return type(a) is type(b) and a == b
+
+
 _LEAF_TESTS: dict[str, Callable[[Any, Any], bool]] = {
+    "enum": _not_listed,
+    "const": _not_const,
     "type": _wrong_type,
     "minimum": _below,
     "maximum": _above,

@@ -20,8 +20,9 @@ TOKEN = "schema-token-0123456789"
 
 
 def drifted() -> dict[str, Any]:
-    """The newest published input schema as real-api.md describes it ("Input schema drift")."""
-    schema = copy.deepcopy(load_schema("input"))
+    """The page's input schema, drifted as real-api.md first described the published one
+    ("Input schema drift"): another schema than either of ours."""
+    schema = copy.deepcopy(load_schema("input-page"))
     for branch in schema["oneOf"]:
         properties = branch["properties"]
         properties["top_p"].update(minimum=0.001, maximum=1)
@@ -61,8 +62,46 @@ def test_pull_saves_what_the_endpoint_publishes_and_diff_finds_no_drift(tmp_path
     assert "401" in refused.stderr and len(refused.stderr.splitlines()) == 1
 
 
+CATALOGUE = ROOT / "schemas" / "catalogue" / "mistral-7b-instruct-v0.2-lora.json"
+PUBLISHED_CHANGES = {
+    "Prompt: property `response_format` added",
+    "Prompt: property `image` removed",
+    "Prompt /prompt: maxLength 131072 -> (none)",
+    "Prompt /top_p: minimum 0 -> 0.001",
+    "Prompt /top_p: maximum 2 -> 1",
+    "Prompt /frequency_penalty: minimum 0 -> -2",
+    "Prompt /presence_penalty: minimum 0 -> -2",
+    "Messages: property `response_format` added",
+    "Messages: property `raw` added",
+    "Messages: property `image` removed",
+    'Messages /messages[]/content: type "string" -> (none)',
+    "Messages /messages[]/content: maxLength 131072 -> (none)",
+    "Messages /messages[]/content: oneOf of 0 -> 2 alternatives",
+    "Messages /top_p: minimum 0 -> 0.001",
+    "Messages /top_p: maximum 2 -> 1",
+    "Messages /frequency_penalty: minimum 0 -> -2",
+    "Messages /presence_penalty: minimum 0 -> -2",
+}
+"""The page's schema against Cloudflare's catalogue file (../shared/real-api.md, "The
+model's schema as published now": 17 places)."""
+
+
+def test_diff_reads_the_catalogue_file_as_published_and_says_what_changed(
+    tmp_path: Path,
+) -> None:
+    published = run("schemas", "diff", "page", str(CATALOGUE))
+    assert published.returncode == 1, published.stderr
+    assert set(published.stdout.splitlines()) == PUBLISHED_CHANGES
+    assert len(published.stdout.splitlines()) == 17
+    ours = run("schemas", "diff", "published", str(CATALOGUE))
+    assert (ours.returncode, ours.stdout) == (0, "no differences\n")
+    (tmp_path / "catalogue.json").write_bytes(CATALOGUE.read_bytes())  # any path, any name
+    back = run("schemas", "diff", "catalogue.json", "page", cwd=tmp_path)
+    assert back.returncode == 1 and len(back.stdout.splitlines()) == 17
+
+
 def test_diff_says_what_changed_in_words(drift_file: Path) -> None:
-    result = run("schemas", "diff", "vendored", str(drift_file))
+    result = run("schemas", "diff", "page", str(drift_file))
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     for expected in (
@@ -79,14 +118,14 @@ def test_diff_says_what_changed_in_words(drift_file: Path) -> None:
 def test_lint_gen_and_run_follow_the_schema_given(tmp_path: Path, drift_file: Path) -> None:
     body = tmp_path / "body.json"
     body.write_text('{"prompt": "hi", "top_p": 1.5}')
-    assert run("lint", str(body)).returncode == 0
-    strict = run("lint", "--schema", str(drift_file), str(body))
-    assert (
-        strict.returncode == 1 and "/top_p: 1.5 is greater than the maximum of 1" in strict.stdout
-    )
-    generated = run("gen", "-n", "500", "--schema", str(drift_file), "--kind", "valid")
+    assert run("lint", "--schema", "page", str(body)).returncode == 0  # the page: up to 2
+    for schema in (str(drift_file), "published", None):
+        strict = run("lint", *(("--schema", schema) if schema else ()), str(body))
+        said = "/top_p: 1.5 is greater than the maximum of 1"
+        assert strict.returncode == 1 and said in strict.stdout, schema
+    generated = run("gen", "-n", "500", "--schema", "page", "--kind", "valid")
     top_p = [json.loads(line)["payload"].get("top_p") for line in generated.stdout.splitlines()]
-    assert max(v for v in top_p if v is not None) == 1
+    assert max(v for v in top_p if v is not None) == 2
     result = run(
         "run", "--local", "--schema", str(drift_file), "--max-examples", "60",
         "--report-dir", "out", cwd=tmp_path,

@@ -10,7 +10,13 @@ from tests.acceptance.test_cli_schemas import drifted
 from wai_contract import lint
 from wai_contract.drift import differences
 from wai_contract.generate import checklist
-from wai_contract.schemas import load_schema, schema_identity, use_schema
+from wai_contract.schemas import (
+    INPUT_SCHEMA_NAMES,
+    choose_input_schema,
+    load_schema,
+    schema_identity,
+    use_schema,
+)
 
 
 @pytest.fixture
@@ -47,6 +53,9 @@ def test_a_schema_in_use_changes_lint_and_the_checklist_and_back(drift_in_use: N
     assert error.pointer == "/top_p" and not lint(body).warnings  # response_format is known
     assert not any("image" in item.id for item in checklist())
     assert schema_identity("input")["source"] == "drift.json"
-    use_schema("input", None)
+    choose_input_schema("page")
     assert lint(body).valid and lint(body).warnings[0].rule == "unknown-key"
-    assert schema_identity("input")["source"] == "vendored schemas/input.json"
+    assert any("image" in item.id for item in checklist())
+    assert schema_identity("input")["source"] == INPUT_SCHEMA_NAMES["page"]
+    use_schema("input", None)
+    assert schema_identity("input")["source"] == INPUT_SCHEMA_NAMES["published"]

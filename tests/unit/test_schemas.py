@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
@@ -30,10 +31,23 @@ def test_packaged_copy_equals_source_of_truth(name: str) -> None:
     )
 
 
-def test_input_schema_is_the_page_schema_verbatim() -> None:
+def test_the_pages_input_schema_is_the_page_schema_verbatim() -> None:
     page = page_schema((SCHEMAS / "source" / "model-page.txt").read_text("utf-8"))
-    ours = {k: v for k, v in load_schema("input").items() if k not in ADDED_KEYS}
+    ours = {k: v for k, v in load_schema("input-page").items() if k not in ADDED_KEYS}
     assert ours == page
+
+
+def test_the_input_schema_is_the_published_catalogues_reproduced_byte_for_byte() -> None:
+    """``schemas/catalogue/vendor.py convert`` rewrites nothing: input.json is the catalogue
+    file's ``schema.input`` (whose SHA-256 is the pinned one) with provenance added."""
+    spec = importlib.util.spec_from_file_location("vendor", SCHEMAS / "catalogue" / "vendor.py")
+    assert spec is not None and spec.loader is not None
+    vendor = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(vendor)
+    assert (SCHEMAS / "input.json").read_text("utf-8") == vendor.convert()
+    published = json.loads(vendor.FILE.read_bytes())["schema"]["input"]
+    assert {k: v for k, v in load_schema("input").items() if k not in ADDED_KEYS} == published
+    assert vendor.COMMIT in load_schema("input")["$comment"]
 
 
 def test_vendored_page_is_the_shared_capture() -> None:

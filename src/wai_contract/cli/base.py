@@ -100,14 +100,15 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def schema_option(command: F) -> F:
-    """``--schema FILE``: a request schema in place of the vendored one."""
+    """``--schema NAME|FILE``: the request schema that judges bodies."""
     return click.option(
         "--schema",
         "schema_file",
-        type=click.Path(dir_okay=False),
+        metavar="NAME|FILE",
         default=None,
-        help="A request schema to use instead of the vendored one: a file saved by "
-        "`schemas pull`, or the schema itself.",
+        help="The request schema bodies are judged by: `published` (default: the model's "
+        "schema as Cloudflare publishes it today), `page` (the vendor's page we started "
+        "from), or a file (saved by `schemas pull`, a catalogue file, or the schema itself).",
     )(command)
 
 
@@ -134,9 +135,9 @@ def publish(report: Any, directory: Path) -> None:
     click.echo(f"report: {directory / 'report.html'} (also report.json, junit.xml, summary.md)")
 
 
-def use_schema_file(path: str | None) -> None:
-    """Use the request schema in *path* from now on (nothing when ``None``)."""
-    if path is not None:
-        from ..schemas import read_input_schema, use_schema
+def use_schema_file(choice: str | None) -> None:
+    """Judge request bodies by the schema ``--schema`` named (the published one when
+    ``None``) from now on."""
+    from ..schemas import choose_input_schema
 
-        use_schema("input", read_input_schema(path), path)
+    choose_input_schema(choice)

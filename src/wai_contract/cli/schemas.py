@@ -97,8 +97,10 @@ def pull(
 def diff(old: str, new: str) -> None:
     """Say in words what changed from the request schema OLD to NEW.
 
-    Each is a file (saved by `schemas pull`, or a schema) or the word `vendored` for ours;
-    for OpenAI's shapes, files saved by `schemas pull --openai` or `vendored-openai`.
+    Each is a file (saved by `schemas pull`, Cloudflare's catalogue file for the model as
+    published, or a schema), or a name: `published` (or `vendored`) for the published schema
+    we vendor, `page` for the vendor's page's; for OpenAI's shapes, files saved by `schemas
+    pull --openai` or `vendored-openai`.
     Exit status: 0 no difference, 1 differences, 2 usage error.
     """
     from ..drift import differences
@@ -130,8 +132,10 @@ def _document(name: str) -> Any:
     from ..openai_spec import ROOTS
     from ..schemas import load_schema, openai_reference, read_schema_document
 
-    if name == "vendored":
+    if name in ("vendored", "published"):
         return load_schema("input")
+    if name == "page":
+        return load_schema("input-page")
     if name == "vendored-openai":
         return {"openai": {root: openai_reference(root) for root in ROOTS}}
     return read_schema_document(name)

@@ -7,7 +7,7 @@ import sys
 import click
 
 from ..errors import ConfigError
-from .base import cli, guard
+from .base import cli, guard, schema_option, use_schema_file
 
 
 @cli.command()
@@ -62,6 +62,7 @@ from .base import cli, guard
     help="Seconds a request body may take to arrive (then 408).",
 )
 @click.option("--access-log", is_flag=True, help="Log every request to stderr.")
+@schema_option
 @guard
 def serve(
     host: str,
@@ -75,6 +76,7 @@ def serve(
     head_timeout: float,
     body_timeout: float,
     access_log: bool,
+    schema_file: str | None,
 ) -> None:
     """Run the local reference server for the model's endpoint.
 
@@ -97,6 +99,7 @@ def serve(
         for name, what in FAULTS.items():
             click.echo(f"{name:{width}}  {what}")
         return
+    use_schema_file(schema_file)
     token = find_token(token)
     if token is None and not no_auth:
         raise ConfigError("no token: pass --token, set CLOUDFLARE_API_TOKEN, or use --no-auth")

@@ -232,3 +232,28 @@ class BooleanGen(Gen):
 
 def _int_or_none(value: Any) -> int | None:
     return int(value) if is_number(value) else None
+
+
+class EnumGen(Gen):
+    """A schema with ``enum`` (or ``const``): one of its values."""
+
+    def __init__(self, schema: dict[str, Any]) -> None:
+        self.schema = schema
+        self.values: tuple[Any, ...] = tuple(
+            schema["enum"] if "enum" in schema else [schema["const"]]
+        )
+
+    def draw(self, rng: Random, force: Sequence[Step] = ()) -> Any:
+        return rng.choice(self.values)
+
+    def strategy(self) -> st.SearchStrategy[Any]:
+        from hypothesis import strategies as st
+
+        return st.sampled_from(self.values)
+
+    def boundaries(self) -> list[Boundary]:
+        out = [Boundary(value, True, (f"value-{value}",)) for value in self.values]
+        outside = "-".join(str(v) for v in self.values if isinstance(v, str)) + "-other"
+        if outside not in self.values:
+            out.append(Boundary(outside, False, ("outside-enum",)))
+        return out

@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # imported where a strategy is asked for: a run never needs i
     from hypothesis import strategies as st
 
 from .node import Boundary, Gen, Step
-from .scalars import ASTRAL, BooleanGen, IntegerGen, NumberGen, StringGen
+from .scalars import ASTRAL, BooleanGen, EnumGen, IntegerGen, NumberGen, StringGen
 
 __all__ = ["ASTRAL", "Boundary", "Gen", "ObjectGen", "OneOfGen", "Step", "build"]
 
@@ -157,6 +157,8 @@ def build(schema: dict[str, Any], name: str = "", parent: str = "") -> Gen:
     if "oneOf" in schema:
         base = {k: v for k, v in schema.items() if k != "oneOf"}
         return OneOfGen(schema, [build({**base, **alt}, name, parent) for alt in schema["oneOf"]])
+    if "enum" in schema or "const" in schema:
+        return EnumGen(schema)
     kind = schema.get("type")
     if kind is None and "properties" in schema:
         kind = "object"

@@ -10,7 +10,7 @@ from typing import Any
 from ..schemas import join_pointer, load_schema, on_schema_change, resolve_pointer
 from ..validators import APPLICATORS, JSON_TYPE_TESTS, compile_validator, leaf_checker
 from .result import Found, Path
-from .wording import describe, json_type, preview
+from .wording import describe, expected, got
 
 # Words for the oneOf places of the schema: what the value is called, and its variants.
 ONE_OF_WORDS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -70,8 +70,18 @@ class Node:
         # What a value here is called, and its variants, for the oneOf explanations.
         self.one_of_words = ONE_OF_WORDS.get(_BRANCH_PREFIX.sub("", at + "/oneOf")) or (
             "the value",
-            tuple(alt.schema.get("title", f"variant {i + 1}") for i, alt in enumerate(self.one_of)),
+            tuple(_variant_name(alt.schema, i) for i, alt in enumerate(self.one_of)),
         )
+
+
+def _variant_name(schema: dict[str, Any], index: int) -> str:
+    """A ``oneOf`` variant's title, else the type it asks for (``a string``), else its rank."""
+    if "title" in schema:
+        return str(schema["title"])
+    kind = schema.get("type")
+    if isinstance(kind, str) or (isinstance(kind, list) and kind):
+        return expected(kind)
+    return f"variant {index + 1}"
 
 
 @functools.cache
@@ -138,7 +148,7 @@ def explain_one_of(instance: Any, node: Node, path: Path, fitting: list[int]) ->
             Found(
                 path,
                 "type",
-                f"expected {' or '.join(names)}, got {json_type(instance)} {preview(instance)}",
+                f"expected {' or '.join(names)}, got {got(instance)}",
             )
         ]
 

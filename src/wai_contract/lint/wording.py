@@ -76,6 +76,11 @@ def _article(type_name: str) -> str:
     return f"an {type_name}" if type_name[0] in "aeiou" else f"a {type_name}"
 
 
+def expected(types: Any) -> str:
+    """``a string``, ``an integer or a string``: what a ``type`` keyword asks for."""
+    return _expected(types)
+
+
 def _expected(types: Any) -> str:
     names = [types] if isinstance(types, str) else list(types)
     return " or ".join(_article(n) for n in names)

@@ -101,8 +101,22 @@ def _input_text(body: dict[str, Any]) -> str:
     if isinstance(body.get("prompt"), str):
         return str(body["prompt"])
     return "\n".join(
-        str(m.get("content", "")) for m in body.get("messages", []) if isinstance(m, dict)
+        content_text(m.get("content")) for m in body.get("messages", []) if isinstance(m, dict)
     )
+
+
+def content_text(content: Any) -> str:
+    """The text of a message's ``content``: the string, or its text parts joined (the
+    published schema lets a part lack ``text``, and lets ``content`` be an array)."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(
+            part["text"]
+            for part in content
+            if isinstance(part, dict) and isinstance(part.get("text"), str)
+        )
+    return ""
 
 
 def _rng(body: dict[str, Any]) -> random.Random:

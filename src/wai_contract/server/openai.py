@@ -23,7 +23,7 @@ import orjson
 from ..lint import lint
 from ..schemas import MODEL
 from ..validators import compile_validator
-from .model import Answer, answer
+from .model import Answer, answer, content_text
 
 NATIVE_KEYS = ("temperature", "top_p", "seed", "frequency_penalty", "presence_penalty")
 """Request fields that mean the same on both surfaces."""
@@ -61,11 +61,8 @@ def native_body(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def _native_message(message: dict[str, Any]) -> dict[str, Any]:
-    content = message.get("content")
-    if isinstance(content, list):  # text parts
-        content = "".join(part["text"] for part in content)
     role = "system" if message["role"] == "developer" else message["role"]
-    return {"role": role, "content": content or ""}
+    return {"role": role, "content": content_text(message.get("content"))}
 
 
 def completion(native: dict[str, Any], said: Answer) -> bytes:

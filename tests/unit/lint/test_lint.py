@@ -64,6 +64,7 @@ def test_tool_fitting_both_variants_says_so() -> None:
     assert "fits the flat variant" in message and "the function variant" in message
 
 
+@pytest.mark.usefixtures("page_schema_in_use")  # its 131072-character limit, its image
 def test_long_strings_are_not_dumped_into_messages() -> None:
     message = _errors(lint({"prompt": "a" * 131073}))["/prompt"]
     assert "131,073 characters long, 1 over the maximum of 131,072" in message
@@ -145,6 +146,7 @@ def test_prompt_body_ignores_messages_only_keys() -> None:
     assert warnings["/tools"][0] == warnings["/functions"][0] == "ignored-key"
 
 
+@pytest.mark.usefixtures("page_schema_in_use")  # its 131072-character limit, its image
 def test_many_odd_image_items_are_summarised() -> None:
     result = lint({"prompt": "hi", "image": [300] * 500})
     assert len(result.warnings) == 11
@@ -161,6 +163,7 @@ def test_overflowing_number_is_an_error_once() -> None:
     assert [(e.pointer, e.rule) for e in result.errors] == [("/temperature", "json")]
 
 
+@pytest.mark.usefixtures("page_schema_in_use")  # its 131072-character limit, its image
 def test_lone_surrogate_warns_and_counts_as_one_character() -> None:
     text = '{"prompt": "' + "a" * 131071 + '\\ud83d"}'
     result = lint(text)

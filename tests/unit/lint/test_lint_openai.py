@@ -24,11 +24,14 @@ def openai_body(**more: Any) -> dict[str, Any]:
 
 def test_a_body_with_model_and_messages_is_judged_as_openai() -> None:
     assert lint(openai_body()).valid
-    errors = lint(json.dumps(openai_body(top_p=3))).errors
-    assert [e.pointer for e in errors] == ["/top_p", "/top_p"]  # above 1 and above 2
+    errors = lint(json.dumps(openai_body(temperature=6))).errors
+    assert [e.pointer for e in errors] == ["/temperature", "/temperature"]  # above 2 and 5
     assert [e.message.split(":")[0] for e in errors] == ["OpenAI's reference", "Workers AI"]
-    # As a native body the same text has an unknown key and no errors at /top_p's bound 2.
-    native = lint(json.dumps(openai_body(top_p=1.5)), api="native")
+    # Where both say the same, one finding names both (top_p: at most 1 for both).
+    (both,) = lint(json.dumps(openai_body(top_p=3))).errors
+    assert both.message.startswith("OpenAI's reference and Workers AI: 3 is greater than")
+    # As a native body the same text has an unknown key and no errors at /temperature's 5.
+    native = lint(json.dumps(openai_body(temperature=3)), api="native")
     assert native.valid and [w.rule for w in native.warnings] == ["unknown-key"]
 
 

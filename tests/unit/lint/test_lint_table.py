@@ -1,4 +1,6 @@
-"""Tricky bodies, derived from the schema's own keywords, each with its verdict and pointer.
+"""Tricky bodies, derived from the schema's own keywords, each with its verdict and pointer:
+the vendor's page's schema (``--schema page``: its 131072-character limits, its ``image``);
+``test_lint_published.py`` holds what the published one changed.
 
 Every case also runs against the reference ``jsonschema`` library as an oracle, so a
 wrong expectation in the table cannot hide a wrong verdict in lint.
@@ -16,13 +18,14 @@ import pytest
 
 from wai_contract import lint, load_schema
 
-SCHEMA = load_schema("input")
+SCHEMA = load_schema("input-page")
 ORACLE = jsonschema.Draft202012Validator(SCHEMA)
 BASES = {
     "Prompt": {"prompt": "hi"},
     "Messages": {"messages": [{"role": "user", "content": "hi"}]},
 }
 SMILE = "\U0001f600"
+pytestmark = pytest.mark.usefixtures("page_schema_in_use")
 
 
 @dataclass(frozen=True)
@@ -40,12 +43,13 @@ def _with(branch: str, **fields: Any) -> dict[str, Any]:
 
 def _bound_cases() -> list[Case]:
     """At, just inside and just outside every numeric and length bound, in both branches."""
-    return _numeric_bound_cases() + _length_bound_cases()
+    return numeric_bound_cases(SCHEMA) + _length_bound_cases()
 
 
-def _numeric_bound_cases() -> list[Case]:
+def numeric_bound_cases(schema: dict[str, Any]) -> list[Case]:
+    """At, just inside and just outside every numeric bound of *schema*, in both branches."""
     cases: list[Case] = []
-    for alternative in SCHEMA["oneOf"]:
+    for alternative in schema["oneOf"]:
         branch = alternative["title"]
         for name, prop in alternative["properties"].items():
             kind = prop.get("type")

@@ -49,7 +49,7 @@ def test_a_request_is_translated_to_the_native_body_that_means_the_same() -> Non
         ({"model": MODEL}, "/: the body needs either `prompt`"),
         (
             {"model": MODEL, "messages": [{"role": "user", "content": None}]},
-            "/messages/0/content: expected a string, got null",
+            "/messages/0/content: expected a string or an array, got null",
         ),
         (
             {"model": MODEL, "messages": [{"role": "user"}]},
@@ -57,7 +57,7 @@ def test_a_request_is_translated_to_the_native_body_that_means_the_same() -> Non
         ),
         (
             {"model": MODEL, "messages": CHAT, "top_p": 3},
-            "/top_p: 3 is greater than the maximum of 2",
+            "/top_p: 3 is greater than the maximum of 1",
         ),
         ({"model": MODEL, "messages": CHAT, "seed": 0}, "/seed: 0 is less than the minimum of 1"),
         ({"model": "@cf/x", "messages": CHAT}, "/model: no such model '@cf/x'"),

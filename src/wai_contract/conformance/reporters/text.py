@@ -6,6 +6,7 @@ import json
 
 from ...display import inert
 from ...readings import judged_by
+from ...schemas import INPUT_SCHEMA_NAMES
 from ..results import CaseResult, Report
 
 BODY_INLINE_LIMIT = 2048
@@ -53,7 +54,7 @@ def summary_lines(report: Report) -> list[str]:
     if report.readings:
         lines.append(judged_by(report.readings))
     schema = report.schema
-    if schema and not schema.get("source", "").startswith("vendored"):
+    if schema and schema.get("source") != INPUT_SCHEMA_NAMES["published"]:  # not the default
         lines.append(f"schema: {schema['source']} (sha256 {schema['sha256'][:12]})")
     if report.inconclusive:
         shown = ", ".join(report.inconclusive[:5]) + (
