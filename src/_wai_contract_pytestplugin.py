@@ -88,6 +88,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def pytest_report_header(config: pytest.Config) -> str | None:
+    if not _active(config):
+        return None
+    return f"wai-contract schema: {config.getoption('--wai-schema') or 'published'}"
+
+
 def _active(config: pytest.Config) -> bool:
     return bool(config.getoption("--wai-endpoint") or config.getoption("--wai-local"))
 

@@ -3,17 +3,24 @@ lint and gen against it (--schema), with the schema recorded in every report."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from tests.acceptance.test_cli_lint import run
 from tests.conftest import ROOT
 
 from wai_contract import MODEL, load_schema
+from wai_contract.schemas import INPUT_SCHEMA_NAMES
 from wai_contract.server import serve
 
 TOKEN = "schema-token-0123456789"
@@ -212,3 +219,39 @@ def test_pull_openai_converts_as_vendored_and_diff_says_what_changed(tmp_path: P
     ], said.stdout
     assert missing.returncode == 2 and "answered 404" in missing.stderr
     assert len(missing.stderr.strip().splitlines()) == 1
+
+
+def test_every_command_judges_by_the_published_schema_or_the_page_when_asked(
+    tmp_path: Path,
+) -> None:
+    """lint and gen are above; here serve and run, each both ways (the plugin's option is in
+    test_pytest_plugin.py)."""
+    long = json.dumps({"prompt": "a" * 131073}).encode()  # over the page's limit only
+    for schema, status in ((None, 200), ("page", 400)):
+        chosen = ("--schema", schema) if schema else ()
+        with _serve_cli(*chosen) as url:
+            answer = httpx.post(url, content=long, headers={"Authorization": f"Bearer {TOKEN}"})
+        assert answer.status_code == status, (schema, answer.text[:200])
+        out = tmp_path / f"out-{schema}"
+        result = run(
+            "run", "--local", *chosen, "--max-examples", "20", "--report-dir", str(out),
+        )  # fmt: skip
+        assert result.returncode == 0, result.stdout + result.stderr
+        source = json.loads((out / "report.json").read_text())["schema"]["source"]
+        assert source == INPUT_SCHEMA_NAMES[schema or "published"]
+        assert ("schema: the vendor's page" in result.stdout) is (schema == "page")
+
+
+@contextlib.contextmanager
+def _serve_cli(*extra: str) -> Iterator[str]:
+    """``wai-contract serve`` in a process of its own; yields its model URL."""
+    command = [sys.executable, "-m", "wai_contract", "serve", "--port", "0", *extra]
+    env = {**os.environ, "CLOUDFLARE_API_TOKEN": TOKEN}
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env) as process:
+        try:
+            assert process.stdout is not None
+            base = process.stdout.readline().strip().removeprefix("listening on ")
+            yield f"{base}/client/v4/accounts/a/ai/run/{MODEL}"
+        finally:
+            process.terminate()
+            process.wait(timeout=30)

@@ -31,6 +31,23 @@ def test_local_suite_runs_in_an_empty_directory(pytester: pytest.Pytester) -> No
     )
 
 
+def test_the_page_schema_is_chosen_by_name_and_said_in_the_header(
+    pytester: pytest.Pytester,
+) -> None:
+    result = pytester.runpytest_inprocess(
+        "--wai-local", "--wai-schema", "page", "--wai-max-examples", "20"
+    )
+    result.assert_outcomes(passed=13)
+    result.stdout.fnmatch_lines(["wai-contract schema: page"])
+    plain = pytester.runpytest_inprocess("--wai-local", "--wai-max-examples", "0", "-k", "auth")
+    plain.stdout.fnmatch_lines(["wai-contract schema: published"])
+    broken = pytester.runpytest_inprocess(
+        "--wai-local", "--wai-schema", "nowhere.json", "-k", "auth"
+    )
+    broken.stdout.fnmatch_lines(["wai-contract: cannot read schema nowhere.json: No such file*"])
+    assert broken.ret != 0
+
+
 def test_a_faulty_server_fails_with_the_check_named(
     pytester: pytest.Pytester, no_done_server: str
 ) -> None:
