@@ -11,10 +11,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .errors import TargetError
+from .errors import TargetError, WaiContractError
 from .schemas import MODEL
 
-API_BASE = "https://api.cloudflare.com/client/v4"
 KEYWORDS = (
     "type",
     "minimum",
@@ -34,13 +33,18 @@ KEYWORDS = (
 """The keywords whose change :func:`differences` reports."""
 
 
-def schema_url(account_id: str, api_base: str = API_BASE) -> str:
-    """Where the live service publishes the model's schemas for *account_id*."""
-    return f"{api_base.rstrip('/')}/accounts/{account_id}/ai/models/schema?model={MODEL}"
+def schema_url(account_id: str, api_base: str | None = None) -> str:
+    """Where the live service (or another v4 *api_base*) publishes the model's schemas for
+    *account_id*."""
+    from .conformance.target import API_BASE
+
+    base = (api_base or API_BASE).rstrip("/")
+    return f"{base}/accounts/{account_id}/ai/models/schema?model={MODEL}"
 
 
 def pull(url: str, token: str | None, *, timeout: float = 30.0) -> dict[str, Any]:
-    """The schemas published at *url* (``{"input": ..., "output": ...}``), with *token*; a
+    """The schemas published at *url* (``{"input": ..., "output": ...}``), with *token*,
+    read within *timeout* seconds in all and :data:`~.files.MAX_CONFIG_BYTES`; a
     :class:`TargetError` with the answer's status and first error otherwise."""
     import httpx
 
@@ -48,19 +52,66 @@ def pull(url: str, token: str | None, *, timeout: float = 30.0) -> dict[str, Any
 
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     try:
-        response = httpx.get(url, headers=headers, timeout=timeout, follow_redirects=False)
-        envelope = response.json()
+        status, data = _bounded_get(url, headers, timeout)
+        envelope = json.loads(data)
     except httpx.HTTPError as exc:
-        raise TargetError(f"cannot pull the schema from {url}: {exc}") from None
-    except ValueError:
-        raise TargetError(f"{url} answered {response.status_code} with no JSON") from None
+        raise TargetError(f"cannot pull the schema from {url}: {scrub(str(exc), token)}") from None
+    except (ValueError, RecursionError):
+        raise TargetError(f"{url} answered {status} with no JSON") from None
     result = envelope.get("result") if isinstance(envelope, dict) else None
-    if response.status_code != 200 or not isinstance(result, dict) or "input" not in result:
+    if status != 200 or not isinstance(result, dict) or "input" not in result:
         errors = envelope.get("errors") if isinstance(envelope, dict) else None
         said = errors[0] if isinstance(errors, list) and errors else envelope
         text = scrub(json.dumps(said), token)[:200]
-        raise TargetError(f"{url} answered {response.status_code}: {text}")
+        raise TargetError(f"{url} answered {status}: {text}")
     return result
+
+
+def _bounded_get(url: str, headers: dict[str, str], timeout: float) -> tuple[int, bytes]:
+    """The status and body of ``GET url``: at most ``MAX_CONFIG_BYTES``, within *timeout*
+    seconds from the first byte sent to the last one read."""
+    import time
+
+    import httpx
+
+    from .files import MAX_CONFIG_BYTES
+
+    stop = time.monotonic() + timeout
+    chunks: list[bytes] = []
+    size = 0
+    with httpx.stream("GET", url, headers=headers, timeout=timeout) as response:
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > MAX_CONFIG_BYTES:
+                raise TargetError(f"{url} answered more than {MAX_CONFIG_BYTES:,} bytes")
+            if time.monotonic() > stop:
+                raise TargetError(f"{url} took more than {timeout:g} s to answer")
+            chunks.append(chunk)
+        return response.status_code, b"".join(chunks)
+
+
+_LIVE: dict[str, dict[str, Any]] = {}
+"""The request schemas read from the live service in this process, by URL."""
+
+
+def use_live_schema(account_id: str, token: str | None, api_base: str | None = None) -> str | None:
+    """Judge request bodies by the schema the live service publishes for the model to
+    *account_id* (read once a process, bounded as :func:`pull` is); the report names its URL
+    and hash. When it cannot be read, the vendored published one judges, and the report says
+    why: the reason is returned (``None`` when the live one is in use)."""
+    from .schemas import INPUT_SCHEMA_NAMES, input_schema_in, load_schema, use_schema
+
+    url = schema_url(account_id, api_base)
+    try:
+        if url not in _LIVE:
+            _LIVE[url] = input_schema_in(pull(url, token), url)
+    except WaiContractError as exc:
+        reason = f"the live schema could not be read ({exc})"
+        use_schema("input", None)
+        use_schema("input", load_schema("input"), f"{INPUT_SCHEMA_NAMES['published']}: {reason}")
+        return reason
+    use_schema("input", _LIVE[url], f"the live service's, {url}")
+    return None
 
 
 def differences(old: dict[str, Any], new: dict[str, Any]) -> list[str]:

@@ -21,7 +21,7 @@ from tests.conftest import ROOT
 
 from wai_contract import MODEL, load_schema
 from wai_contract.schemas import INPUT_SCHEMA_NAMES
-from wai_contract.server import serve
+from wai_contract.server import serve, serve_asgi
 
 TOKEN = "schema-token-0123456789"
 
@@ -255,3 +255,79 @@ def _serve_cli(*extra: str) -> Iterator[str]:
         finally:
             process.terminate()
             process.wait(timeout=30)
+
+
+def _schema_answers(said: bytes | None) -> tuple[Any, list[str]]:
+    """The reference server, whose schema endpoint answers *said* with 500 (its own answer
+    when ``None``); and the paths it was asked, as they come."""
+    from wai_contract.server.app import ServerConfig, create_app
+
+    app, asked = create_app(ServerConfig(token=TOKEN)), []
+
+    async def answering(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            asked.append(scope["path"])
+        if scope["type"] == "http" and said is not None and scope["path"].endswith("/schema"):
+            await send({"type": "http.response.start", "status": 500, "headers": []})
+            await send({"type": "http.response.body", "body": said})
+            return
+        await app(scope, receive, send)
+
+    return answering, asked
+
+
+FAST = ("--requests-per-minute", "100000", "--max-examples", "10")
+"""The live contract paces a run at 240 a minute: not the reference server's need."""
+
+
+def test_the_live_api_is_judged_by_the_schema_it_publishes(tmp_path: Path) -> None:
+    """``run --account-id`` reads the schema first (here the page's, as a server run with
+    ``--schema page`` publishes it) and names its URL and hash."""
+    with _serve_cli("--schema", "page") as url:
+        base = url.split("/accounts/")[0]
+        result = run(
+            "run", "--account-id", "acct", "--api-base", base, "--token", TOKEN, *FAST,
+            "--report-dir", "out", cwd=tmp_path,
+        )  # fmt: skip
+        published = httpx.get(
+            f"{base}/accounts/acct/ai/models/schema", params={"model": MODEL},
+            headers={"Authorization": f"Bearer {TOKEN}"},
+        ).json()["result"]["input"]  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    said = json.loads((tmp_path / "out" / "report.json").read_text())["schema"]
+    canonical = json.dumps(published, sort_keys=True, separators=(",", ":")).encode()
+    assert said == {
+        "source": f"the live service's, {base}/accounts/acct/ai/models/schema?model={MODEL}",
+        "sha256": hashlib.sha256(canonical).hexdigest(),
+    }
+    assert published == load_schema("input-page") and "schema: the live service's" in result.stdout
+    assert TOKEN not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("said", "reason"),
+    [(b'{"success": false, "errors": [{"code": 7000, "message": "down"}]}', "answered 500"),
+     (b"[" * 5_000_000, "more than 4,194,304 bytes")],
+    ids=["500", "too-big"],
+)  # fmt: skip
+def test_a_live_schema_that_cannot_be_read_leaves_the_vendored_one_and_says_why(
+    tmp_path: Path, said: bytes, reason: str
+) -> None:
+    app, asked = _schema_answers(said)
+    with serve_asgi(app) as base:
+        result = run(
+            "run", "--account-id", "acct", "--api-base", f"{base}/client/v4", "--token", TOKEN,
+            *FAST, "--report-dir", "out", cwd=tmp_path,
+        )  # fmt: skip
+        chosen = run(
+            "run", "--account-id", "acct", "--api-base", f"{base}/client/v4", "--token", TOKEN,
+            *FAST, "--schema", "published", "--report-dir", "chosen", cwd=tmp_path,
+        )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    (note,) = [line for line in result.stderr.splitlines() if line.startswith("note: ")]
+    assert reason in note and note.endswith("judging by the vendored published schema")
+    source = json.loads((tmp_path / "out" / "report.json").read_text())["schema"]["source"]
+    assert source.startswith(INPUT_SCHEMA_NAMES["published"]) and reason in source
+    assert asked[0].endswith("/ai/models/schema")
+    assert [path for path in asked if path.endswith("/schema")] == [asked[0]], "--schema: none"
+    assert chosen.returncode == 0 and "note: " not in chosen.stderr

@@ -26,7 +26,19 @@ from .progress import progress_display
 
 @cli.command(name="run")
 @click.option("--endpoint", metavar="URL", help="Full model URL of a compatible server.")
-@click.option("--account-id", metavar="ID", help="Run against the live Cloudflare API.")
+@click.option(
+    "--account-id",
+    metavar="ID",
+    help="Run against the live Cloudflare API; bodies are judged by the request schema it "
+    "publishes for the model (read first; the vendored one if it cannot be read), unless "
+    "--schema says otherwise.",
+)
+@click.option(
+    "--api-base",
+    metavar="URL",
+    help="With --account-id: another v4 API base, such as the reference server's "
+    "(default: Cloudflare's).",
+)
 @click.option(
     "--local",
     is_flag=True,
@@ -147,6 +159,7 @@ from .progress import progress_display
 def run_command(
     endpoint: str | None,
     account_id: str | None,
+    api_base: str | None,
     local: bool,
     local_faults: tuple[str, ...],
     api: str | None,
@@ -182,6 +195,7 @@ def run_command(
     from .. import conformance as c
 
     use_schema_file(schema_file)
+    secret = _token(token, token_file)
     contract = c.load_contract(contract_path, live=account_id is not None)
     options = c.RunOptions(
         max_examples=max_examples, seed=seed, timeout=timeout, concurrency=concurrency,
@@ -190,20 +204,26 @@ def run_command(
         shard=c.Shard.parse(shard) if shard else None, max_concurrency=max_concurrency,
     )  # fmt: skip
     target = c.open_target(
-        endpoint=endpoint,
-        account_id=account_id,
-        local=local,
-        local_faults=local_faults,
-        token=_token(token, token_file),
-        api=api,
-        model=model,
-        openai_endpoint=openai_endpoint,
-    )
+        endpoint=endpoint, account_id=account_id, local=local, local_faults=local_faults,
+        token=secret, api=api, model=model, openai_endpoint=openai_endpoint, api_base=api_base,
+    )  # fmt: skip
+    if account_id is not None and schema_file is None and not dry_run:
+        _judge_by_the_live_schema(account_id, secret, api_base)
     if dry_run:
         with target as chosen:
             _print_plan(c.plan(chosen, contract, options))
         return
     _run_and_report(target, contract, options, report_dir, baseline)
+
+
+def _judge_by_the_live_schema(account_id: str, token: str | None, api_base: str | None) -> None:
+    """Bodies are judged by the schema the live service publishes; a note says when it
+    could not be read (then the vendored published one judges)."""
+    from ..drift import use_live_schema
+
+    unread = use_live_schema(account_id, token, api_base)
+    if unread:
+        click.echo(f"note: {unread}: judging by the vendored published schema", err=True)
 
 
 def _run_and_report(

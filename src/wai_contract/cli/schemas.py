@@ -77,9 +77,9 @@ def pull(
         document, url = _pulled_openai(openai_ref, openai_url)
     else:
         from ..credentials import find_token
-        from ..drift import API_BASE, pull, schema_url
+        from ..drift import pull, schema_url
 
-        url = schema_url(str(account_id), api_base or API_BASE)
+        url = schema_url(str(account_id), api_base)
         document = {"source": url, "result": pull(url, find_token(token))}
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     try:

@@ -15,7 +15,8 @@ from ..schemas import MODEL
 from .cases import Surface
 from .http.redact import redact_url
 
-LIVE_URL = "https://api.cloudflare.com/client/v4/accounts/{account}/ai/run/{model}"
+API_BASE = "https://api.cloudflare.com/client/v4"
+"""Cloudflare's v4 API, the live service's base."""
 
 
 OPENAI_PATH = "/ai/v1/chat/completions"
@@ -54,9 +55,10 @@ class Target:
         return urls
 
 
-def live_url(account_id: str) -> str:
-    """The model's URL on the live Cloudflare API for *account_id*."""
-    return LIVE_URL.format(account=account_id, model=MODEL)
+def live_url(account_id: str, api_base: str | None = None) -> str:
+    """The model's URL on the live Cloudflare API (or another v4 *api_base*) for
+    *account_id*."""
+    return f"{(api_base or API_BASE).rstrip('/')}/accounts/{account_id}/ai/run/{MODEL}"
 
 
 def openai_url_of(native_url: str) -> str:
@@ -103,6 +105,7 @@ def open_target(
     api: str | None = None,
     model: str | None = None,
     openai_endpoint: str | None = None,
+    api_base: str | None = None,
 ) -> AbstractContextManager[Target]:
     """The one target chosen, checked now (a bad one raises :class:`ConfigError` before
     anything starts), for a ``with`` block: *endpoint*, the live API of *account_id*, or
@@ -113,7 +116,8 @@ def open_target(
     reference server, the native one for the live API, and an endpoint's own. *model*
     (an endpoint's only) names the model in the OpenAI-compatible surface's bodies;
     *openai_endpoint* (beside a native *endpoint*) is the same target's OpenAI-compatible
-    URL, so both surfaces are judged in one run."""
+    URL, so both surfaces are judged in one run. *api_base* puts the live API of
+    *account_id* at another v4 base (the reference server's, in tests)."""
     if openai_endpoint is not None and endpoint is None:
         raise ConfigError("--openai-endpoint needs --endpoint (the same target's native URL)")
     chosen = [
@@ -130,10 +134,12 @@ def open_target(
         raise ConfigError("--local-fault needs --local")
     if model is not None and endpoint is None:
         raise ConfigError("--model needs --endpoint: the live API and --local run this model")
+    if api_base is not None and account_id is None:
+        raise ConfigError("--api-base needs --account-id")
     if endpoint is not None:
         return nullcontext(endpoint_target(endpoint, token, api, model, openai_endpoint))
     if account_id is not None:
-        return nullcontext(_surfaces(live_url(account_id), token, api or "native"))
+        return nullcontext(_surfaces(live_url(account_id, api_base), token, api or "native"))
     return _local_target(local_faults, local_token or secrets.token_urlsafe(16), api)
 
 
