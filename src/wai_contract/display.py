@@ -1,4 +1,5 @@
-"""Text from peers and files made safe to show: nothing in it can drive a terminal."""
+"""Text from peers and files made safe to show: nothing in it can drive a terminal, and a
+line of JSON Lines stays one line."""
 
 from __future__ import annotations
 
@@ -14,3 +15,20 @@ def inert(text: str) -> str:
     (escape sequences, a carriage return that rewrites a line, NUL) and the marks that
     reorder text on screen are written as ``\\xNN`` or ``\\uNNNN``; lines and tabs stay."""
     return text.translate(_INERT)
+
+
+_RAW_BREAKS = (
+    (b"\xc2\x85", b"\\u0085"),
+    (b"\xe2\x80\xa8", b"\\u2028"),
+    (b"\xe2\x80\xa9", b"\\u2029"),
+)
+
+
+def one_json_line(data: bytes) -> bytes:
+    """UTF-8 JSON text with the line breaks JSON leaves raw in strings (U+0085, U+2028,
+    U+2029) escaped: a JSON Lines record then splits only at its end, whatever reads it
+    (Python's ``str.splitlines``, JavaScript before ES2019)."""
+    if b"\xc2\x85" in data or b"\xe2\x80\xa8" in data or b"\xe2\x80\xa9" in data:
+        for raw, escaped in _RAW_BREAKS:
+            data = data.replace(raw, escaped)
+    return data

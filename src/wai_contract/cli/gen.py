@@ -90,13 +90,15 @@ def gen(
         sys.exit(0 if hit == len(ids) else 1)
     import orjson
 
+    from ..display import one_json_line
+
     bodies = generate(count, seed=seed, kind=kind, branch=branch, api=api)  # type: ignore[arg-type]
     out = sys.stdout.buffer if output == "-" else _open_output(output)
     valid = invalid = 0
     with out:
         for number, body in enumerate(bodies, 1):
             record = body.payload if bodies_only else body.record(f"b-{number:06d}")
-            out.write(orjson.dumps(record) + b"\n")
+            out.write(one_json_line(orjson.dumps(record)) + b"\n")
             valid += body.valid is True
             invalid += body.valid is False
     if output != "-":

@@ -19,6 +19,20 @@ ASTRAL = "\U0001f600"
 
 _WORDS: tuple[str, ...] = ("hello", "world", "pizza", "why", "tell", "me", "about")
 _WORDS += ("the", "model", "é", "数据", "naïve", "tokens", "stream", "seed", ASTRAL)
+HAZARDS: tuple[str, ...] = ('say "hi"', "C:\\temp\\new", "a\\", "two\nlines", "col\tcol", "\r\n")
+HAZARDS += (
+    "\x1b[31mred\x1b[0m",
+    "\x01\x1f\x7f",
+    "مرحبا بالعالم",
+    "שָׁלוֹם",
+    "\u202eevil",
+    "👩\u200d💻",
+)
+HAZARDS += ("🇫🇷", "e\u0301", "\u2028\u2029", "</script>", '{"json": [1]}', "${x} %s {0} \\u0041")
+"""Text that breaks servers which paste user text into JSON, HTML, JavaScript or a format
+string: quotes, backslashes, line breaks, tabs, control characters, right-to-left text and
+overrides, joined and combined emoji, U+2028 (legal in JSON, not in old JavaScript), and
+escapes that must stay text. About one string in three carries one."""
 _UNUSUAL_INTEGERS = {"zero": 0, "negative": -1, "int32-max": 2**31 - 1, "int32-over": 2**31}
 _UNUSUAL_INTEGERS |= {"uint32-over": 2**32, "beyond-double": 2**53 + 1, "int64-max": 2**63 - 1}
 """Integers that servers trip on: those Hypothesis favours, and machine-width edges."""
@@ -171,6 +185,8 @@ class StringGen(Gen):
             word = rng.choice(_WORDS)
             words.append(word)
             size += len(word) + 1
+        if rng.random() < 0.3:
+            words.insert(rng.randint(0, len(words)), rng.choice(HAZARDS))
         text = " ".join(words)
         if self.high is not None:
             text = text[: self.high]

@@ -14,6 +14,7 @@ from typing import Any, Protocol, TextIO
 
 import orjson
 
+from ..display import one_json_line
 from .result import Finding, LintResult
 from .warnings import WARNING_CODES
 
@@ -119,20 +120,26 @@ class JsonReporter(LineReporter):
 
     def render(self, result: LintResult) -> str:
         if result.errors or result.warnings:
-            return orjson.dumps(result.to_dict()).decode() + "\n"
+            return one_json_line(orjson.dumps(result.to_dict())).decode() + "\n"
         # A clean body is the common case: reuse its line, with only "line" changing.
         source, head = self._clean
         if source != result.source:
-            head = '{"source":' + orjson.dumps(result.source).decode() + ',"line":'
+            head = '{"source":' + one_json_line(orjson.dumps(result.source)).decode() + ',"line":'
             self._clean = (result.source, head)
         return f'{head}{result.line},"valid":true,"errors":[],"warnings":[]}}\n'
 
 
+_LINE_BREAKS = {
+    0x0A: "\\n", 0x0D: "\\r", 0x0B: "\\x0b", 0x0C: "\\x0c", 0x1C: "\\x1c", 0x1D: "\\x1d",
+    0x1E: "\\x1e", 0x85: "\\x85", 0x2028: "\\u2028", 0x2029: "\\u2029",
+}  # fmt: skip
+"""Every character ``str.splitlines`` breaks a line at, escaped."""
+
+
 def _one_line(text: str) -> str:
-    """A key or value holding a line break stays on its finding's line, escaped."""
-    if "\n" in text or "\r" in text:
-        return text.replace("\r", "\\r").replace("\n", "\\n")
-    return text
+    """A key or value holding a line break (any that ``str.splitlines`` knows) stays on its
+    finding's line, escaped."""
+    return text.translate(_LINE_BREAKS) if not text.isprintable() else text
 
 
 def _escape_data(text: str) -> str:
