@@ -165,6 +165,12 @@ class CheckResult:
     causes: dict[str, list[str]] = field(default_factory=dict)
     """Every failing case's id, by cause (all of them, for baselines)."""
 
+    @property
+    def unlisted_causes(self) -> int:
+        """Causes of failure past the ones kept in ``failures`` (each in ``causes``, with
+        its cases, in report.json)."""
+        return max(0, len(self.causes) - len(self.failures)) if self.failures else 0
+
 
 @dataclass
 class Comparison:

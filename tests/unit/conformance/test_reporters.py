@@ -94,7 +94,7 @@ def test_html_escapes_what_the_server_said_and_draws_the_latencies() -> None:
     assert "<script>alert(1)" not in page and "&lt;script&gt;" in page
     assert "<svg" in page and "3 requests" in page
     assert 'class="failed"' in page and "1 more failures" not in page
-    assert "2 more failing cases, of other causes, in report.json" in page
+    assert "2 more failing cases: report.json" in page
 
 
 def test_console_shows_each_check_the_first_failures_and_the_comparison() -> None:
@@ -122,6 +122,23 @@ def test_console_counts_the_failing_cases_and_every_cause_it_does_not_show() -> 
     assert "FAILED: 6 of 20 cases failed, 15 judged (61 requests)" in render_console(the_report)
     check.causes = {f"rejects-invalid|status|/k{n}": [f"b-{n}"] for n in range(40)}
     assert "and 39 more causes: report.json" in render_console(the_report)  # past summary.md's
+
+
+def test_every_format_names_every_cause_or_says_how_many_more(tmp_path: Path) -> None:
+    the_report = report()
+    check = next(c for c in the_report.checks if c.id == "rejects-invalid")
+    check.causes = {f"rejects-invalid|status|/k{n}": [f"b-{n}", f"c-{n}"] for n in range(40)}
+    check.failure_count = 80
+    said = {name: render(the_report) for name, render in RUN_FORMATS.items()}
+    assert "And 39 more causes of failure: their cases are in report.json." in said["summary.md"]
+    assert "39 more causes of failure (79 failing cases): report.json" in said["report.html"]
+    assert "and 39 more causes of failure: report.json" in said["junit.xml"]
+    assert len(json.loads(said["report.json"])["checks"][1]["causes"]) == 40
+    assert "and 39 more causes: report.json" in render_console(the_report)
+    check.causes = {"rejects-invalid|accepted-invalid|top_k/above-maximum": ["b-000007"]}
+    check.failure_count = 1
+    quiet = {name: render(the_report) for name, render in RUN_FORMATS.items()}
+    assert not [name for name, text in quiet.items() if "more cause" in text]
 
 
 def test_write_report_writes_every_format_and_large_bodies_beside_them(tmp_path: Path) -> None:

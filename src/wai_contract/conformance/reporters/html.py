@@ -110,8 +110,12 @@ def render_html(report: Report) -> str:
         if check.failures or check.warnings or check.known:
             cases = "".join(_case(c) for c in check.failures + check.warnings + check.known)
             hidden = check.failure_count - sum(c.count for c in check.failures)
+            causes = check.unlisted_causes
             more = (
-                f"<p class=meta>{hidden} more failing cases, of other causes, in report.json</p>"
+                f"<p class=meta>{causes} more cause{'s' * (causes > 1)} of failure "
+                f"({hidden} failing cases): report.json</p>"
+                if causes
+                else f"<p class=meta>{hidden} more failing cases: report.json</p>"
                 if hidden > 0
                 else ""
             )

@@ -62,7 +62,11 @@ def render_junit(report: Report) -> str:
                 message=_xml_text(message[:500]),
                 type=first.code if first else "failure",
             )
-            failure.text = _xml_text("\n\n".join(case_text(c) for c in check.failures))
+            texts = [case_text(c) for c in check.failures]
+            if check.unlisted_causes:
+                more = check.unlisted_causes
+                texts.append(f"and {more} more cause{'s' * (more > 1)} of failure: report.json")
+            failure.text = _xml_text("\n\n".join(texts))
         elif check.status == "skipped":
             ET.SubElement(case, "skipped", message=_xml_text(check.note or "skipped"))
         elif check.known or check.warnings:

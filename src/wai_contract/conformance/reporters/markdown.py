@@ -50,6 +50,8 @@ def render_markdown(report: Report) -> str:
             lines += ["", f"## ❌ {check.id}: {check.title}", "", check.description, ""]
             for case in check.failures:
                 lines += _case_markdown(case)
+            if check.unlisted_causes:
+                lines += ["", f"And {_more_causes(check.unlisted_causes)}."]
         elif check.note:
             lines += ["", f"## {check.id}", "", escape(check.note)]
         if check.warnings:
@@ -62,6 +64,10 @@ def render_markdown(report: Report) -> str:
                 f"- `{c.id}`: {escape(c.problem)} — {escape(c.known or '')}" for c in check.known
             ]
     return inert("\n".join(lines)) + "\n"
+
+
+def _more_causes(count: int) -> str:
+    return f"{count} more cause{'s' * (count > 1)} of failure: their cases are in report.json"
 
 
 def _case_markdown(case: CaseResult) -> list[str]:
