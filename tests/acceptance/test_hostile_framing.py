@@ -123,6 +123,8 @@ def test_a_kept_alive_connection_dropped_under_a_request_is_not_its_fault(
     report = report_of(out)
     assert _failed_by_the_connection(report) == []
     assert len(answered) == report["requests"] and len(dropped) > 5
+    (note,) = [n for n in report["notes"] if n.startswith("the server closed a kept-alive")]
+    assert " (200): " in note and f"({len(dropped) - 1} more times)" in note
 
 
 def test_a_request_that_drops_every_connection_it_goes_out_on_is_blamed(
@@ -173,3 +175,7 @@ def test_a_500_that_takes_its_kept_alive_connection_down_is_blamed_not_the_next_
     assert _failed_by_the_connection(report) == []
     server_errors = {c["id"]: c for c in report["checks"]}["no-server-errors"]
     assert server_errors["status"] == "failed" and server_errors["failure_count"] == len(errors)
+    # The report names the answer after which the connection closed.
+    (note,) = [n for n in report["notes"] if n.startswith("the server closed a kept-alive")]
+    after = note.split("after the answer to ", 1)[1].split(" (500): ", 1)[0]
+    assert after in {case for ids in server_errors["causes"].values() for case in ids}, note

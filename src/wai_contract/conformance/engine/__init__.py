@@ -238,6 +238,8 @@ def _run_notes(sender: Sender, state: Execution, seconds: float) -> list[str]:
     notes = []
     if sender.budget.retries:
         notes.append(f"{sender.budget.retries} transient answers (429, 408, 502-504) were retried")
+    if sender.resent:
+        notes.append(_resent_note(sender.resent))
     slots = sender.slots
     if slots.peak > slots.start:
         notes.append(
@@ -269,6 +271,17 @@ def _run_notes(sender: Sender, state: Execution, seconds: float) -> list[str]:
             f"since {state.hung_by[kind]} timed out: {shown}"
         )
     return notes
+
+
+def _resent_note(resent: list[tuple[str, str | None, int | None]]) -> str:
+    """Which answers the server closed a kept-alive connection after, and what was resent."""
+    case, after, status = resent[0]
+    answer = f"the answer to {after or 'an earlier request'}" + (f" ({status})" if status else "")
+    more = f" ({len(resent) - 1} more times)" if len(resent) > 1 else ""
+    return (
+        f"the server closed a kept-alive connection after {answer}: {case}, which went out on "
+        f"it next, was sent again on another{more}; each case is judged by its own answer"
+    )
 
 
 __all__ = ["Interrupted", "RunProgress", "judge", "plan", "run", "run_deadline"]

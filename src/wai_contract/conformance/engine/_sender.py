@@ -85,6 +85,7 @@ def send(
     stop: threading.Event | None = None,
     give_up_at: float = math.inf,
     slots: Slots | None = None,
+    label: str | None = None,
 ) -> Outcome:
     """POST *body* to *url* (see :func:`..http.post`), each try counted in *budget*, a
     transient answer tried again (see the module's docstring); no retry waits past
@@ -95,8 +96,9 @@ def send(
     for attempt in range(RETRIES + 1):
         budget.take()
         outcome = post(
-            transport, url, body, token=token, timeout=timeout, redactor=redactor, stop=stop
-        )
+            transport, url, body, token=token, timeout=timeout, redactor=redactor, stop=stop,
+            label=label,
+        )  # fmt: skip
         _stop_if_fatal(outcome)
         if not outcome.transient or attempt == RETRIES:
             return outcome
@@ -171,6 +173,9 @@ class Sender:
     timeouts: int = 0
     streak: tuple[str, int] = ("", 0)
     """The last transport failure's kind and how many times in a row it happened."""
+    resent: list[tuple[str, str | None, int | None]] = field(default_factory=list)
+    """Cases sent again after the server closed a kept-alive connection under them: the
+    case, and the case whose answer (with its status) was the connection's last."""
 
     def __post_init__(self) -> None:
         self.redactor = Redactor(self.target.token, *url_secrets(self.target.url))
@@ -210,7 +215,11 @@ class Sender:
             stop=self.stop,
             give_up_at=self.deadline,
             slots=self.slots,
+            label=case.id,
         )
+        if outcome.resent_after:
+            with self.lock:
+                self.resent += [(case.id, *after) for after in outcome.resent_after]
         cut = timeout < self.timeout and (outcome.exchange.error or "").startswith("timeout")
         if self.stop.is_set() or cut:  # the runner cut the answer, not the server
             raise Stopped

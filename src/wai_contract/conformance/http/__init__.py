@@ -28,7 +28,7 @@ from ..._version import __version__
 from . import classify
 from ._reading import BodyError, BodyReader
 from ._sse import SseError
-from ._transport import EXCESS, DeadlineTransport, exchange_deadline
+from ._transport import EXCESS, RESENT, DeadlineTransport, exchange_deadline
 from .jsondepth import check_depth
 from .redact import Redactor, redact_url
 
@@ -86,6 +86,10 @@ class Outcome:
     events: list[str] | None = None
     stream_error: str | None = None
     stream_leftover: str = ""
+    resent_after: list[tuple[str | None, int | None]] = field(default_factory=list)
+    """The answers after which the server closed kept-alive connections this request went
+    out on (each then sent again on another): the label of the exchange that read each, and
+    its status."""
 
     @property
     def status(self) -> int | None:
@@ -106,8 +110,10 @@ def post(
     timeout: float,
     redactor: Redactor | None = None,
     stop: threading.Event | None = None,
+    label: str | None = None,
 ) -> Outcome:
-    """POST *body* as JSON to *url* once, and read the answer completely.
+    """POST *body* as JSON to *url* once, and read the answer completely; the answer is
+    the exchange *label*'s (see :attr:`Outcome.resent_after`).
 
     *timeout* bounds the whole exchange, wall clock; setting *stop* ends it at once. The
     token is sent but recorded nowhere: the exchange notes whether one was sent, and
@@ -116,7 +122,7 @@ def post(
     redactor = redactor if redactor is not None else Redactor(token)
     headers = (_HEADERS | {"Authorization": f"Bearer {token}"}) if token else _HEADERS
     outcome = Outcome(Exchange("POST", _shown(url), body, bool(token)))
-    with exchange_deadline(time.monotonic() + timeout, stop):
+    with exchange_deadline(time.monotonic() + timeout, stop, label):
         request = httpx.Request(
             "POST",
             _parsed(url),
@@ -156,6 +162,7 @@ def _read(
                 outcome.content_type.startswith("text/event-stream"),
             )
             reader.read(response)
+        outcome.resent_after = response.extensions.get(RESENT, [])
         excess = response.extensions.get(EXCESS, 0)
         if excess:
             exchange.error = (

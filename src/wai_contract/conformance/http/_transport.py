@@ -18,7 +18,9 @@ timeout, a restart, a crash on an earlier request): that request then fails befo
 answer, through no doing of its own. It is sent again, on another connection, as HTTP/1.1
 lets a client do (RFC 9112, 9.3.1); only a failure on a connection that had not answered
 before is the request's. Each resend closes one stale connection, so there are at most as
-many as the pool holds, all within the exchange's deadline.
+many as the pool holds, all within the exchange's deadline. The response says, under
+:data:`RESENT`, after which answers (the label of the exchange that read each, and its status)
+the connections it was dropped on had been closed.
 """
 
 from __future__ import annotations
@@ -35,6 +37,9 @@ import httpx
 
 EXCESS = "wai_contract.excess_bytes"
 """Response extension: bytes the server sent after the end of this answer."""
+RESENT = "wai_contract.resent_after"
+"""Response extension: for each time the request was sent again, the last answer read on the
+connection that was closed under it, as (label, status)."""
 POLL_SECONDS = 0.25
 WRITE_PIECE = 64 * 1024
 _local = threading.local()
@@ -57,14 +62,16 @@ _ERRORS: tuple[tuple[type[Exception], type[httpx.HTTPError]], ...] = (
 
 
 @contextmanager
-def exchange_deadline(deadline: float, stop: threading.Event | None = None) -> Iterator[None]:
+def exchange_deadline(
+    deadline: float, stop: threading.Event | None = None, label: str | None = None
+) -> Iterator[None]:
     """Within this block, this thread's socket calls end by *deadline* (``time.monotonic``)
-    or as soon as *stop* is set."""
-    _local.deadline, _local.stop = deadline, stop
+    or as soon as *stop* is set; an answer read is the exchange *label*'s."""
+    _local.deadline, _local.stop, _local.label = deadline, stop, label
     try:
         yield
     finally:
-        _local.deadline, _local.stop = None, None
+        _local.deadline, _local.stop, _local.label = None, None, None
 
 
 class DeadlineTransport(httpx.BaseTransport):
@@ -95,6 +102,7 @@ class DeadlineTransport(httpx.BaseTransport):
             content=request.stream,
             extensions=request.extensions,
         )
+        dropped: list[tuple[str | None, int | None]] = []
         for resends in range(self._connections + 1):
             _local.stream = None
             try:
@@ -102,8 +110,10 @@ class DeadlineTransport(httpx.BaseTransport):
                     answer = self._pool.handle_request(core)
                 break
             except (httpx.NetworkError, httpx.RemoteProtocolError):
-                if not _went_out_on_a_used_connection() or resends == self._connections:
-                    raise  # the request's own failure
+                used: _DeadlineStream | None = getattr(_local, "stream", None)
+                if used is None or not used.served or resends == self._connections:
+                    raise  # the request's own failure (see the module's docstring)
+                dropped.append(used.last_answer)
         assert isinstance(answer.stream, Iterable)
         stream = _ResponseStream(answer.stream, answer.extensions.get("network_stream"))
         response = httpx.Response(
@@ -113,6 +123,8 @@ class DeadlineTransport(httpx.BaseTransport):
             extensions=answer.extensions,
         )
         stream.extensions = response.extensions  # httpx keeps a copy of the dict
+        if dropped:
+            response.extensions[RESENT] = dropped
         return response
 
     def close(self) -> None:
@@ -150,13 +162,6 @@ def _httpx_errors() -> Iterator[None]:
         raise mapped(str(exc)) from exc
 
 
-def _went_out_on_a_used_connection() -> bool:
-    """Whether this thread's request was written to a connection that had answered an
-    earlier request (no head for it has arrived: the caller saw it fail)."""
-    stream: _DeadlineStream | None = getattr(_local, "stream", None)
-    return stream is not None and stream.served > 0
-
-
 def _time_left(exc: type[Exception], timeout: float | None) -> float | None:
     """Seconds this socket call may wait, or raise *exc* when the time is up."""
     stop: threading.Event | None = getattr(_local, "stop", None)
@@ -180,6 +185,8 @@ class _DeadlineStream(httpcore.NetworkStream):
         self._spoiled = False
         self.served = 0
         """Answers read whole on this connection."""
+        self.last_answer: tuple[str | None, int | None] = (None, None)
+        """The label of the exchange that read the last of them, and its status."""
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         while True:
@@ -200,6 +207,7 @@ class _DeadlineStream(httpcore.NetworkStream):
         any, this connection is reported as closed by the server, so it is not reused."""
         framing, self._framing = self._framing, None
         self.served += 1
+        self.last_answer = (getattr(_local, "label", None), framing.status if framing else None)
         if framing is None or framing.lost or framing.state != "done":
             return 0
         excess = framing.excess
@@ -254,6 +262,8 @@ class _Framing:
         self.left = 0  # bytes of the body, or of a chunk and its CRLF, still to come
         self.excess = 0
         self.lost = False
+        self.status: int | None = None
+        """The final head's status code."""
 
     def feed(self, data: bytes) -> None:
         view = memoryview(data)
@@ -297,6 +307,7 @@ class _Framing:
         if code < 200:  # interim, the final head follows; 101 leaves HTTP/1.1
             self.lost = code == 101
             return
+        self.status = code
         coding = _TRANSFER_ENCODING.search(head)
         length = _CONTENT_LENGTH.search(head)
         if code in (204, 304):
