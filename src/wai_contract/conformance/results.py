@@ -350,8 +350,9 @@ def check_results(
         for verdict in judged:
             if verdict.problems:
                 _add_failure(result, verdict, contract, seed, strict)
-        settle(result, bool(judged) and contract.enabled(check_id))
-        result.note = result.note or check.note([v.answer for v in judged])
+        answers = [v.answer for v in judged]
+        settle(result, check.exercised(answers) and contract.enabled(check_id))
+        result.note = result.note or check.note(answers)
         results.append(result)
     return results
 

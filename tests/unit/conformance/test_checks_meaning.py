@@ -165,9 +165,13 @@ def test_a_tool_call_without_offered_tools_is_a_failure_and_no_tools_no_judgemen
 def test_tool_calls_notes_a_server_that_never_calls_a_tool() -> None:
     the_case = case({"prompt": "?", "tools": [WEATHER]})
     quiet = [Answer(the_case, outcome(200, ok()))]
-    assert "never called a tool" in CHECKS["tool-calls"].note(quiet)
+    assert (
+        CHECKS["tool-calls"].note(quiet) == "not exercised: the server called no tool in 1 answers"
+    )
+    assert not CHECKS["tool-calls"].exercised(quiet)
     calls = [{"name": "get_weather", "arguments": {"city": "x"}}]
-    assert CHECKS["tool-calls"].note([Answer(the_case, outcome(200, ok(tool_calls=calls)))]) == ""
+    called = [Answer(the_case, outcome(200, ok(tool_calls=calls)))]
+    assert CHECKS["tool-calls"].note(called) == "" and CHECKS["tool-calls"].exercised(called)
 
 
 # --- probes -------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from tests.unit.conformance.engine_servers import (
 )
 
 from wai_contract import MODEL
-from wai_contract.conformance import RunOptions, Target, plan, run
+from wai_contract.conformance import RunOptions, Target, plan, render_console, run
 from wai_contract.conformance.merge import compare
 from wai_contract.conformance.results import Report
 
@@ -271,6 +271,24 @@ def test_failures_are_shrunk_to_a_minimal_body() -> None:
     assert shrunk, "the first failure of each kind is shrunk"
     body = shrunk[0].exchange.body  # type: ignore[union-attr]
     assert body["top_k"] == 50 and set(body) <= {"prompt", "messages", "top_k"}
+
+
+def test_a_server_that_never_calls_a_tool_leaves_tool_calls_not_exercised_not_passed() -> None:
+    def toolless(
+        request: httpx.Request, forward: Callable[[httpx.Request], httpx.Response]
+    ) -> httpx.Response:
+        body = json.loads(request.content)
+        if isinstance(body, dict) and body.pop("tools", None) is not None:  # offered, unseen
+            request = httpx.Request("POST", request.url, headers=request.headers, json=body)
+        return forward(request)
+
+    report = run(Target(URL, "t"), contract(), SMALL, transport=reference_client(toolless))
+    (tools,) = [c for c in report.checks if c.id == "tool-calls"]
+    assert (tools.status, tools.cases > 0) == ("skipped", True)
+    assert tools.note.startswith("not exercised: the server called no tool in ")
+    line = next(x for x in render_console(report).splitlines() if x.startswith("tool-calls"))
+    assert "⏭ skip" in line and "not exercised" in line
+    assert report.passed
 
 
 def test_report_round_trips_and_compares_with_a_baseline() -> None:

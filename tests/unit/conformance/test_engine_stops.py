@@ -117,9 +117,9 @@ def test_a_check_that_breaks_on_an_answer_fails_that_case_and_the_run_goes_on(
     usage = next(c for c in report.checks if c.id == "usage-totals")
     assert usage.status == "failed" and {f.code for f in usage.failures} == {"unjudgeable"}
     assert "RecursionError" in usage.failures[0].problem
-    assert all(
-        c.status == "passed" for c in report.checks if c.id not in ("usage-totals",) and c.cases
-    )
+    others = [c for c in report.checks if c.id != "usage-totals" and c.cases]
+    assert {c.status for c in others} <= {"passed", "skipped"}  # skipped: no tool was called
+    assert [c.id for c in others if c.status == "skipped"] in ([], ["tool-calls"])
 
 
 def test_a_run_past_its_deadline_stops_with_what_it_judged() -> None:

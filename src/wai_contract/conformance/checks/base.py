@@ -139,6 +139,11 @@ class Check:
         """A remark for the report on the answers this check judged ('' for none)."""
         return ""
 
+    def exercised(self, judged: Sequence[Answer]) -> bool:
+        """Whether the answers this check judged hold what it is about; a check that judged
+        none, or none it is about, is skipped ("not exercised"), not passed."""
+        return bool(judged)
+
 
 CHECKS: dict[str, Check] = {}
 """Every registered check by id, in report order (the order of registration)."""

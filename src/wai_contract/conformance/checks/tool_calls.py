@@ -86,9 +86,12 @@ class ToolCalls(Check):
         return tool_call_problems(answer.case.body, reply.tool_calls)
 
     def note(self, judged: Sequence[Answer]) -> str:
-        if judged and not any(a.reply and a.reply.tool_calls for a in judged):
-            return "the server never called a tool, so tool calls were not exercised"
+        if judged and not self.exercised(judged):
+            return f"not exercised: the server called no tool in {len(judged)} answers"
         return ""
+
+    def exercised(self, judged: Sequence[Answer]) -> bool:
+        return any(a.reply and a.reply.tool_calls for a in judged)
 
 
 def offered_tools(body: dict[str, Any]) -> dict[str, list[Any]]:

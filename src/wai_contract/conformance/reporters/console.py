@@ -16,6 +16,7 @@ def render_console(report: Report) -> str:
     lines = [f"{'check':{width}}  result   cases  failures"]
     for check in report.checks:
         extra = [f"+{len(check.known)} known"] if check.known else []
+        extra += [inert(check.note)[:80]] if check.status == "skipped" and check.note else []
         extra += [f"{check.warning_count} warnings"] if check.warning_count else []
         lines.append(
             f"{check.id:{width}}  {MARK[check.status]:7}  {check.cases:5}  "
