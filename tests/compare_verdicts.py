@@ -11,6 +11,8 @@ order threads take their turns (a probe pair of ``cross-surface`` met by a 500 i
 judged): for those, only whether each check failed and the kinds of its problems are
 compared. Arguments after ``--`` go to the NEW tree's runs only (``-- --schema page``: a
 new default schema must leave the old one's verdicts as they were when it is chosen).
+``--verdicts-only`` (first) compares each check's status and causes, not its counts: for a
+change that sends other bodies by design.
 """
 
 from __future__ import annotations
@@ -43,8 +45,8 @@ def checks_of(src: Path, fault: str | None, more: list[str]) -> list[dict[str, A
     return checks
 
 
-def verdicts(checks: list[dict[str, Any]], fault: str | None) -> dict[str, Any]:
-    """What a refactor must keep of each check."""
+def verdicts(checks: list[dict[str, Any]], fault: str | None, only: bool = False) -> dict[str, Any]:
+    """What a refactor must keep of each check (*only* its status and causes)."""
     kept = {}
     for check in checks:
         if fault in BY_ORDER:
@@ -59,13 +61,18 @@ def verdicts(checks: list[dict[str, Any]], fault: str | None) -> dict[str, Any]:
             "counts": [check[k] for k in ("cases", "failure_count", "warning_count")],
             "firsts": [(f["id"], f["cause"], f["count"]) for f in check["failures"]],
         }
+        if only:
+            del row["counts"], row["firsts"]
         kept[check["id"]] = row
     return kept
 
 
 def main() -> int:
-    old, new = (Path(arg).resolve() for arg in sys.argv[1:3])
-    more = sys.argv[4:] if sys.argv[3:4] == ["--"] else []
+    args = sys.argv[1:]
+    only = args[:1] == ["--verdicts-only"]
+    old, new = (Path(arg).resolve() for arg in args[only : only + 2])
+    rest = args[only + 2 :]
+    more = rest[1:] if rest[:1] == ["--"] else []
     listed = subprocess.run(
         [sys.executable, "-m", "wai_contract", "serve", "--list-faults"],
         env={**os.environ, "PYTHONPATH": str(new)},
@@ -75,8 +82,8 @@ def main() -> int:
     faults = [None, *(line.split()[0] for line in listed.splitlines() if line.strip())]
     differ = 0
     for fault in faults:
-        before = verdicts(checks_of(old, fault, []), fault)
-        after = verdicts(checks_of(new, fault, more), fault)
+        before = verdicts(checks_of(old, fault, []), fault, only)
+        after = verdicts(checks_of(new, fault, more), fault, only)
         changed = [check for check in before if before[check] != after.get(check)]
         differ += bool(changed)
         print(f"{fault or 'healthy'}: {'DIFFERS in ' + ', '.join(changed) if changed else 'same'}")

@@ -35,7 +35,7 @@ def test_the_page_schema_is_chosen_by_name_and_said_in_the_header(
     pytester: pytest.Pytester,
 ) -> None:
     result = pytester.runpytest_inprocess(
-        "--wai-local", "--wai-schema", "page", "--wai-max-examples", "20"
+        "--wai-local", "--wai-schema", "page", "--wai-max-examples", "5"
     )
     result.assert_outcomes(passed=13)
     result.stdout.fnmatch_lines(["wai-contract schema: page"])

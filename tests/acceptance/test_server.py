@@ -276,6 +276,9 @@ def test_cli_serve_prints_its_address_and_stops_on_sigterm() -> None:
             + "@cf/mistral/mistral-7b-instruct-v0.2-lora"
         )
         assert httpx.post(url, json={"prompt": "hi"}, headers=AUTH).status_code == 200
+        # The published schema by default: no maximum length (the page's is 131072).
+        long = {"prompt": "a" * 131073}
+        assert httpx.post(url, json=long, headers=AUTH, timeout=30).status_code == 200
         assert httpx.post(url, json={"prompt": "hi"}).status_code == 400  # 9106: no token
         assert (
             httpx.post(

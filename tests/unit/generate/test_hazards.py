@@ -35,8 +35,7 @@ def _texts(value: Any, key: str = "") -> Iterator[tuple[str, str]]:
             yield from _texts(item, key)
 
 
-@pytest.mark.parametrize("api", ["native", "openai"])
-@pytest.mark.parametrize("seed", [0, 7])
+@pytest.mark.parametrize(("api", "seed"), [("native", 0), ("openai", 7)])
 def test_every_class_of_hazard_is_in_prompts_contents_and_descriptions(api: str, seed: int) -> None:
     found: dict[str, set[str]] = {name: set() for name in CLASSES}
     strings = 0
