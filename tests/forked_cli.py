@@ -4,8 +4,9 @@
 fresh process: its own exit code, streams, working directory, environment and globals),
 but the child is forked from a single-threaded helper that has already imported the
 package, so a call costs the command's work, not half a second of imports. A test that
-needs the interpreter's own start-up (an encoding from ``PYTHONIOENCODING``, a signal
-sent to a real child) runs it with :mod:`subprocess` instead.
+needs the interpreter's own start-up (a signal sent to a real child) runs it with
+:mod:`subprocess` instead; ``PYTHONIOENCODING`` in the environment given is honoured as the
+interpreter's start-up would (the child's standard streams are made anew).
 """
 
 from __future__ import annotations
@@ -41,6 +42,14 @@ for line in requests:
             os.environ.update(call["env"])
             for fd, (path, flags) in enumerate(call["files"]):
                 os.dup2(os.open(path, flags, 0o600), fd)
+            if "PYTHONIOENCODING" in call["env"]:  # as the interpreter's start-up reads it
+                import io
+                encoding, _, errors = call["env"]["PYTHONIOENCODING"].partition(":")
+                sys.stdout, sys.stderr = (
+                    io.TextIOWrapper(open(fd, "wb", closefd=False), encoding, errors or "strict",
+                                     line_buffering=fd == 2)
+                    for fd in (1, 2)
+                )
             sys.argv = ["wai-contract", *call["args"]]
             try:
                 main(call["args"])

@@ -3,6 +3,9 @@ line of JSON Lines stays one line."""
 
 from __future__ import annotations
 
+import codecs
+import sys
+
 _CONTROLS = [*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0)]
 _FORMATTING = [0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
 _INERT = {
@@ -32,3 +35,34 @@ def one_json_line(data: bytes) -> bytes:
         for raw, escaped in _RAW_BREAKS:
             data = data.replace(raw, escaped)
     return data
+
+
+_ASCII = {
+    "✅": "+", "❌": "x", "⚠": "!", "⏭": ">", "✓": "+", "×": "x", "…": "...", "—": "-",
+    "–": "-", "→": "->", "’": "'", "“": '"', "”": '"', "›": ">", "·": ".",
+}  # fmt: skip
+"""Our own symbols, in ASCII: one character for each mark a table aligns on."""
+ENCODING_FALLBACK = "wai-contract-ascii"
+"""The encoding error handler for a console that cannot carry a character: our symbols in
+ASCII, anything else as a backslash escape (``\\U0001f600``)."""
+
+
+def _fallback(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    text = error.object[error.start : error.end]
+    return "".join(
+        _ASCII.get(ch) or ch.encode("ascii", "backslashreplace").decode() for ch in text
+    ), error.end
+
+
+codecs.register_error(ENCODING_FALLBACK, _fallback)
+
+
+def tolerant_console() -> None:
+    """Standard output and error never fail on a character their encoding lacks (a Windows
+    console's cp1252, ``PYTHONIOENCODING=ascii``): see :data:`ENCODING_FALLBACK`."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and getattr(stream, "errors", None) == "strict":
+            reconfigure(errors=ENCODING_FALLBACK)

@@ -83,6 +83,9 @@ def main(argv: list[str] | None = None) -> None:
     """Console entry point: click errors become one ``error: ...`` line and exit 2."""
     if sys.stdout is None:  # `wai-contract ... >&-`
         _fail("cannot write the output: standard output is closed")
+    from ..display import tolerant_console
+
+    tolerant_console()
     try:
         cli.main(args=argv, prog_name="wai-contract", standalone_mode=False)
     except ExitAtOnce as exc:
