@@ -186,8 +186,9 @@ def _merge_check(same: list[CheckResult]) -> CheckResult:
         warning_count=sum(check.warning_count for check in same),
         causes=_merged_causes(same),
         note=_note(same, judged),
+        seconds=round(sum(check.seconds for check in same), 3),
     )
-    settle(merged, bool(judged))
+    settle(merged, any(check.status != "skipped" for check in judged))  # exercised somewhere
     return merged
 
 

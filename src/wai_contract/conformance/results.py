@@ -164,6 +164,9 @@ class CheckResult:
     warning_count: int = 0
     causes: dict[str, list[str]] = field(default_factory=dict)
     """Every failing case's id, by cause (all of them, for baselines)."""
+    seconds: float = 0.0
+    """The time of the exchanges this check judged, summed (an answer that several checks
+    judge counts in each)."""
 
     @property
     def unlisted_causes(self) -> int:
@@ -351,6 +354,7 @@ def check_results(
             if verdict.problems:
                 _add_failure(result, verdict, contract, seed, strict)
         answers = [v.answer for v in judged]
+        result.seconds = round(sum(a.outcome.exchange.elapsed_ms for a in answers) / 1000, 3)
         settle(result, check.exercised(answers) and contract.enabled(check_id))
         result.note = result.note or check.note(answers)
         results.append(result)

@@ -166,7 +166,8 @@ def test_tool_calls_notes_a_server_that_never_calls_a_tool() -> None:
     the_case = case({"prompt": "?", "tools": [WEATHER]})
     quiet = [Answer(the_case, outcome(200, ok()))]
     assert (
-        CHECKS["tool-calls"].note(quiet) == "not exercised: the server called no tool in 1 answers"
+        CHECKS["tool-calls"].note(quiet)
+        == "not exercised: the server called no tool it was offered"
     )
     assert not CHECKS["tool-calls"].exercised(quiet)
     calls = [{"name": "get_weather", "arguments": {"city": "x"}}]

@@ -87,7 +87,7 @@ class ToolCalls(Check):
 
     def note(self, judged: Sequence[Answer]) -> str:
         if judged and not self.exercised(judged):
-            return f"not exercised: the server called no tool in {len(judged)} answers"
+            return "not exercised: the server called no tool it was offered"
         return ""
 
     def exercised(self, judged: Sequence[Answer]) -> bool:
