@@ -259,3 +259,24 @@ def test_terminal_escapes_from_a_server_reach_no_output(tmp_path: Path) -> None:
     assert [RAW.findall(text) for text in shown] == [[], [], []]
     assert "\\x1b[32mPASSED" in result.stdout  # shown as text, never obeyed
     assert any(line.startswith("FAILED: ") for line in result.stdout.splitlines())
+
+
+@pytest.mark.parametrize(
+    "said", [b"GARBAGE NOT HTTP\r\n\r\n", b"HTTP/1.1 200 OK\r\nBad Header\r\n\r\n"]
+)
+def test_a_target_that_does_not_speak_http_fails_with_a_report(tmp_path: Path, said: bytes) -> None:
+    """It was reached, so it is judged: exit 1, the protocol error named in the report;
+    exit 2 is for a target that cannot be reached, and leaves no folder behind."""
+
+    def respond(request: Request, peer: Peer) -> None:
+        peer.send(said)
+
+    with Hostile(respond) as server:
+        done = run_against(server.url, tmp_path / "out")
+    assert done.returncode == 1, done.stderr
+    transport = {c["id"]: c for c in report_of(tmp_path / "out")["checks"]}["transport"]
+    assert transport["status"] == "failed" and "not HTTP" in transport["failures"][0]["problem"]
+    unreachable = "http://127.0.0.1:9/client/v4/accounts/a/ai/run/@cf/mistral/m"
+    refused = cli("run", "--endpoint", unreachable, "--token", TOKEN, cwd=tmp_path)
+    assert refused.returncode == 2 and refused.stderr.startswith("error: cannot reach")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"], "no reports/ left"

@@ -7,6 +7,7 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import click
@@ -233,6 +234,8 @@ def _run_and_report(
     from .. import conformance as c
     from ._malloc import keep_less
 
+    wanted = Path(report_dir) if report_dir is not None else Path("reports") / "x"
+    fresh = [folder for folder in wanted.parents if not folder.exists()]  # made for the run
     directory = c.prepare_report_dir(report_dir)
     keep_less()  # before the sender threads start
     interrupted = False
@@ -243,8 +246,9 @@ def _run_and_report(
             except c.Interrupted as stop:
                 report, interrupted = stop.report, True
     except WaiContractError:  # nothing was judged: no empty report folder is left behind
-        with contextlib.suppress(OSError):
-            directory.rmdir()
+        for folder in (directory, *fresh):  # the deepest first; rmdir keeps what holds files
+            with contextlib.suppress(OSError):
+                folder.rmdir()
         raise
     publish(report, directory)
     if interrupted:

@@ -1,12 +1,14 @@
 """One plain valid request before the plan: a target that cannot be judged at all (not
 reachable, refusing the token, no such route, speaking the other surface) ends the run
-with one line, instead of hundreds of failures that all say the same thing."""
+with one line, instead of hundreds of failures that all say the same thing. A target that
+answers with something that is not HTTP was reached: the run judges it, and fails it."""
 
 from __future__ import annotations
 
 from ...errors import TargetError
 from ...surfaces import to_openai
 from ..cases import Case, Surface
+from ..http import NOT_HTTP
 from ..http.classify import error_codes
 from ..problems import describe_status
 from ._sender import Sender
@@ -28,7 +30,7 @@ def preflight(send: Sender) -> None:
     body = to_openai(BODY) if surface == "openai" else BODY
     outcome = send(Case("preflight", "preflight", body, surface=surface))
     error = outcome.exchange.error or ""
-    if error.startswith("connection"):
+    if error.startswith("connection") and not error.startswith(NOT_HTTP):  # not HTTP: judged
         raise TargetError(f"cannot reach {outcome.exchange.url}: {error.partition(': ')[2]}")
     status = outcome.status
     if status in (401, 403) or AUTH_CODES & set(error_codes(outcome.json)):

@@ -174,8 +174,8 @@ def _read(
         exchange.error = f"timeout: no complete answer within {timeout:g} s"
     except httpx.RemoteProtocolError as exc:
         # Before a status line it is not HTTP at all; after it, the body was cut short.
-        kind = "truncated" if exchange.status is not None else "connection"
-        exchange.error = f"{kind}: {_short(exc, redactor)}"
+        said = _short(exc, redactor)
+        exchange.error = f"truncated: {said}" if exchange.status else f"{NOT_HTTP}{said}"
     except (httpx.NetworkError, httpx.ProtocolError) as exc:
         exchange.error = f"connection: {type(exc).__name__}: {_short(exc, redactor)}"
     except BodyError as exc:
@@ -185,6 +185,11 @@ def _read(
     exchange.elapsed_ms = (time.monotonic() - started) * 1000
     if reader is not None:
         _keep(outcome, reader, redactor)
+
+
+NOT_HTTP = "connection: not HTTP: "
+"""How an exchange's error begins when the peer answered with something that is not HTTP:
+it was reached, and failed."""
 
 
 @contextmanager
