@@ -213,7 +213,9 @@ def test_a_suite_that_cannot_start_fails_in_one_paragraph_without_the_token(
         "refused-token": refusing_server,
     }[cause]
     monkeypatch.setenv("CLOUDFLARE_API_TOKEN", SECRET)
-    result = pytester.runpytest_subprocess(
+    # Under xdist the workers are processes of their own; otherwise in this one (cheaper).
+    runpytest = pytester.runpytest_subprocess if "-n" in mode else pytester.runpytest_inprocess
+    result = runpytest(
         "--wai-endpoint", endpoint, "--junitxml=junit.xml", "-p", "no:cacheprovider", *mode
     )
     assert result.ret == 1
