@@ -66,3 +66,13 @@ def tolerant_console() -> None:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None and getattr(stream, "errors", None) == "strict":
             reconfigure(errors=ENCODING_FALLBACK)
+
+
+def github_data(text: str) -> str:
+    """*text* as the message of a GitHub Actions workflow command (``::error ::text``)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def github_property(text: str) -> str:
+    """*text* as a property value of a workflow command (``title=...``)."""
+    return github_data(text).replace(":", "%3A").replace(",", "%2C")

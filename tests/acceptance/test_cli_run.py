@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 from tests.acceptance.test_cli_lint import run
+from tests.forked_cli import cli
 
 from wai_contract.server import serve_asgi
 
@@ -285,3 +287,23 @@ def test_html_report_renders_in_headless_chromium_without_console_errors(tmp_pat
     assert shot.exists() and shot.stat().st_size > 10_000, browser.stderr[-2000:]
     console = [line for line in browser.stderr.splitlines() if "CONSOLE" in line]
     assert console == [], console
+
+
+def test_in_github_actions_a_run_annotates_each_cause_and_writes_the_step_summary(
+    tmp_path: Path,
+) -> None:
+    step = tmp_path / "step-summary.md"
+    step.write_text("earlier step\n")
+    env = {**os.environ, "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(step)}
+    quick = ("--max-examples", "10", "--report-dir")
+    failed = cli("run", "--local", "--local-fault", "no-done", *quick, "a", cwd=tmp_path, env=env)
+    passed = cli("run", "--local", *quick, "b", cwd=tmp_path, env=env)
+    outside = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
+    plain = cli("run", "--local", *quick, "c", cwd=tmp_path, env=outside)  # none of it
+    assert (failed.returncode, passed.returncode, plain.returncode) == (1, 0, 0)
+    errors = [x for x in failed.stdout.splitlines() if x.startswith("::error ")]
+    assert errors and all(x.startswith("::error title=wai-contract streaming::") for x in errors)
+    assert "::" not in passed.stdout + plain.stdout
+    said = step.read_text()
+    assert said.startswith("earlier step\n# wai-contract conformance: FAILED")
+    assert said.count("# wai-contract conformance: ") == 2 and "conformance: PASSED" in said

@@ -136,6 +136,30 @@ def publish(report: Any, directory: Path) -> None:
     click.echo(conformance.render_console(report))  # first: a failed write loses no verdict
     conformance.write_report(report, directory)
     click.echo(f"report: {directory / 'report.html'} (also report.json, junit.xml, summary.md)")
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        _to_github(conformance.render_annotations(report), directory / "summary.md")
+
+
+STEP_SUMMARY_BYTES = 1000 * 1024
+"""What GitHub keeps of a step's summary (1 MiB): past it, the summary says where the rest is."""
+
+
+def _to_github(annotations: str, summary: Path) -> None:
+    """In GitHub Actions: an annotation per cause of failure, and the summary in the step's
+    summary (``$GITHUB_STEP_SUMMARY``, appended as GitHub asks)."""
+    click.echo(annotations, nl=False)
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        return
+    text = summary.read_bytes()
+    if len(text) > STEP_SUMMARY_BYTES:
+        cut = text[:STEP_SUMMARY_BYTES].decode("utf-8", "ignore")
+        text = f"{cut}\n\n(cut here: the whole summary is {summary})\n".encode()
+    try:
+        with open(target, "ab") as handle:
+            handle.write(text)
+    except OSError as exc:
+        click.echo(f"warning: cannot write the step summary: {exc.strerror or exc}", err=True)
 
 
 def use_schema_file(choice: str | None) -> None:

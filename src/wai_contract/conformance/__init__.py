@@ -19,7 +19,7 @@ from .cases import Case
 from .contract import DEFAULT_CONTRACT, LIVE_CONTRACT, Contract, RunOptions, Shard, load_contract
 from .engine import Interrupted, RunProgress, plan, run
 from .merge import compare, merge_reports
-from .reporters import prepare_report_dir, render_console, write_report
+from .reporters import prepare_report_dir, render_annotations, render_console, write_report
 from .results import Report, load_report
 from .target import Target, open_target
 
@@ -41,6 +41,7 @@ __all__ = [
     "open_target",
     "plan",
     "prepare_report_dir",
+    "render_annotations",
     "render_console",
     "run",
     "write_report",

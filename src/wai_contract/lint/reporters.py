@@ -14,7 +14,7 @@ from typing import Any, Protocol, TextIO
 
 import orjson
 
-from ..display import one_json_line
+from ..display import github_data, github_property, one_json_line
 from .result import Finding, LintResult
 from .warnings import WARNING_CODES
 
@@ -142,14 +142,6 @@ def _one_line(text: str) -> str:
     return text.translate(_LINE_BREAKS) if not text.isprintable() else text
 
 
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
 class GithubReporter(LineReporter):
     """GitHub Actions workflow commands: ``::error file=...,line=...,col=...::message``."""
 
@@ -159,12 +151,12 @@ class GithubReporter(LineReporter):
             for f in findings:
                 line, column = _place(result, f)
                 props = (
-                    f"file={_escape_property(result.source)},line={line},col={column},"
-                    f"title={_escape_property('wai-contract ' + f.rule)}"
+                    f"file={github_property(result.source)},line={line},col={column},"
+                    f"title={github_property('wai-contract ' + f.rule)}"
                 )
                 out.append(
                     f"::{severity} {props}::"
-                    f"{_escape_data((f.pointer or '(root)') + ': ' + f.message)}\n"
+                    f"{github_data((f.pointer or '(root)') + ': ' + f.message)}\n"
                 )
         return "".join(out)
 

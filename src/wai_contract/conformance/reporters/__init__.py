@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ...errors import OutputError
 from ..results import Report
-from .console import render_console
+from .console import render_annotations, render_console
 from .html import render_html
 from .junit import render_junit
 from .markdown import render_markdown
@@ -26,6 +26,7 @@ __all__ = [
     "case_text",
     "default_report_dir",
     "prepare_report_dir",
+    "render_annotations",
     "render_console",
     "write_report",
 ]

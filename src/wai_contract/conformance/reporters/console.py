@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...display import inert
+from ...display import github_data, github_property, inert
 from ..results import FAILURES_KEPT, Report
 from .text import MARK, summary_lines
 
@@ -53,3 +53,21 @@ def _verdict(report: Report) -> str:
     judged = "" if report.judged_cases == report.planned else f", {report.judged_cases:,} judged"
     failing = f"{report.failing_cases:,} of {report.planned:,} cases failed"
     return f"FAILED: {failing}{judged} ({requests})"
+
+
+def render_annotations(report: Report) -> str:
+    """GitHub Actions workflow commands: an error for each cause of failure a check keeps
+    (a warning for each of behaviour described but not guaranteed), and one saying how many
+    more causes there are; the report files say the rest."""
+    lines = []
+    for check in report.checks:
+        title = github_property(f"wai-contract {check.id}")
+        for severity, cases in (("error", check.failures), ("warning", check.warnings)):
+            for case in cases:
+                also = f" (×{case.count} cases)" if case.count > 1 else ""
+                said = github_data(inert(f"{case.id}: {case.problem}{also}"))
+                lines.append(f"::{severity} title={title}::{said}")
+        if check.unlisted_causes:
+            more = f"and {check.unlisted_causes} more causes of failure: report.json"
+            lines.append(f"::error title={title}::{more}")
+    return "".join(line + "\n" for line in lines)
