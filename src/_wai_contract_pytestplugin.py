@@ -40,6 +40,8 @@ _SHARED = pytest.StashKey[str]()
 _FAILED = pytest.StashKey[bool]()
 _SHARED_INPUT = "wai_contract_shared"
 LOCAL_TOKEN = "wai-contract-pytest-local"
+SHOWN = 5
+"""Causes of failure shown in a failing check's item (each with its first case)."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -58,6 +60,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="API token (default: $CLOUDFLARE_API_TOKEN, then $CLOUDFLARE_AUTH_TOKEN).",
     )
     group.addoption("--wai-contract", metavar="FILE", help="Contract file (default: bundled).")
+    group.addoption(
+        "--wai-report-dir",
+        metavar="DIR",
+        help="Also write the run's report.json, junit.xml, summary.md and report.html here.",
+    )
     group.addoption(
         "--wai-schema",
         metavar="NAME|FILE",
@@ -152,10 +159,21 @@ class WaiCheck(pytest.Item):
             result.description,
             "",
         ]
-        for case in result.failures[:5]:
+        shown = result.failures[:SHOWN]
+        for case in shown:
             lines += [case_text(case), ""]
-        if result.failure_count > 5:
-            lines.append(f"... and {result.failure_count - 5} more")
+        causes = len(shown) + result.unlisted_causes + len(result.failures[SHOWN:])
+        if causes > len(shown):
+            cases = result.failure_count - sum(case.count for case in shown)
+            where = (
+                "in the report files"
+                if self.config.getoption("--wai-report-dir")
+                else ("with --wai-report-dir DIR")
+            )
+            lines.append(
+                f"... and {causes - len(shown)} more causes of failure ({cases} failing cases): "
+                f"{where}"
+            )
         return "\n".join(lines)
 
     def reportinfo(self) -> tuple[str, int | None, str]:
@@ -272,10 +290,21 @@ def _holder_alive(lock: Path) -> bool:
 
 
 def _run_suite(session: pytest.Session) -> Report:
+    from wai_contract.conformance import prepare_report_dir, write_report
+
+    config = session.config
+    folder = config.getoption("--wai-report-dir")
+    directory = prepare_report_dir(folder) if folder else None  # unwritable: fail at once
+    report = _judge(config, session)
+    if directory is not None:
+        write_report(report, directory)
+    return report
+
+
+def _judge(config: pytest.Config, session: pytest.Session) -> Report:
     from wai_contract.conformance import RunOptions, load_contract, open_target, run
     from wai_contract.schemas import choose_input_schema
 
-    config = session.config
     choose_input_schema(config.getoption("--wai-schema"))
     # Only the selected checks run (after -k, -m, --deselect): the rest are switched off.
     selected = {item.name for item in session.items if isinstance(item, WaiCheck)}

@@ -60,6 +60,8 @@ def test_a_faulty_server_fails_with_the_check_named(
         "20",
         "-ra",
         "--junitxml=junit.xml",
+        "--wai-report-dir",
+        "out",
     )
     result.assert_outcomes(passed=10, failed=1, skipped=2)  # native: cross-surface, openai-fields
     result.stdout.fnmatch_lines(
@@ -72,6 +74,9 @@ def test_a_faulty_server_fails_with_the_check_named(
     )
     assert TOKEN not in result.stdout.str()
     assert 'name="streaming"' in (pytester.path / "junit.xml").read_text()
+    assert "... and" not in result.stdout.str(), "one cause, shown: nothing more to count"
+    written = {p.name for p in (pytester.path / "out").iterdir()}
+    assert {"report.json", "junit.xml", "summary.md", "report.html"} <= written
 
 
 def test_k_selects_checks_and_only_they_run(pytester: pytest.Pytester, no_done_server: str) -> None:
