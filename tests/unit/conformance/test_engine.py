@@ -21,7 +21,9 @@ from tests.unit.conformance.engine_servers import (
 from wai_contract import MODEL
 from wai_contract.conformance import RunOptions, Target, plan, render_console, run
 from wai_contract.conformance.merge import compare
+from wai_contract.conformance.reporters import RUN_FORMATS
 from wai_contract.conformance.results import Report
+from wai_contract.schemas import load_schema
 
 
 def test_transport_failures_are_failures_of_their_case_and_the_run_goes_on() -> None:
@@ -271,6 +273,9 @@ def test_failures_are_shrunk_to_a_minimal_body() -> None:
     assert shrunk, "the first failure of each kind is shrunk"
     body = shrunk[0].exchange.body  # type: ignore[union-attr]
     assert body["top_k"] == 50 and set(body) <= {"prompt", "messages", "top_k"}
+    keys = {k for branch in load_schema("input")["oneOf"] for k in branch["properties"]}
+    stale = [t for c in shrunk for t in c.tags if t in keys and t not in c.exchange.body]  # type: ignore[union-attr]
+    assert stale == [], "a shrunk case carries the tags of its own body"
 
 
 def test_a_server_that_never_calls_a_tool_leaves_tool_calls_not_exercised_not_passed() -> None:
@@ -289,6 +294,31 @@ def test_a_server_that_never_calls_a_tool_leaves_tool_calls_not_exercised_not_pa
     line = next(x for x in render_console(report).splitlines() if x.startswith("tool-calls"))
     assert "⏭ skip" in line and "not exercised" in line
     assert report.passed
+
+
+def test_a_stream_failure_keeps_the_answers_end_in_every_format() -> None:
+    def no_done(
+        request: httpx.Request, forward: Callable[[httpx.Request], httpx.Response]
+    ) -> httpx.Response:
+        answer = forward(request)
+        if "event-stream" not in answer.headers.get("content-type", ""):
+            return answer
+        content = (
+            answer.content.replace(b"data: [DONE]\n\n", b"")
+            + b'data: {"response": "'
+            + b"x" * 2000
+            + b'"}\n\n'
+        )
+        return httpx.Response(answer.status_code, headers=answer.headers, content=content)
+
+    report = run(Target(URL, "t"), contract(), SMALL, transport=reference_client(no_done))
+    (streaming,) = [c for c in report.checks if c.id == "streaming"]
+    exchange = streaming.failures[0].exchange
+    assert exchange is not None and exchange.response_tail.endswith('x"}\n\n')
+    assert len(exchange.response_tail) == 1024 and exchange.response_head.startswith("data: ")
+    formats = {name: render(report) for name, render in RUN_FORMATS.items()}
+    for name in ("summary.md", "report.html", "junit.xml", "report.json"):
+        assert "xxxxxxxx" in formats[name], name
 
 
 def test_report_round_trips_and_compares_with_a_baseline() -> None:

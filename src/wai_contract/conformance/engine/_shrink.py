@@ -58,7 +58,8 @@ def _shrink(verdict: Verdict, send: Sender, contract: Contract) -> None:
                 continue
             requests += 1
             refusable = contract.limits.may_refuse(candidate) if case.valid else None
-            smaller = dataclasses.replace(case, body=candidate, refusable=refusable)
+            tags = tuple(tag for tag in case.tags if tag in candidate or tag not in case.body)
+            smaller = dataclasses.replace(case, body=candidate, refusable=refusable, tags=tags)
             answer = Answer(smaller, send(smaller))
             problems = check.judge(answer, settings) or []
             if problems and problems[0].code == code:

@@ -57,6 +57,9 @@ class Exchange:
     status: int | None = None
     headers: dict[str, str] = field(default_factory=dict)
     response_head: str = ""
+    response_tail: str = ""
+    """The answer's last KB, when it is longer than its head (a stream's end, where a fault
+    such as a missing ``[DONE]`` shows)."""
     """The first KB of the response body, decoded leniently."""
     error: str | None = None
     """A transport failure: timeout, reset connection, truncated or unreadable body."""
@@ -230,6 +233,9 @@ def _keep(outcome: Outcome, reader: BodyReader, redactor: Redactor) -> None:
     exchange = outcome.exchange
     head = redactor.text(bytes(reader.head).decode("utf-8", "replace"))
     exchange.response_head = head[:HEAD_BYTES]
+    if reader.size > HEAD_BYTES:  # redacted before the cut, as the head
+        tail = redactor.text(reader.tail.decode("utf-8", "replace"))
+        exchange.response_tail = tail[-min(HEAD_BYTES, reader.size - HEAD_BYTES) :]
     if exchange.error is not None or outcome.stream_error is not None:
         return
     if reader.streamed:

@@ -86,6 +86,8 @@ class BodyReader:
     head_bytes: int
     streamed: bool
     head: bytearray = field(default_factory=bytearray)
+    tail: bytes = b""
+    """The last ``head_bytes`` of a body longer than that (where a stream's fault often is)."""
     plain: bytearray = field(default_factory=bytearray)
     """A plain answer's bytes: one buffer, grown by an eighth at a time and, once large,
     remapped rather than copied; given to the parser as it is (no joined copy)."""
@@ -123,6 +125,8 @@ class BodyReader:
         self.size += len(chunk)
         if len(self.head) < self.head_bytes:
             self.head += chunk[: self.head_bytes - len(self.head)]
+        if self.size > self.head_bytes:
+            self.tail = (self.tail + chunk)[-self.head_bytes :]
         if self.size > MAX_BODY_BYTES:
             raise BodyError(f"too-large: body over {MAX_BODY_BYTES:,} bytes")
         self.commas += chunk.count(b",")

@@ -77,6 +77,9 @@ def _case(case: CaseResult) -> str:
             f"<p>Request body</p><pre>{_e(body)}</pre>",
             f"<p>Response: {_e(status)}{_e(error)}</p>"
             f"<pre>{_e(case.exchange.response_head or '(empty)')}</pre>",
+            f"<p>The response's end</p><pre>…{_e(case.exchange.response_tail)}</pre>"
+            if case.exchange.response_tail
+            else "",
             f"<p>Reproduce</p><pre>{_e(case.curl())}</pre>",
         ]
     parts.append("</details>")

@@ -84,6 +84,11 @@ def _case_markdown(case: CaseResult) -> list[str]:
             "",
             *fenced(exchange.response_head[:1024] or "(empty)", "text"),
             "",
+            *(
+                ["- the response's end:", "", *fenced(exchange.response_tail, "text"), ""]
+                if exchange.response_tail
+                else []
+            ),
             *fenced(case.curl(), "sh"),
             "",
         ]

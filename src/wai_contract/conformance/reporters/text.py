@@ -37,6 +37,9 @@ def case_text(case: CaseResult) -> str:
         status = case.exchange.status if case.exchange.status is not None else "-"
         head = case.exchange.response_head[:300].replace("\r", "\\r").replace("\n", "\\n")
         lines.append(f"response: {status} {head}")
+        tail = case.exchange.response_tail[-300:].replace("\r", "\\r").replace("\n", "\\n")
+        if tail:
+            lines.append(f"response's end: …{tail}")
         lines.append(f"reproduce: {case.curl()}")
     return inert("\n".join(lines))
 
