@@ -44,73 +44,73 @@ SHOWN = 5
 """Causes of failure shown in a failing check's item (each with its first case)."""
 
 
+OPTIONS: dict[str, tuple[str, str]] = {
+    "endpoint": ("URL", "Run the conformance suite against this model URL."),
+    "local": ("", "Run the conformance suite against the bundled reference server."),
+    "token": ("T", "API token (default: --wai-token-file, $CLOUDFLARE_API_TOKEN, then "
+              "$CLOUDFLARE_AUTH_TOKEN)."),
+    "token-file": ("FILE", "Read the API token from this file."),
+    "contract": ("FILE", "Contract file (default: bundled)."),
+    "report-dir": ("DIR", "Also write the run's report.json, junit.xml, summary.md and "
+                   "report.html here."),
+    "schema": ("NAME|FILE", "The request schema bodies are judged by: published (default), "
+               "page, or a file."),
+    "api": ("native|openai|both", "Surfaces to judge: /ai/run, /ai/v1/chat/completions or "
+            "both (default: both with --wai-local, else the endpoint's own)."),
+    "openai-endpoint": ("URL", "With --wai-endpoint (a native URL): the same target's "
+                        "OpenAI-compatible URL; both surfaces are judged."),
+    "model": ("NAME", "With --wai-endpoint: the model's name in OpenAI-compatible bodies."),
+    "max-examples": ("N", "Generated bodies to send (default from the contract)."),
+}  # fmt: skip
+"""Each option, ``--wai-NAME`` on the command line or ``wai_NAME`` (underscores) in the ini
+file (``pytest.ini``, ``[tool.pytest.ini_options]``): the command line wins."""
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("wai-contract", "Workers AI conformance (wai-contract)")
-    group.addoption(
-        "--wai-endpoint", metavar="URL", help="Run the conformance suite against this model URL."
-    )
-    group.addoption(
-        "--wai-local",
-        action="store_true",
-        help="Run the conformance suite against the bundled reference server.",
-    )
-    group.addoption(
-        "--wai-token",
-        metavar="T",
-        help="API token (default: $CLOUDFLARE_API_TOKEN, then $CLOUDFLARE_AUTH_TOKEN).",
-    )
-    group.addoption("--wai-contract", metavar="FILE", help="Contract file (default: bundled).")
-    group.addoption(
-        "--wai-report-dir",
-        metavar="DIR",
-        help="Also write the run's report.json, junit.xml, summary.md and report.html here.",
-    )
-    group.addoption(
-        "--wai-schema",
-        metavar="NAME|FILE",
-        help="The request schema bodies are judged by: published (default), page, or a file.",
-    )
-    group.addoption(
-        "--wai-api",
-        choices=("native", "openai", "both"),
-        help="Surfaces to judge: /ai/run, /ai/v1/chat/completions or both (default: both with "
-        "--wai-local, else the endpoint's own).",
-    )
-    group.addoption(
-        "--wai-openai-endpoint",
-        metavar="URL",
-        help="With --wai-endpoint (a native URL): the same target's OpenAI-compatible URL; "
-        "both surfaces are judged.",
-    )
-    group.addoption(
-        "--wai-model",
-        metavar="NAME",
-        help="With --wai-endpoint: the model's name in OpenAI-compatible bodies.",
-    )
-    group.addoption(
-        "--wai-max-examples",
-        type=int,
-        metavar="N",
-        help="Generated bodies to send (default from the contract).",
-    )
+    for name, (metavar, help_text) in OPTIONS.items():
+        if name == "local":
+            group.addoption(f"--wai-{name}", action="store_true", default=None, help=help_text)
+            parser.addini("wai_local", help_text, type="bool", default=False)
+            continue
+        extra: dict[str, Any] = {"choices": ("native", "openai", "both")} if name == "api" else {}
+        group.addoption(f"--wai-{name}", metavar=metavar or None, help=help_text, **extra)
+        parser.addini(f"wai_{name.replace('-', '_')}", help_text, default=None)
+
+
+def _option(config: pytest.Config, name: str) -> Any:
+    """The option *name* (a key of :data:`OPTIONS`): from the command line, else the ini."""
+    given = config.getoption(f"--wai-{name}")
+    if given is None:
+        given = config.getini(f"wai_{name.replace('-', '_')}") or None
+    if name == "max-examples" and given is not None:
+        try:
+            return int(given)
+        except ValueError:
+            raise pytest.UsageError(f"wai_max_examples: {given!r} is not a number") from None
+    return given
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
     if not _active(config):
         return None
-    return f"wai-contract schema: {config.getoption('--wai-schema') or 'published'}"
+    return f"wai-contract schema: {_option(config, 'schema') or 'published'}"
 
 
 def _active(config: pytest.Config) -> bool:
-    return bool(config.getoption("--wai-endpoint") or config.getoption("--wai-local"))
+    return bool(_option(config, "endpoint") or _option(config, "local"))
 
 
 def _token(config: pytest.Config) -> str | None:
-    if config.getoption("--wai-local"):
+    if _option(config, "local"):
         return LOCAL_TOKEN
     from wai_contract.credentials import find_token
 
-    given = config.getoption("--wai-token")
+    given, path = _option(config, "token"), _option(config, "token-file")
+    if given is None and path is not None:
+        from wai_contract.files import MAX_CONFIG_BYTES, read_capped
+
+        return find_token(None, read_capped(str(path), MAX_CONFIG_BYTES, "token file"))
     return find_token(str(given) if given else None)
 
 
@@ -121,7 +121,7 @@ class WaiSuite(pytest.Collector):
         from wai_contract.conformance import load_contract
         from wai_contract.conformance.checks import CHECKS
 
-        contract = load_contract(self.config.getoption("--wai-contract"))
+        contract = load_contract(_option(self.config, "contract"))
         return [
             WaiCheck.from_parent(self, name=check_id)
             for check_id in CHECKS
@@ -167,7 +167,7 @@ class WaiCheck(pytest.Item):
             cases = result.failure_count - sum(case.count for case in shown)
             where = (
                 "in the report files"
-                if self.config.getoption("--wai-report-dir")
+                if _option(self.config, "report-dir")
                 else ("with --wai-report-dir DIR")
             )
             lines.append(
@@ -293,7 +293,7 @@ def _run_suite(session: pytest.Session) -> Report:
     from wai_contract.conformance import prepare_report_dir, write_report
 
     config = session.config
-    folder = config.getoption("--wai-report-dir")
+    folder = _option(config, "report-dir")
     directory = prepare_report_dir(folder) if folder else None  # unwritable: fail at once
     report = _judge(config, session)
     if directory is not None:
@@ -305,20 +305,20 @@ def _judge(config: pytest.Config, session: pytest.Session) -> Report:
     from wai_contract.conformance import RunOptions, load_contract, open_target, run
     from wai_contract.schemas import choose_input_schema
 
-    choose_input_schema(config.getoption("--wai-schema"))
+    choose_input_schema(_option(config, "schema"))
     # Only the selected checks run (after -k, -m, --deselect): the rest are switched off.
     selected = {item.name for item in session.items if isinstance(item, WaiCheck)}
-    contract = load_contract(config.getoption("--wai-contract")).only(selected)
-    options = RunOptions(max_examples=config.getoption("--wai-max-examples"))
-    local = bool(config.getoption("--wai-local"))
+    contract = load_contract(_option(config, "contract")).only(selected)
+    options = RunOptions(max_examples=_option(config, "max-examples"))
+    local = bool(_option(config, "local"))
     with open_target(
-        endpoint=None if local else str(config.getoption("--wai-endpoint")),
+        endpoint=None if local else str(_option(config, "endpoint")),
         local=local,
         token=_token(config),
         local_token=LOCAL_TOKEN,
-        api=config.getoption("--wai-api"),
-        model=config.getoption("--wai-model"),
-        openai_endpoint=config.getoption("--wai-openai-endpoint"),
+        api=_option(config, "api"),
+        model=_option(config, "model"),
+        openai_endpoint=_option(config, "openai-endpoint"),
     ) as target:
         return run(target, contract, options)
 
@@ -344,7 +344,7 @@ def wai_client(request: pytest.FixtureRequest) -> Iterator[httpx.Client]:
     import httpx
 
     config = request.config
-    url = config.getoption("--wai-endpoint")
+    url = _option(config, "endpoint")
     if not url:
         url = request.getfixturevalue("wai_local_server")
         token: str | None = LOCAL_TOKEN

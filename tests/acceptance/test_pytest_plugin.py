@@ -48,6 +48,27 @@ def test_the_page_schema_is_chosen_by_name_and_said_in_the_header(
     assert broken.ret != 0
 
 
+def test_every_option_can_come_from_the_ini_file_and_the_command_line_wins(
+    pytester: pytest.Pytester, no_done_server: str
+) -> None:
+    pytester.makeini(
+        "[pytest]\n"
+        f"wai_endpoint = {no_done_server}\n"
+        "wai_token_file = token.txt\n"
+        "wai_max_examples = 5\n"
+        "wai_schema = page\n"
+        "wai_report_dir = out\n"
+    )
+    (pytester.path / "token.txt").write_text(TOKEN + "\n")
+    result = pytester.runpytest_inprocess("-k", "streaming or auth")
+    result.assert_outcomes(passed=1, failed=1, deselected=11)  # the server's no-done fault
+    result.stdout.fnmatch_lines(["wai-contract schema: page"])
+    assert (pytester.path / "out" / "report.json").is_file() and TOKEN not in result.stdout.str()
+    local = pytester.runpytest_inprocess("--wai-local", "--wai-schema", "published", "-k", "auth")
+    local.assert_outcomes(passed=1, deselected=12)
+    local.stdout.fnmatch_lines(["wai-contract schema: published"])
+
+
 def test_a_faulty_server_fails_with_the_check_named(
     pytester: pytest.Pytester, no_done_server: str
 ) -> None:
