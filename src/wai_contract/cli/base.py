@@ -84,10 +84,21 @@ def main(argv: list[str] | None = None) -> None:
     if sys.stdout is None:  # `wai-contract ... >&-`
         _fail("cannot write the output: standard output is closed")
     from ..display import tolerant_console
+    from .settings import ENV_PREFIX, default_map, find_pyproject
 
     tolerant_console()
     try:
-        cli.main(args=argv, prog_name="wai-contract", standalone_mode=False)
+        defaults = default_map(cli, find_pyproject())
+    except WaiContractError as exc:
+        _fail(str(exc))
+    try:
+        cli.main(
+            args=argv,
+            prog_name="wai-contract",
+            standalone_mode=False,
+            auto_envvar_prefix=ENV_PREFIX,
+            default_map=defaults,
+        )
     except ExitAtOnce as exc:
         sys.stderr.flush()
         os._exit(exc.code if isinstance(exc.code, int) else 1)
