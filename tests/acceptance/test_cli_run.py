@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -249,44 +250,34 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 )
 def test_html_report_renders_in_headless_chromium_without_console_errors(tmp_path: Path) -> None:
     result = run(
-        "run",
-        "--local",
-        "--local-fault",
-        "flaky-500",
-        "--max-examples",
-        "60",
-        "--report-dir",
-        "out",
-        cwd=tmp_path,
-    )
+        "run", "--local", "--local-fault", "flaky-500", "--max-examples", "60",
+        "--report-dir", "out", cwd=tmp_path,
+    )  # fmt: skip
     assert result.returncode == 1
     page = tmp_path / "out" / "report.html"
     shot = tmp_path / "report.png"
-    browser = subprocess.run(
-        [
-            str(CHROMIUM),
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={tmp_path / 'profile'}",
-            "--enable-logging=stderr",
-            "--v=0",
-            "--window-size=1200,1600",
-            f"--screenshot={shot}",
-            page.as_uri(),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    browser = _chromium(tmp_path, "--window-size=1200,1600", f"--screenshot={shot}", page.as_uri())
     assert shot.exists() and shot.stat().st_size > 10_000, browser.stderr[-2000:]
     console = [line for line in browser.stderr.splitlines() if "CONSOLE" in line]
     assert console == [], console
+    # The first screen's top cause links to its case, which the page opens when followed.
+    link = re.search(r'<ol class=top><li><a href="#([^"]+)"', page.read_text())
+    assert link is not None
+    followed = _chromium(tmp_path, "--dump-dom", f"{page.as_uri()}#{link.group(1)}")
+    opened = re.search(rf'<details id="{re.escape(link.group(1))}"[^>]*>', followed.stdout)
+    assert opened is not None and "open" in opened.group(0), followed.stderr[-2000:]
+
+
+def _chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Headless Chromium, offline: no background fetches, no first-run work."""
+    flags = [
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0",
+    ]  # fmt: skip
+    return subprocess.run(
+        [str(CHROMIUM), *flags, *args], capture_output=True, text=True, timeout=120
+    )
 
 
 def test_in_github_actions_a_run_annotates_each_cause_and_writes_the_step_summary(

@@ -182,3 +182,16 @@ def test_junit_stays_well_formed_whatever_an_answer_holds(odd: str) -> None:
     failure.exchange.response_head = odd * 3
     failure.exchange.headers = {"x-odd": odd}
     ET.fromstring(render_junit(hostile).encode("utf-8", "surrogatepass"))
+
+
+def test_the_html_first_screen_links_every_cause_to_its_case_and_fetches_nothing() -> None:
+    import re
+
+    the_report = report()
+    page = RUN_FORMATS["report.html"](the_report)
+    head = page[: page.index("<table>")]  # the first screen: verdict, top causes, repro
+    assert "FAILED: " in head and "Top causes" in head and 'data-copy="repro"' in head
+    targets = set(re.findall(r'href="#([^"]+)"', page))
+    ids = set(re.findall(r'id="([^"]+)"', page))
+    assert targets and targets <= ids, targets - ids
+    assert not re.search(r'\b(src|srcset|action)=|href="(?!#)|url\(|fetch\(|XMLHttpRequest', page)

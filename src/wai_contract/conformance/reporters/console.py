@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ...display import github_data, github_property, inert
 from ..results import FAILURES_KEPT, Report
-from .text import MARK, summary_lines
+from .text import MARK, summary_lines, verdict_line
 
 SHOWN = 3
 """Causes shown under each check (the others are counted, and in every report file)."""
@@ -32,7 +32,7 @@ def render_console(report: Report) -> str:
             where = "summary.md" if causes <= FAILURES_KEPT else "report.json"
             lines.append(f"{'':{width}}    and {more} more cause{'s' * (more > 1)}: {where}")
     lines += summary_lines(report) + report.notes
-    lines.append(f"{_verdict(report)} in {report.seconds:.1f} s against {report.target}")
+    lines.append(f"{verdict_line(report)} in {report.seconds:.1f} s against {report.target}")
     cmp = report.comparison
     if cmp is not None:
         lines.append(
@@ -41,18 +41,6 @@ def render_console(report: Report) -> str:
             f"({cmp.fixed_cases} cases)"
         )
     return inert("\n".join(lines))
-
-
-def _verdict(report: Report) -> str:
-    """``PASSED: 1,119 of 1,119 cases (...)``, or ``FAILED: 12 of 565 cases failed (...)``."""
-    requests = f"{report.requests:,} requests"
-    if not report.planned:
-        return f"{'PASSED' if report.passed else 'FAILED'}: {requests}"
-    if report.passed:
-        return f"PASSED: {report.judged_cases:,} of {report.planned:,} cases ({requests})"
-    judged = "" if report.judged_cases == report.planned else f", {report.judged_cases:,} judged"
-    failing = f"{report.failing_cases:,} of {report.planned:,} cases failed"
-    return f"FAILED: {failing}{judged} ({requests})"
 
 
 def render_annotations(report: Report) -> str:

@@ -1,4 +1,7 @@
-"""``report.html``: one self-contained page (inline CSS and SVG, no script, no fetch)."""
+"""``report.html``: one self-contained page (inline CSS, SVG and a few lines of script; it
+fetches nothing). Its first screen: the verdict, the top causes each linking to its first
+case, that case's reproduction command with a copy button, the checks (filterable), and the
+latency plot."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ import json
 import math
 
 from ..results import CaseResult, CheckResult, Report
-from .text import summary_lines
+from .text import summary_lines, verdict_line
 
 _STYLE = """
 body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:70rem;padding:0 1rem;
@@ -20,7 +23,23 @@ pre{background:#f6f8fa;padding:.6rem;overflow-x:auto;white-space:pre-wrap;
 word-break:break-all;max-height:18rem}
 details{margin:.4rem 0 .8rem}summary{cursor:pointer}code{background:#f6f8fa;padding:0 .2rem}
 .meta{color:#57606a}svg{max-width:100%}
+.top li{margin:.2rem 0}.repro{position:relative}.repro pre{padding-right:5rem}
+.repro button{position:absolute;right:.4rem;
+top:.4rem}input[type=search]{margin:.5rem 0;padding:.25rem .4rem;width:16rem}
 """
+_SCRIPT = """
+function openTarget(){var t=document.getElementById(decodeURIComponent(location.hash.slice(1)));
+if(t&&t.tagName==='DETAILS'){t.open=true;}}
+addEventListener('hashchange',openTarget);openTarget();
+document.querySelectorAll('button[data-copy]').forEach(function(b){b.addEventListener('click',
+function(){var t=document.getElementById(b.dataset.copy).textContent;
+if(navigator.clipboard){navigator.clipboard.writeText(t);}b.textContent='Copied';});});
+var f=document.getElementById('filter');if(f){f.addEventListener('input',function(){
+var q=f.value.trim().toLowerCase();document.querySelectorAll('[data-check]').forEach(
+function(e){e.hidden=q!==''&&e.dataset.check.indexOf(q)<0;});});}
+"""
+"""Opens the case a link points at, copies the reproduction, filters by check; nothing else."""
+TOP_CAUSES = 5
 
 
 def _e(text: object) -> str:
@@ -61,9 +80,16 @@ def _histogram(latencies: list[float]) -> str:
     )
 
 
-def _case(case: CaseResult) -> str:
+def _anchor(case: CaseResult) -> str:
+    return f"case-{case.check}-{case.id}"
+
+
+def _case(case: CaseResult, first: bool = False) -> str:
     times = f" <b>×{case.count}</b>" if case.count > 1 else ""
-    parts = [f"<details><summary><code>{_e(case.id)}</code> {_e(case.problem)}{times}</summary>"]
+    parts = [
+        f'<details id="{_e(_anchor(case))}"{" open" if first else ""}><summary>'
+        f"<code>{_e(case.id)}</code> {_e(case.problem)}{times}</summary>"
+    ]
     facts = [_e(fact) for fact in case.facts()]
     if facts:
         parts.append(f"<p class=meta>{' · '.join(facts)}</p>")
@@ -94,13 +120,42 @@ def _schema(report: Report) -> str:
 
 
 def _check_row(check: CheckResult) -> str:
+    listed = check.failures or check.warnings or check.known
+    name = f'<a href="#{_e(check.id)}">{_e(check.id)}</a>' if listed else _e(check.id)
+    failures = str(check.failure_count)
+    if check.failures:
+        failures = f'<a href="#{_e(_anchor(check.failures[0]))}">{failures}</a>'
     return (
-        f"<tr><td><code>{_e(check.id)}</code><br>{_e(check.title)}</td>"
+        f'<tr data-check="{_e(check.id)}"><td><code>{name}</code><br>{_e(check.title)}</td>'
         f'<td class="{check.status}">{check.status}</td><td class=n>{check.cases}</td>'
-        f"<td class=n>{check.failure_count}</td><td class=n>{check.warning_count}</td>"
+        f"<td class=n>{failures}</td><td class=n>{check.warning_count}</td>"
         f"<td class=n>{len(check.known)}</td>"
         f"<td>{_e(check.note)}</td></tr>"
     )
+
+
+def _first_screen(report: Report) -> str:
+    """The top causes of failure, each linking to its first case, and the first one's
+    reproduction command with a copy button."""
+    causes = sorted(
+        (case for check in report.checks for case in check.failures),
+        key=lambda case: -case.count,
+    )[:TOP_CAUSES]
+    if not causes:
+        return ""
+    items = "".join(
+        f'<li><a href="#{_e(_anchor(c))}"><code>{_e(c.check)}</code> {_e(c.problem[:160])}</a>'
+        f"{f' ×{c.count}' if c.count > 1 else ''}</li>"
+        for c in causes
+    )
+    first = causes[0]
+    repro = (
+        f'<p>Reproduce <code>{_e(first.id)}</code>:</p><div class=repro><pre id="repro">'
+        f'{_e(first.curl())}</pre><button type=button data-copy="repro">Copy</button></div>'
+        if first.exchange is not None
+        else ""
+    )
+    return f"<h2>Top causes</h2><ol class=top>{items}</ol>{repro}"
 
 
 def render_html(report: Report) -> str:
@@ -111,7 +166,8 @@ def render_html(report: Report) -> str:
     sections = []
     for check in report.checks:
         if check.failures or check.warnings or check.known:
-            cases = "".join(_case(c) for c in check.failures + check.warnings + check.known)
+            listed = check.failures + check.warnings + check.known
+            cases = "".join(_case(c, first=i == 0) for i, c in enumerate(listed))
             hidden = check.failure_count - sum(c.count for c in check.failures)
             causes = check.unlisted_causes
             more = (
@@ -123,8 +179,9 @@ def render_html(report: Report) -> str:
                 else ""
             )
             sections.append(
-                f'<h2 id="{_e(check.id)}">{_e(check.id)}: {_e(check.title)}</h2>'
-                f"<p>{_e(check.description)}</p>{cases}{more}"
+                f'<section data-check="{_e(check.id)}"><h2 id="{_e(check.id)}">'
+                f"{_e(check.id)}: {_e(check.title)}</h2>"
+                f"<p>{_e(check.description)}</p>{cases}{more}</section>"
             )
     notes = "".join(f"<p class=meta>{_e(n)}</p>" for n in [*summary_lines(report), *report.notes])
     comparison = ""
@@ -142,12 +199,13 @@ def render_html(report: Report) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>wai-contract conformance report</title><style>{_STYLE}</style></head>
 <body><h1>Conformance {verdict}</h1>
+<p><b>{_e(verdict_line(report))}</b></p>{_first_screen(report)}
 <p class=meta>{_e(report.target)}<br>{report.requests:,} requests in {report.seconds:.1f} s,
 started {_e(report.started)}, seed {report.seed}, max examples {report.max_examples},
 contract {_e(report.contract)}, wai-contract {_e(report.version)}{_schema(report)}</p>{notes}
+<input type=search id=filter placeholder="Filter by check" aria-label="Filter by check">
 <table><thead><tr><th>check</th><th>result</th><th>cases</th><th>failures</th><th>warnings</th>
-<th>known</th>
-<th>note</th></tr></thead><tbody>{rows}</tbody></table>
+<th>known</th><th>note</th></tr></thead><tbody>{rows}</tbody></table>
 <h2>Latency</h2>{_histogram(report.latencies_ms)}{comparison}{"".join(sections)}
-</body></html>
+<script>{_SCRIPT}</script></body></html>
 """

@@ -78,3 +78,15 @@ def summary_lines(report: Report) -> list[str]:
     if report.strict and any(c.warning_count for c in report.checks):
         lines.append("strict: warnings count as failures")
     return lines
+
+
+def verdict_line(report: Report) -> str:
+    """``PASSED: 1,119 of 1,119 cases (...)``, or ``FAILED: 12 of 565 cases failed (...)``."""
+    requests = f"{report.requests:,} requests"
+    if not report.planned:
+        return f"{'PASSED' if report.passed else 'FAILED'}: {requests}"
+    if report.passed:
+        return f"PASSED: {report.judged_cases:,} of {report.planned:,} cases ({requests})"
+    judged = "" if report.judged_cases == report.planned else f", {report.judged_cases:,} judged"
+    failing = f"{report.failing_cases:,} of {report.planned:,} cases failed"
+    return f"FAILED: {failing}{judged} ({requests})"
