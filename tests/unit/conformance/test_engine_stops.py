@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -213,3 +214,34 @@ def test_a_baseline_is_compared_by_cause_over_every_failing_case(tmp_path: Any) 
         - {cause for c in after.checks for cause in c.causes}
     )
     assert any("no-done" in cause for cause in comparison.fixed)
+
+
+@pytest.mark.parametrize("reading", ["warn", "fail"])
+def test_a_boolean_accepted_as_text_is_a_warning_unless_the_contract_says_fail(
+    reading: str,
+) -> None:
+    """The published schema refuses "raw": "true"; the vendor's own example sends it: which
+    the service applies is not known, so accepting it warns, unless the contract decides."""
+
+    def coercing(
+        request: httpx.Request, forward: Callable[[httpx.Request], httpx.Response]
+    ) -> httpx.Response:
+        body = json.loads(request.content)
+        if isinstance(body, dict) and any(
+            body.get(k) in ("true", "false") for k in ("raw", "stream")
+        ):
+            body = {k: (v == "true" if v in ("true", "false") else v) for k, v in body.items()}
+            request = httpx.Request("POST", request.url, headers=request.headers, json=body)
+        return forward(request)
+
+    the_contract = contract(
+        checks={"seed-determinism": {"probes": 1}, "rejects-invalid": {"text_booleans": reading}}
+    )
+    report = run(Target(URL, "t"), the_contract, SMALL, transport=reference_client(coercing))
+    (rejects,) = [c for c in report.checks if c.id == "rejects-invalid"]
+    said = [c.code for c in rejects.failures + rejects.warnings]
+    assert said and set(said) == {
+        "text-boolean-accepted" if reading == "warn" else "accepted-invalid"
+    }
+    assert rejects.status == ("warned" if reading == "warn" else "failed")
+    assert all(c.pointer in ("/raw", "/stream") for c in rejects.failures + rejects.warnings)

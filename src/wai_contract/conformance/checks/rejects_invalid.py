@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
@@ -9,7 +10,20 @@ from ..answers import Answer
 from ..cases import UNKNOWN_LORA, Case, Job
 from ..http import Outcome
 from ..problems import Problem, describe_status, early_problem, error_envelope_problems
-from .base import Check, PlanContext, register
+from .base import Check, PlanContext, Settings, register, setting
+
+TEXT_BOOLEANS = ("true", "false")
+
+
+@dataclasses.dataclass(frozen=True)
+class RejectsInvalidSettings(Settings):
+    text_booleans: str = setting(
+        "warn",
+        {"enum": ["warn", "fail"]},
+        'a boolean sent as text ("true") that the target accepts: a warning (the published '
+        "schema refuses it, the vendor's own example sends it: which the service applies is "
+        "not known), or a failure",
+    )
 
 
 @register
@@ -23,6 +37,8 @@ class RejectsInvalid(Check):
         "string message."
     )
 
+    settings_class = RejectsInvalidSettings
+
     def probes(self, settings: Any, context: PlanContext) -> Iterator[Job]:
         for number, body in enumerate(context.generated, 1):
             if not body.valid:
@@ -32,11 +48,36 @@ class RejectsInvalid(Check):
             case = Case("lora-unknown", self.id, body, valid=False, pointer="/lora")
             yield Job((case,))
 
-    def judge(self, answer: Answer, settings: Any) -> list[Problem] | None:
+    def judge(self, answer: Answer, settings: RejectsInvalidSettings) -> list[Problem] | None:
         case = answer.case
         if case.valid is not False or not case.authorised:
             return None
-        return judge_rejected(answer.outcome, case.pointer, case.surface)
+        problems = judge_rejected(answer.outcome, case.pointer, case.surface)
+        if settings.text_booleans == "warn" and _text_boolean(case):
+            return [_warned(p) if p.code == "accepted-invalid" else p for p in problems]
+        return problems
+
+
+def _text_boolean(case: Case) -> bool:
+    """Whether *case*'s one violation is a boolean written as text (``"raw": "true"``)."""
+    if "type-string" not in case.tags or not case.pointer or not isinstance(case.body, dict):
+        return False
+    from ...schemas import resolve_pointer
+
+    try:
+        value = resolve_pointer(case.body, case.pointer)
+    except (KeyError, IndexError, ValueError, TypeError):
+        return False
+    return value in TEXT_BOOLEANS
+
+
+def _warned(problem: Problem) -> Problem:
+    return Problem(
+        "text-boolean-accepted",
+        f"{problem.message}: a boolean as text (the published schema refuses it; the vendor's "
+        'own example sends "raw": "true"; contract: text_booleans)',
+        warning=True,
+    )
 
 
 def judge_rejected(outcome: Outcome, pointer: str | None, surface: str = "native") -> list[Problem]:
