@@ -130,9 +130,12 @@ def test_lint_gen_and_run_follow_the_schema_given(tmp_path: Path, drift_file: Pa
         strict = run("lint", *(("--schema", schema) if schema else ()), str(body))
         said = "/top_p: 1.5 is greater than the maximum of 1"
         assert strict.returncode == 1 and said in strict.stdout, schema
-    generated = run("gen", "-n", "500", "--schema", "page", "--kind", "valid")
-    top_p = [json.loads(line)["payload"].get("top_p") for line in generated.stdout.splitlines()]
-    assert max(v for v in top_p if v is not None) == 2
+    for schema, top in (("page", 2), (None, 1)):  # the page's 0..2, the published 0.001..1
+        chosen = ("--schema", schema) if schema else ()
+        generated = run("gen", "-n", "500", *chosen, "--kind", "valid")
+        lines = generated.stdout.splitlines()
+        top_p = [v for v in (json.loads(x)["payload"].get("top_p") for x in lines) if v is not None]
+        assert max(top_p) == top and (min(top_p) == 0) is (schema == "page"), schema
     result = run(
         "run", "--local", "--schema", str(drift_file), "--max-examples", "60",
         "--report-dir", "out", cwd=tmp_path,
