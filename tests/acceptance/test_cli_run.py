@@ -298,3 +298,14 @@ def test_in_github_actions_a_run_annotates_each_cause_and_writes_the_step_summar
     said = step.read_text()
     assert said.startswith("earlier step\n# wai-contract conformance: FAILED")
     assert said.count("# wai-contract conformance: ") == 2 and "conformance: PASSED" in said
+
+
+def test_quiet_prints_the_verdict_alone_and_verbose_every_cause(tmp_path: Path) -> None:
+    quick = ("--local", "--local-fault", "no-done", "--max-examples", "10", "--report-dir")
+    quiet = run("run", *quick, "q", "-q", cwd=tmp_path)
+    assert quiet.returncode == 1 and quiet.stderr == ""  # no progress either
+    assert quiet.stdout.splitlines()[0].startswith("FAILED: ")
+    assert quiet.stdout.splitlines()[1].startswith("report: q/report.html")
+    assert len(quiet.stdout.splitlines()) == 2
+    both = run("run", *quick, "b", "-q", "-v", cwd=tmp_path)
+    assert both.returncode == 2 and "at most one of --quiet and --verbose" in both.stderr

@@ -126,6 +126,15 @@ def schema_option(command: F) -> F:
     )(command)
 
 
+def verbosity_options(command: F) -> F:
+    """``-q``/``--quiet`` (the verdict line alone, no progress) and ``-v``/``--verbose``
+    (every cause under each check)."""
+    command = click.option("-v", "--verbose", is_flag=True, help="Show every cause.")(command)
+    return click.option(
+        "-q", "--quiet", is_flag=True, help="Print the verdict line alone, and no progress."
+    )(command)
+
+
 report_dir_option = click.option(
     "--report-dir",
     type=click.Path(file_okay=False),
@@ -140,11 +149,16 @@ baseline_option = click.option(
 )
 
 
-def publish(report: Any, directory: Path) -> None:
-    """Write *report* into *directory* in every format; print its summary and where it is."""
+def publish(report: Any, directory: Path, verbosity: int = 0) -> None:
+    """Write *report* into *directory* in every format; print its summary (the verdict line
+    alone at *verbosity* -1, every cause at 1) and where it is."""
     from .. import conformance
 
-    click.echo(conformance.render_console(report))  # first: a failed write loses no verdict
+    if verbosity < 0:  # first: a failed write loses no verdict
+        click.echo(conformance.verdict_line(report))
+    else:
+        shown = {"shown": None} if verbosity > 0 else {}
+        click.echo(conformance.render_console(report, **shown))
     conformance.write_report(report, directory)
     click.echo(f"report: {directory / 'report.html'} (also report.json, junit.xml, summary.md)")
     if os.environ.get("GITHUB_ACTIONS") == "true":

@@ -21,6 +21,7 @@ from .base import (
     report_dir_option,
     schema_option,
     use_schema_file,
+    verbosity_options,
 )
 from .progress import progress_display
 
@@ -156,6 +157,7 @@ from .progress import progress_display
     help="Fail (exit 1) on warnings too: behaviour described but not guaranteed.",
 )
 @schema_option
+@verbosity_options
 @guard
 def run_command(
     endpoint: str | None,
@@ -184,6 +186,8 @@ def run_command(
     no_shrink: bool,
     strict: bool | None,
     schema_file: str | None,
+    quiet: bool,
+    verbose: bool,
 ) -> None:
     """Run the conformance suite against an endpoint and write a report.
 
@@ -214,7 +218,14 @@ def run_command(
         with target as chosen:
             _print_plan(c.plan(chosen, contract, options))
         return
-    _run_and_report(target, contract, options, report_dir, baseline)
+    _run_and_report(target, contract, options, report_dir, baseline, _verbosity(quiet, verbose))
+
+
+def _verbosity(quiet: bool, verbose: bool) -> int:
+    """-1 with --quiet, 1 with --verbose, else 0."""
+    if quiet and verbose:
+        raise click.UsageError("give at most one of --quiet and --verbose")
+    return int(verbose) - int(quiet)
 
 
 def _judge_by_the_live_schema(account_id: str, token: str | None, api_base: str | None) -> None:
@@ -228,7 +239,12 @@ def _judge_by_the_live_schema(account_id: str, token: str | None, api_base: str 
 
 
 def _run_and_report(
-    target: Any, contract: Any, options: Any, report_dir: str | None, baseline: str | None
+    target: Any,
+    contract: Any,
+    options: Any,
+    report_dir: str | None,
+    baseline: str | None,
+    verbosity: int = 0,
 ) -> None:
     """Run, write the report (also of an interrupted run), print the summary, exit."""
     from .. import conformance as c
@@ -240,7 +256,8 @@ def _run_and_report(
     keep_less()  # before the sender threads start
     interrupted = False
     try:
-        with target as chosen, progress_display() as progress, _sigterm_interrupts():
+        shown = progress_display() if verbosity >= 0 else contextlib.nullcontext(None)
+        with target as chosen, shown as progress, _sigterm_interrupts():
             try:
                 report = c.run(chosen, contract, options, progress=progress, baseline=baseline)
             except c.Interrupted as stop:
@@ -250,7 +267,7 @@ def _run_and_report(
             with contextlib.suppress(OSError):
                 folder.rmdir()
         raise
-    publish(report, directory)
+    publish(report, directory, verbosity)
     if interrupted:
         raise KeyboardInterrupt
     sys.exit(0 if report.passed else 1)

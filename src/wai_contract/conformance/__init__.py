@@ -19,7 +19,13 @@ from .cases import Case
 from .contract import DEFAULT_CONTRACT, LIVE_CONTRACT, Contract, RunOptions, Shard, load_contract
 from .engine import Interrupted, RunProgress, plan, run
 from .merge import compare, merge_reports
-from .reporters import prepare_report_dir, render_annotations, render_console, write_report
+from .reporters import (
+    prepare_report_dir,
+    render_annotations,
+    render_console,
+    verdict_line,
+    write_report,
+)
 from .results import Report, load_report
 from .target import Target, open_target
 
@@ -44,5 +50,6 @@ __all__ = [
     "render_annotations",
     "render_console",
     "run",
+    "verdict_line",
     "write_report",
 ]

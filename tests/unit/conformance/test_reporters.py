@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -195,3 +196,13 @@ def test_the_html_first_screen_links_every_cause_to_its_case_and_fetches_nothing
     ids = set(re.findall(r'id="([^"]+)"', page))
     assert targets and targets <= ids, targets - ids
     assert not re.search(r'\b(src|srcset|action)=|href="(?!#)|url\(|fetch\(|XMLHttpRequest', page)
+
+
+def test_the_console_shows_every_cause_when_asked() -> None:
+    the_report = report()
+    check = next(c for c in the_report.checks if c.id == "rejects-invalid")
+    check.failures = [dataclasses.replace(check.failures[0], id=f"b-{n}") for n in range(6)]
+    check.causes = {f"rejects-invalid|status|/k{n}": [f"b-{n}"] for n in range(6)}
+    assert render_console(the_report).count("    b-") == 3
+    everything = render_console(the_report, shown=None)
+    assert everything.count("    b-") == 6 and "more cause" not in everything

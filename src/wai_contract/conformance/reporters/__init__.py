@@ -19,7 +19,7 @@ from .console import render_annotations, render_console
 from .html import render_html
 from .junit import render_junit
 from .markdown import render_markdown
-from .text import BODY_INLINE_LIMIT, case_text
+from .text import BODY_INLINE_LIMIT, case_text, verdict_line
 
 __all__ = [
     "RUN_FORMATS",
@@ -28,6 +28,7 @@ __all__ = [
     "prepare_report_dir",
     "render_annotations",
     "render_console",
+    "verdict_line",
     "write_report",
 ]
 

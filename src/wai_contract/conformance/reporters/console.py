@@ -10,8 +10,9 @@ SHOWN = 3
 """Causes shown under each check (the others are counted, and in every report file)."""
 
 
-def render_console(report: Report) -> str:
-    """The table printed at the end of ``wai-contract run``."""
+def render_console(report: Report, shown: int | None = SHOWN) -> str:
+    """The table printed at the end of ``wai-contract run``, with the first *shown* causes
+    under each check (every one for ``None``)."""
     width = max(len(c.id) for c in report.checks)
     lines = [f"{'check':{width}}  result   cases  failures"]
     for check in report.checks:
@@ -22,13 +23,13 @@ def render_console(report: Report) -> str:
             f"{check.id:{width}}  {MARK[check.status]:7}  {check.cases:5}  "
             f"{check.failure_count:8}" + (f"  ({', '.join(extra)})" if extra else "")
         )
-        shown = (check.failures or check.warnings)[:SHOWN]
-        for case in shown:
+        listed = (check.failures or check.warnings)[:shown]
+        for case in listed:
             also = f" (×{case.count} cases)" if case.count > 1 else ""
             lines.append(f"{'':{width}}    {case.id}: {' '.join(case.problem.split())[:100]}{also}")
         causes = len(check.causes) if check.failures else len(check.warnings)
-        if causes > len(shown):
-            more = causes - len(shown)
+        if causes > len(listed):
+            more = causes - len(listed)
             where = "summary.md" if causes <= FAILURES_KEPT else "report.json"
             lines.append(f"{'':{width}}    and {more} more cause{'s' * (more > 1)}: {where}")
     lines += summary_lines(report) + report.notes
