@@ -26,3 +26,19 @@ def test_a_server_that_pastes_text_into_a_json_template_is_caught_on_both_surfac
     assert [c for c in failing if c.startswith("oa-")], "the OpenAI-compatible surface"
     assert [c for c in failing if not c.startswith("oa-")], "the native surface"
     assert len(failing) == check.failure_count
+
+
+def test_the_python_api_chooses_the_schema_as_the_cli_does() -> None:
+    from wai_contract.schemas import INPUT_SCHEMA_NAMES, choose_input_schema
+    from wai_contract.server import serve
+
+    try:
+        with serve(token="api-schema-token-0123456789") as server:
+            args = (server.model_url,)
+            options = {"token": "api-schema-token-0123456789", "max_examples": 5}
+            page = run(*args, schema="page", **options)
+            published = run(*args, **options)  # None: back to the published one
+        assert page.schema["source"] == INPUT_SCHEMA_NAMES["page"] and page.passed
+        assert published.schema["source"] == INPUT_SCHEMA_NAMES["published"] and published.passed
+    finally:
+        choose_input_schema(None)
