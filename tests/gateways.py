@@ -27,13 +27,9 @@ def changing_gateway(inner: Any, change: Any) -> Any:
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return await outer(scope, receive, send)
-        chunks, more = [], True
-        while more:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            more = message.get("more_body", False)
+        raw = await read_body(receive)
         try:
-            body = json.loads(b"".join(chunks))
+            body = json.loads(raw)
         except ValueError:
             body = None
         changed = change(body) if isinstance(body, dict) else body
@@ -42,18 +38,33 @@ def changing_gateway(inner: Any, change: Any) -> Any:
             headers = [(b"content-type", b"application/json")]
             await send({"type": "http.response.start", "status": status, "headers": headers})
             return await send({"type": "http.response.body", "body": json.dumps(error).encode()})
-        data = json.dumps(changed).encode() if changed is not None else b"".join(chunks)
-        sent = False
-
-        async def replay() -> dict[str, Any]:
-            nonlocal sent
-            if sent:
-                return {"type": "http.disconnect"}
-            sent = True
-            return {"type": "http.request", "body": data, "more_body": False}
-
+        data = json.dumps(changed).encode() if changed is not None else raw
         headers = [(k, v) for k, v in scope["headers"] if k != b"content-length"]
         headers.append((b"content-length", str(len(data)).encode()))
-        return await outer({**scope, "headers": headers}, replay, send)
+        return await outer({**scope, "headers": headers}, replaying(data), send)
 
     return app
+
+
+async def read_body(receive: Any) -> bytes:
+    """A request's whole body, from the ASGI messages that carry it."""
+    chunks, more = [], True
+    while more:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        more = message.get("more_body", False)
+    return b"".join(chunks)
+
+
+def replaying(data: bytes) -> Any:
+    """An ASGI ``receive`` that gives *data* as the request's body, then a disconnect."""
+    sent = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": data, "more_body": False}
+
+    return receive

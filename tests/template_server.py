@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from tests.gateways import read_body, replaying
 from wai_contract.server.app import ServerConfig, create_app
 from wai_contract.server.model import content_text
 
@@ -29,20 +30,7 @@ def template_app(escape: bool) -> Any:
         if scope["type"] != "http":
             await inner(scope, receive, send)
             return
-        request, more = [], True
-        while more:
-            message = await receive()
-            request.append(message.get("body", b""))
-            more = message.get("more_body", False)
-        raw, given = b"".join(request), False
-
-        async def replay() -> dict[str, Any]:
-            nonlocal given
-            if given:
-                return {"type": "http.disconnect"}
-            given = True
-            return {"type": "http.request", "body": raw, "more_body": False}
-
+        raw = await read_body(receive)
         start: dict[str, Any] = {}
         parts: list[bytes] = []
 
@@ -52,7 +40,7 @@ def template_app(escape: bool) -> Any:
             else:
                 parts.append(message.get("body", b""))
 
-        await inner(scope, replay, keep)
+        await inner(scope, replaying(raw), keep)
         answer = b"".join(parts)
         headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
         if start["status"] == 200 and (b"content-type", b"application/json") in headers:
