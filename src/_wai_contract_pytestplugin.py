@@ -162,18 +162,17 @@ class WaiCheck(pytest.Item):
         shown = result.failures[:SHOWN]
         for case in shown:
             lines += [case_text(case), ""]
-        causes = len(shown) + result.unlisted_causes + len(result.failures[SHOWN:])
-        if causes > len(shown):
+        unshown = len(result.failures) + result.unlisted_causes - len(shown)
+        if unshown:
+            from wai_contract.conformance.reporters.text import more_causes
+
             cases = result.failure_count - sum(case.count for case in shown)
             where = (
                 "in the report files"
                 if _option(self.config, "report-dir")
-                else ("with --wai-report-dir DIR")
+                else "with --wai-report-dir DIR"
             )
-            lines.append(
-                f"... and {causes - len(shown)} more causes of failure ({cases} failing cases): "
-                f"{where}"
-            )
+            lines.append(f"... and {more_causes(unshown)} ({cases} failing cases): {where}")
         return "\n".join(lines)
 
     def reportinfo(self) -> tuple[str, int | None, str]:

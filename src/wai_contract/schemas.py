@@ -159,6 +159,10 @@ INPUT_SCHEMA_NAMES = {
 """The request schemas ``--schema`` takes by name, each with the source a report names."""
 
 
+INPUT_SCHEMAS = {"published": "input", "page": "input-page"}
+"""The vendored schema (a name of :data:`SCHEMA_NAMES`) each name of ``--schema`` stands for."""
+
+
 def choose_input_schema(choice: str | None) -> None:
     """Judge request bodies by *choice* from now on, in this process: a name of
     :data:`INPUT_SCHEMA_NAMES` (``None`` is ``published``, the default) or a schema file (see
@@ -166,7 +170,7 @@ def choose_input_schema(choice: str | None) -> None:
     if choice is None or choice == "published":
         use_schema("input", None)
     elif choice in INPUT_SCHEMA_NAMES:
-        use_schema("input", load_schema("input-page"), INPUT_SCHEMA_NAMES[choice])
+        use_schema("input", load_schema(INPUT_SCHEMAS[choice]), INPUT_SCHEMA_NAMES[choice])
     else:
         use_schema("input", read_input_schema(choice), choice)
 

@@ -157,8 +157,7 @@ def publish(report: Any, directory: Path, verbosity: int = 0) -> None:
     if verbosity < 0:  # first: a failed write loses no verdict
         click.echo(conformance.verdict_line(report))
     else:
-        shown = {"shown": None} if verbosity > 0 else {}
-        click.echo(conformance.render_console(report, **shown))
+        click.echo(conformance.render_console(report, every=verbosity > 0))
     conformance.write_report(report, directory)
     click.echo(f"report: {directory / 'report.html'} (also report.json, junit.xml, summary.md)")
     if os.environ.get("GITHUB_ACTIONS") == "true":

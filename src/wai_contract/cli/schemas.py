@@ -130,12 +130,11 @@ def _document(name: str) -> Any:
     """The JSON value *name* stands for: ours (``vendored``, ``vendored-openai``), or the
     file's, read and parsed once."""
     from ..openai_spec import ROOTS
-    from ..schemas import load_schema, openai_reference, read_schema_document
+    from ..schemas import INPUT_SCHEMAS, load_schema, openai_reference, read_schema_document
 
-    if name in ("vendored", "published"):
-        return load_schema("input")
-    if name == "page":
-        return load_schema("input-page")
+    vendored = INPUT_SCHEMAS.get("published" if name == "vendored" else name)
+    if vendored is not None:
+        return load_schema(vendored)
     if name == "vendored-openai":
         return {"openai": {root: openai_reference(root) for root in ROOTS}}
     return read_schema_document(name)

@@ -78,17 +78,13 @@ def _article(type_name: str) -> str:
 
 def expected(types: Any) -> str:
     """``a string``, ``an integer or a string``: what a ``type`` keyword asks for."""
-    return _expected(types)
-
-
-def _expected(types: Any) -> str:
     names = [types] if isinstance(types, str) else list(types)
     return " or ".join(_article(n) for n in names)
 
 
 def _type_message(violation: Violation) -> str:
     value = violation.instance
-    message = f"expected {_expected(violation.detail)}, got {got(value)}"
+    message = f"expected {expected(violation.detail)}, got {got(value)}"
     wanted = {violation.detail} if isinstance(violation.detail, str) else set(violation.detail)
     if isinstance(value, str) and wanted & {"integer", "number"}:
         try:

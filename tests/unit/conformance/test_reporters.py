@@ -204,5 +204,5 @@ def test_the_console_shows_every_cause_when_asked() -> None:
     check.failures = [dataclasses.replace(check.failures[0], id=f"b-{n}") for n in range(6)]
     check.causes = {f"rejects-invalid|status|/k{n}": [f"b-{n}"] for n in range(6)}
     assert render_console(the_report).count("    b-") == 3
-    everything = render_console(the_report, shown=None)
+    everything = render_console(the_report, every=True)
     assert everything.count("    b-") == 6 and "more cause" not in everything

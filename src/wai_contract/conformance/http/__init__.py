@@ -57,10 +57,10 @@ class Exchange:
     status: int | None = None
     headers: dict[str, str] = field(default_factory=dict)
     response_head: str = ""
+    """The first KB of the response body, decoded leniently."""
     response_tail: str = ""
     """The answer's last KB, when it is longer than its head (a stream's end, where a fault
     such as a missing ``[DONE]`` shows)."""
-    """The first KB of the response body, decoded leniently."""
     error: str | None = None
     """A transport failure: timeout, reset connection, truncated or unreadable body."""
     elapsed_ms: float = 0.0

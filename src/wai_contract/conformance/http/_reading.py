@@ -126,7 +126,7 @@ class BodyReader:
         if len(self.head) < self.head_bytes:
             self.head += chunk[: self.head_bytes - len(self.head)]
         if self.size > self.head_bytes:
-            self.tail = (self.tail + chunk)[-self.head_bytes :]
+            self.tail = (self.tail + chunk[-self.head_bytes :])[-self.head_bytes :]
         if self.size > MAX_BODY_BYTES:
             raise BodyError(f"too-large: body over {MAX_BODY_BYTES:,} bytes")
         self.commas += chunk.count(b",")

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from ...display import github_data, github_property, inert
 from ..results import FAILURES_KEPT, Report
-from .text import MARK, summary_lines, verdict_line
+from .text import MARK, more_causes, summary_lines, verdict_line
 
 SHOWN = 3
 """Causes shown under each check (the others are counted, and in every report file)."""
 
 
-def render_console(report: Report, shown: int | None = SHOWN) -> str:
-    """The table printed at the end of ``wai-contract run``, with the first *shown* causes
-    under each check (every one for ``None``)."""
+def render_console(report: Report, every: bool = False) -> str:
+    """The table printed at the end of ``wai-contract run``, with the first :data:`SHOWN`
+    causes under each check (*every* one, when asked)."""
     width = max(len(c.id) for c in report.checks)
     lines = [f"{'check':{width}}  result   cases  failures"]
     for check in report.checks:
@@ -23,7 +23,7 @@ def render_console(report: Report, shown: int | None = SHOWN) -> str:
             f"{check.id:{width}}  {MARK[check.status]:7}  {check.cases:5}  "
             f"{check.failure_count:8}" + (f"  ({', '.join(extra)})" if extra else "")
         )
-        listed = (check.failures or check.warnings)[:shown]
+        listed = (check.failures or check.warnings)[: None if every else SHOWN]
         for case in listed:
             also = f" (×{case.count} cases)" if case.count > 1 else ""
             lines.append(f"{'':{width}}    {case.id}: {' '.join(case.problem.split())[:100]}{also}")
@@ -57,6 +57,6 @@ def render_annotations(report: Report) -> str:
                 said = github_data(inert(f"{case.id}: {case.problem}{also}"))
                 lines.append(f"::{severity} title={title}::{said}")
         if check.unlisted_causes:
-            more = f"and {check.unlisted_causes} more causes of failure: report.json"
-            lines.append(f"::error title={title}::{more}")
+            more = more_causes(check.unlisted_causes)
+            lines.append(f"::error title={title}::and {more}: report.json")
     return "".join(line + "\n" for line in lines)

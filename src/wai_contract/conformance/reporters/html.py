@@ -10,7 +10,7 @@ import json
 import math
 
 from ..results import CaseResult, CheckResult, Report
-from .text import summary_lines, verdict_line
+from .text import more_causes, summary_lines, verdict_line
 
 _STYLE = """
 body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:70rem;padding:0 1rem;
@@ -171,8 +171,7 @@ def render_html(report: Report) -> str:
             hidden = check.failure_count - sum(c.count for c in check.failures)
             causes = check.unlisted_causes
             more = (
-                f"<p class=meta>{causes} more cause{'s' * (causes > 1)} of failure "
-                f"({hidden} failing cases): report.json</p>"
+                f"<p class=meta>{more_causes(causes)} ({hidden} failing cases): report.json</p>"
                 if causes
                 else f"<p class=meta>{hidden} more failing cases: report.json</p>"
                 if hidden > 0

@@ -6,7 +6,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from ..results import CheckResult, Report
-from .text import case_text
+from .text import case_text, more_causes
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 """Characters XML 1.0 does not allow (controls, lone surrogates, U+FFFE and U+FFFF)."""
@@ -77,8 +77,7 @@ def _testcase(suite: ET.Element, check: CheckResult) -> None:
         )
         texts = [case_text(c) for c in check.failures]
         if check.unlisted_causes:
-            more = check.unlisted_causes
-            texts.append(f"and {more} more cause{'s' * (more > 1)} of failure: report.json")
+            texts.append(f"and {more_causes(check.unlisted_causes)}: report.json")
         failure.text = _xml_text("\n\n".join(texts))
     elif check.status == "skipped":
         ET.SubElement(case, "skipped", message=_xml_text(check.note or "skipped"))

@@ -10,7 +10,7 @@ import re
 
 from ...display import inert
 from ..results import CaseResult, Report
-from .text import MARK, body_preview, summary_lines
+from .text import MARK, body_preview, more_causes, summary_lines
 
 
 def render_markdown(report: Report) -> str:
@@ -51,7 +51,8 @@ def render_markdown(report: Report) -> str:
             for case in check.failures:
                 lines += _case_markdown(case)
             if check.unlisted_causes:
-                lines += ["", f"And {_more_causes(check.unlisted_causes)}."]
+                more = more_causes(check.unlisted_causes)
+                lines += ["", f"And {more}: their cases are in report.json."]
         elif check.note:
             lines += ["", f"## {check.id}", "", escape(check.note)]
         if check.warnings:
@@ -64,10 +65,6 @@ def render_markdown(report: Report) -> str:
                 f"- `{c.id}`: {escape(c.problem)} — {escape(c.known or '')}" for c in check.known
             ]
     return inert("\n".join(lines)) + "\n"
-
-
-def _more_causes(count: int) -> str:
-    return f"{count} more cause{'s' * (count > 1)} of failure: their cases are in report.json"
 
 
 def _case_markdown(case: CaseResult) -> list[str]:

@@ -90,3 +90,9 @@ def verdict_line(report: Report) -> str:
     judged = "" if report.judged_cases == report.planned else f", {report.judged_cases:,} judged"
     failing = f"{report.failing_cases:,} of {report.planned:,} cases failed"
     return f"FAILED: {failing}{judged} ({requests})"
+
+
+def more_causes(count: int) -> str:
+    """``3 more causes of failure``: what a report that lists only some causes says of the
+    others."""
+    return f"{count} more cause{'s' * (count > 1)} of failure"
